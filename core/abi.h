@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/abi.h - the user/kernel contract: system-call numbers, the one error enum,
+ * signals, rights, open flags, invoke operations and the poll item layout.
+ *
+ * Shared by core/ (which implements it) and user/ (which calls it). Every value here is
+ * part of the ABI of both backends; change one and both worlds change together.
+ */
+#ifndef TWAIN_CORE_ABI_H
+#define TWAIN_CORE_ABI_H
+
+#include <stdint.h>
+
+/* The nine system calls (DESIGN.md section 4). Numbers index the dispatch table. */
+enum tw_sysno {
+    TW_SYS_OPEN = 0,   /* open(url, url_len, flags) -> handle */
+    TW_SYS_CLOSE = 1,  /* close(h) */
+    TW_SYS_READ = 2,   /* read(h, buf, len) -> bytes */
+    TW_SYS_WRITE = 3,  /* write(h, buf, len) -> bytes */
+    TW_SYS_INVOKE = 4, /* invoke(h, op, a0, a1, a2, a3) -> op-specific */
+    TW_SYS_POLL = 5,   /* poll(items, n, deadline_ns) -> number ready */
+    TW_SYS_WAIT = 6,   /* wait(h, signals, deadline_ns) -> observed signals */
+    TW_SYS_SEEK = 7,   /* seek(h, off, whence) -> new position */
+    TW_SYS_TELL = 8,   /* tell(h) -> position */
+    TW_SYS_COUNT = 9,
+};
+
+/* One error enum: every call returns >= 0 or one of these. */
+enum tw_err {
+    TW_OK = 0,
+    TW_E_INVAL = -1,      /* invalid argument */
+    TW_E_BADH = -2,       /* bad handle */
+    TW_E_ACCESS = -3,     /* handle lacks the right */
+    TW_E_NOENT = -4,      /* no such entry (scheme, name, path) */
+    TW_E_NOMEM = -5,      /* out of memory or object slots */
+    TW_E_WOULDBLOCK = -6, /* non-blocking call could not proceed */
+    TW_E_TIMEDOUT = -7,   /* deadline passed */
+    TW_E_PEER = -8,       /* peer closed */
+    TW_E_FAULT = -9,      /* bad user pointer */
+    TW_E_NOTSUP = -10,    /* operation not supported by this resource */
+    TW_E_TOOBIG = -11,    /* message or argument too large */
+    TW_E_BUSY = -12,      /* resource busy (name taken, already waited on) */
+    TW_E_IO = -13,        /* input/output error */
+    TW_E_CANCELED = -14,  /* handle closed or thread killed while waiting */
+    TW_E_LIMIT = -15,     /* a fixed limit was reached */
+    TW_E_SYNTAX = -16,    /* malformed URL */
+    TW_ERR_MIN = -16,
+};
+
+/* Signals asserted on objects; wait() and poll() block on a mask of these. */
+#define TW_SIG_READABLE    (1u << 0)
+#define TW_SIG_WRITABLE    (1u << 1)
+#define TW_SIG_PEER_CLOSED (1u << 2)
+#define TW_SIG_SIGNALED    (1u << 3) /* timers fired, events, memory pressure */
+#define TW_SIG_EXITED      (1u << 4) /* task or thread ended */
+#define TW_SIG_ALL         0x1fu
+
+/* Rights held by a handle. */
+#define TW_RIGHT_READ      (1u << 0)
+#define TW_RIGHT_WRITE     (1u << 1)
+#define TW_RIGHT_INVOKE    (1u << 2)
+#define TW_RIGHT_WAIT      (1u << 3)
+#define TW_RIGHT_SEEK      (1u << 4)
+#define TW_RIGHT_TRANSFER  (1u << 5)
+#define TW_RIGHT_DUPLICATE (1u << 6)
+#define TW_RIGHTS_ALL      0x7fu
+
+/* open() flags. */
+#define TW_O_NONBLOCK     (1u << 0) /* read/write return TW_E_WOULDBLOCK instead of blocking */
+#define TW_O_THREAD_LOCAL (1u << 1) /* a negative handle, closed when the opening thread exits */
+#define TW_O_CREATE       (1u << 2) /* providers that create (files) */
+#define TW_O_TRUNC        (1u << 3)
+#define TW_O_FLAGS_ALL    0xfu
+
+/* Deadlines: absolute virtual (or real) ns. */
+#define TW_DEADLINE_NEVER UINT64_MAX
+#define TW_DEADLINE_NOW   0u
+
+/* seek() whence. */
+#define TW_SEEK_SET 0
+#define TW_SEEK_CUR 1
+#define TW_SEEK_END 2
+
+/* Handle 0 in every task names the task itself (its "self" handle). */
+#define TW_HANDLE_SELF 0
+
+/*
+ * invoke() operations. Each resource kind accepts its own range; an op another kind owns
+ * is TW_E_NOTSUP.
+ */
+enum tw_invoke_op {
+    /* on TW_HANDLE_SELF */
+    TW_TASK_EXIT = 0x100,         /* a0 = status; does not return */
+    TW_TASK_SPAWN_THREAD = 0x101, /* a0 = entry, a1 = arg, a2 = priority -> thread id */
+    TW_TASK_COMPUTE = 0x102,      /* a0 = ns of simulated work (busy loop in real time) */
+    TW_TASK_SLEEP = 0x103,        /* a0 = ns to sleep */
+    TW_TASK_NOW = 0x104,          /* -> current time ns (>= 0) */
+    TW_TASK_YIELD = 0x105,
+    TW_TASK_THREAD_EXIT = 0x106, /* ends the calling thread; does not return */
+    TW_TASK_EXPECT_FAIL = 0x107, /* a0 = step index: record a failed in-script expectation */
+    TW_TASK_DUPLICATE = 0x108,   /* a0 = handle, a1 = rights mask -> new handle */
+    TW_TASK_ID = 0x109,          /* -> task id */
+    TW_TASK_THREAD_ID = 0x10a,   /* -> calling thread id */
+    TW_TASK_PRNG = 0x10b,        /* -> next value of the kernel's seeded PRNG (31 bits) */
+    /* on channel endpoints */
+    TW_CHAN_TAKE_PEER = 0x200,     /* on a fresh anonymous pair: -> handle of the other end */
+    TW_CHAN_WRITE_HANDLES = 0x201, /* a0 = buf, a1 = len, a2 = handles[], a3 = n */
+    TW_CHAN_READ_HANDLES = 0x202,  /* a0 = buf, a1 = len, a2 = handles_out[], a3 = cap */
+    TW_CHAN_PENDING = 0x203,       /* -> messages queued for reading */
+    /* on timers */
+    TW_TIMER_SET_INTERVAL_MS = 0x300, /* a0 = ms; rearms an interval timer */
+    TW_TIMER_SET_INTERVAL_NS = 0x301, /* a0 = ns */
+    TW_TIMER_FIRED = 0x302,           /* -> times fired so far */
+    TW_TIMER_CANCEL = 0x303,
+};
+
+/* One item of poll(): the caller fills handle and signals, the kernel fills observed. */
+struct tw_poll_item {
+    int32_t handle;
+    uint32_t signals;  /* wanted */
+    uint32_t observed; /* asserted at return */
+    uint32_t reserved;
+};
+
+/* Channel messages: fixed-size slots. */
+#define TW_MSG_MAX_BYTES   256
+#define TW_MSG_MAX_HANDLES 4
+
+/* Status a killed task reports, and a crashed one (outside the range of exit()). */
+#define TW_EXIT_KILLED  (-1000)
+#define TW_EXIT_CRASHED (-1001)
+
+#endif /* TWAIN_CORE_ABI_H */

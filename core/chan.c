@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/chan.c - channel pairs and named ports (see chan.h).
+ */
+#include "chan.h"
+#include "hash.h"
+#include "kassert.h"
+#include "kcache.h"
+#include "klib.h"
+#include "limits.h"
+#include "obj.h"
+#include "page.h"
+#include "task.h"
+#include "thread.h"
+#include "trace.h"
+#include "url.h"
+#include "usercopy.h"
+#include "wait.h"
+
+struct chan_msg {
+    uint32_t len;
+    uint32_t nh;
+    uint64_t seq;
+    struct kobj *from; /* port messages: the client end (a reference) */
+    struct handle_entry h[TW_MSG_MAX_HANDLES];
+    uint8_t data[TW_MSG_MAX_BYTES];
+};
+
+/* A ring of message slots; storage is allocated on the first write. */
+struct msg_ring {
+    struct chan_msg *slots;
+    uint32_t cap;
+    uint32_t head;
+    uint32_t count;
+    unsigned order;
+};
+
+struct port;
+
+struct chan_end {
+    struct kobj obj;
+    struct chan_end *peer;         /* pairs: the other end, NULL once it closed */
+    struct chan_end *pending_peer; /* pairs: the end not yet taken (a handle in flight) */
+    struct port *port;             /* clients: the port (a reference) */
+    struct list client_link;       /* in port->clients */
+    struct msg_ring in;
+};
+
+struct port {
+    struct kobj obj;
+    char name[K_CHAN_NAME];
+    uint32_t name_len;
+    bool closed;
+    struct list clients;  /* struct chan_end.client_link */
+    struct list reg_link; /* in the registry */
+    struct msg_ring in;
+};
+
+static struct {
+    struct kcache ends;
+    struct kcache ports;
+    struct list registry;
+    uint64_t next_seq;
+} ch;
+
+static const struct kobj_ops end_ops;
+static const struct kobj_ops port_ops;
+
+void chan_module_init(void)
+{
+    kcache_init(&ch.ends, "chan-end", sizeof(struct chan_end));
+    kcache_init(&ch.ports, "port", sizeof(struct port));
+    list_init(&ch.registry);
+    ch.next_seq = 1;
+}
+
+void chan_module_check_empty(void)
+{
+    K_ASSERT(list_empty(&ch.registry));
+    K_ASSERT(ch.ends.live == 0 && ch.ports.live == 0);
+}
+
+uint64_t chan_messages_sent(void)
+{
+    return ch.next_seq - 1;
+}
+
+/* ---- rings --------------------------------------------------------------------------- */
+
+static void ring_init(struct msg_ring *r, uint32_t cap)
+{
+    K_ASSERT(cap >= 1 && cap <= K_CHAN_MAX_CAP);
+    r->cap = cap;
+}
+
+static bool ring_full(const struct msg_ring *r)
+{
+    return r->count == r->cap;
+}
+
+static struct chan_msg *ring_front(struct msg_ring *r)
+{
+    K_ASSERT(r->count > 0 && r->slots != NULL);
+    return &r->slots[r->head];
+}
+
+/* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. */
+static struct chan_msg *ring_reserve(struct msg_ring *r)
+{
+    K_ASSERT(!ring_full(r));
+    if (r->slots == NULL) {
+        r->order =
+            page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) / K_PAGE_SIZE);
+        r->slots = page_alloc(r->order);
+        if (r->slots == NULL)
+            return NULL;
+    }
+    struct chan_msg *m = &r->slots[(r->head + r->count) % r->cap];
+    k_memset(m, 0, offsetof(struct chan_msg, data));
+    return m;
+}
+
+static void ring_commit(struct msg_ring *r)
+{
+    r->count++;
+}
+
+/* Release what a message holds (handles in flight, the client reference). */
+static void msg_release(struct chan_msg *m)
+{
+    for (uint32_t i = 0; i < m->nh; i++)
+        kobj_handle_put(m->h[i].obj);
+    m->nh = 0;
+    if (m->from != NULL)
+        kobj_unref(m->from);
+    m->from = NULL;
+}
+
+static void ring_pop(struct msg_ring *r)
+{
+    K_ASSERT(r->count > 0);
+    r->head = (r->head + 1) % r->cap;
+    r->count--;
+}
+
+static void ring_drain(struct msg_ring *r)
+{
+    while (r->count > 0) {
+        msg_release(ring_front(r));
+        ring_pop(r);
+    }
+}
+
+static void ring_free(struct msg_ring *r)
+{
+    K_ASSERT(r->count == 0);
+    if (r->slots != NULL)
+        page_free(r->slots, r->order);
+    r->slots = NULL;
+}
+
+static uint64_t digest(const struct chan_msg *m)
+{
+    return hash_bytes(HASH_SEED, m->data, m->len);
+}
+
+/* ---- sending and receiving ---------------------------------------------------------- */
+
+/* Check the handles a message would carry; all must be movable before any is moved. */
+static int check_handles(struct kobj *self, const int32_t *hv, uint32_t nh)
+{
+    struct thread *t = thread_current();
+    for (uint32_t i = 0; i < nh; i++) {
+        struct handle_entry *e;
+        int rc = handle_get(t->task, t, hv[i], TW_RIGHT_TRANSFER, &e);
+        if (rc != TW_OK)
+            return rc;
+        if (hv[i] == TW_HANDLE_SELF || e->obj == self)
+            return TW_E_INVAL; /* a channel cannot carry its own end, nor the task */
+        for (uint32_t j = 0; j < i; j++)
+            if (hv[j] == hv[i])
+                return TW_E_INVAL;
+    }
+    return TW_OK;
+}
+
+/* Move the checked handles into the message. */
+static void take_handles(struct chan_msg *m, const int32_t *hv, uint32_t nh)
+{
+    struct thread *t = thread_current();
+    for (uint32_t i = 0; i < nh; i++) {
+        struct handle_entry e;
+        int rc = handle_take(t->task, t, hv[i], &e);
+        K_ASSERT(rc == TW_OK);
+        wait_cancel_handle(e.obj, t->task, hv[i]);
+        m->h[i] = e;
+    }
+    m->nh = nh;
+}
+
+/*
+ * Queue a message of len bytes at data (kernel-readable, already checked) with nh handles
+ * onto dest, owned by dest_obj. from: the client end for port messages (or NULL).
+ * Returns len, or an error with nothing changed.
+ */
+static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *dest_obj,
+                        struct kobj *from, const void *data, size_t len, const int32_t *hv,
+                        uint32_t nh)
+{
+    if (len > TW_MSG_MAX_BYTES || nh > TW_MSG_MAX_HANDLES)
+        return TW_E_TOOBIG;
+    int rc = check_handles(self, hv, nh);
+    if (rc != TW_OK)
+        return rc;
+    if (ring_full(dest))
+        return TW_E_WOULDBLOCK;
+    struct chan_msg *m = ring_reserve(dest);
+    if (m == NULL)
+        return TW_E_NOMEM;
+    k_memcpy(m->data, data, len);
+    m->len = (uint32_t)len;
+    take_handles(m, hv, nh);
+    if (from != NULL)
+        kobj_ref(from);
+    m->from = from;
+    m->seq = ch.next_seq++;
+    ring_commit(dest);
+    trace_emit(TR_IPC_SEND, m->seq, ((uint64_t)dest_obj->id << 32) | m->len, digest(m));
+    kobj_notify(dest_obj);
+    return (int64_t)len;
+}
+
+/*
+ * Take the front message of r into buf (len bytes available); handles go to out (cap
+ * entries) as newly installed handles, or are dropped when out is NULL. Returns the
+ * message length; TW_E_TOOBIG (buffer or handle array too small: message stays).
+ */
+static int64_t recv_msg(struct kobj *o, struct msg_ring *r, void *buf, size_t len, int32_t *out,
+                        uint32_t cap, struct kobj **from)
+{
+    struct chan_msg *m = ring_front(r);
+    if (m->len > len || (out != NULL && m->nh > cap))
+        return TW_E_TOOBIG;
+    struct thread *t = thread_current();
+    uint32_t installed = 0;
+    for (; out != NULL && installed < m->nh; installed++) {
+        struct handle_entry *e = &m->h[installed];
+        int64_t h = handle_install(t->task, t, e->obj, e->rights, e->flags, false);
+        if (h < 0) {
+            while (installed-- > 0) { /* undo: the message keeps its handles */
+                struct handle_entry back;
+                int rc = handle_take(t->task, t, out[installed], &back);
+                K_ASSERT(rc == TW_OK);
+                kobj_handle_put(back.obj);
+            }
+            return h;
+        }
+        out[installed] = (int32_t)h;
+    }
+    k_memcpy(buf, m->data, m->len);
+    int64_t n = m->len;
+    trace_emit(TR_IPC_RECV, m->seq, ((uint64_t)o->id << 32) | m->len, digest(m));
+    if (from != NULL) {
+        *from = m->from; /* the reference moves to the caller */
+        m->from = NULL;
+    }
+    msg_release(m); /* drops the message's handle references (installed ones hold their own) */
+    ring_pop(r);
+    return n;
+}
+
+/* ---- pair and client ends ----------------------------------------------------------- */
+
+static struct chan_end *as_end(struct kobj *o)
+{
+    K_ASSERT(o->ops == &end_ops);
+    return K_CONTAINER_OF(o, struct chan_end, obj);
+}
+
+static struct port *as_port(struct kobj *o)
+{
+    K_ASSERT(o->ops == &port_ops);
+    return K_CONTAINER_OF(o, struct port, obj);
+}
+
+static bool end_peer_gone(const struct chan_end *e)
+{
+    return e->port != NULL ? e->port->closed : e->peer == NULL;
+}
+
+/* Where e's writes go: its peer's ring, or its port's. NULL when the other side is gone. */
+static struct msg_ring *end_dest(struct chan_end *e, struct kobj **dest_obj)
+{
+    if (end_peer_gone(e))
+        return NULL;
+    if (e->port != NULL) {
+        *dest_obj = &e->port->obj;
+        return &e->port->in;
+    }
+    *dest_obj = &e->peer->obj;
+    return &e->peer->in;
+}
+
+static uint32_t end_signals(struct kobj *o)
+{
+    struct chan_end *e = as_end(o);
+    struct kobj *d;
+    struct msg_ring *dest = end_dest(e, &d);
+    uint32_t s = e->in.count > 0 ? TW_SIG_READABLE : 0;
+    if (dest == NULL)
+        s |= TW_SIG_PEER_CLOSED;
+    else if (!ring_full(dest))
+        s |= TW_SIG_WRITABLE;
+    return s;
+}
+
+static int64_t end_send(struct kobj *o, const void *buf, size_t len, const int32_t *hv, uint32_t nh)
+{
+    struct chan_end *e = as_end(o);
+    struct kobj *dest_obj;
+    struct msg_ring *dest = end_dest(e, &dest_obj);
+    if (dest == NULL)
+        return TW_E_PEER;
+    return send_msg(o, dest, dest_obj, e->port != NULL ? o : NULL, buf, len, hv, nh);
+}
+
+static int64_t end_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap)
+{
+    struct chan_end *e = as_end(o);
+    if (e->in.count == 0)
+        return end_peer_gone(e) ? TW_E_PEER : TW_E_WOULDBLOCK;
+    int64_t n = recv_msg(o, &e->in, buf, len, out, cap, NULL);
+    if (n >= 0 && e->peer != NULL)
+        kobj_notify(&e->peer->obj); /* the peer may write again */
+    return n;
+}
+
+static int64_t end_read(struct kobj *o, void *buf, size_t len)
+{
+    return end_recv(o, buf, len, NULL, 0);
+}
+
+static int64_t end_write(struct kobj *o, const void *buf, size_t len)
+{
+    return end_send(o, buf, len, NULL, 0);
+}
+
+static int64_t take_peer(struct chan_end *e)
+{
+    if (e->pending_peer == NULL)
+        return TW_E_NOENT;
+    struct thread *t = thread_current();
+    struct kobj *p = &e->pending_peer->obj;
+    int64_t h = handle_install(t->task, t, p, end_ops.default_rights, 0, false);
+    if (h < 0)
+        return h;
+    e->pending_peer = NULL;
+    kobj_handle_put(p); /* the in-flight handle became the installed one */
+    return h;
+}
+
+/* TW_CHAN_WRITE_HANDLES / TW_CHAN_READ_HANDLES with user pointers in args. */
+static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4])
+{
+    uint8_t data[TW_MSG_MAX_BYTES];
+    int32_t hv[TW_MSG_MAX_HANDLES];
+    if (op == TW_CHAN_WRITE_HANDLES && (a[1] > TW_MSG_MAX_BYTES || a[3] > TW_MSG_MAX_HANDLES))
+        return TW_E_TOOBIG;
+    uint32_t n = (uint32_t)K_MIN(a[3], (uint64_t)TW_MSG_MAX_HANDLES);
+    size_t len = (size_t)K_MIN(a[1], (uint64_t)TW_MSG_MAX_BYTES);
+    if (!user_range_ok(a[0], len) || !user_range_ok(a[2], n * sizeof(int32_t)))
+        return TW_E_FAULT;
+    if (op == TW_CHAN_WRITE_HANDLES) {
+        k_memcpy(data, (const void *)(uintptr_t)a[0], len);
+        k_memcpy(hv, (const void *)(uintptr_t)a[2], n * sizeof(int32_t));
+        return end_send(o, data, len, hv, n);
+    }
+    int64_t r = end_recv(o, data, len, hv, n);
+    if (r >= 0) {
+        k_memcpy((void *)(uintptr_t)a[0], data, (size_t)r);
+        k_memcpy((void *)(uintptr_t)a[2], hv, n * sizeof(int32_t));
+    }
+    return r;
+}
+
+static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+{
+    struct chan_end *e = as_end(o);
+    switch (op) {
+    case TW_CHAN_TAKE_PEER:
+        return take_peer(e);
+    case TW_CHAN_WRITE_HANDLES:
+    case TW_CHAN_READ_HANDLES:
+        return handles_io(o, op, a);
+    case TW_CHAN_PENDING:
+        return e->in.count;
+    default:
+        return TW_E_NOTSUP;
+    }
+}
+
+static void end_last_close(struct kobj *o)
+{
+    struct chan_end *e = as_end(o);
+    if (e->pending_peer != NULL) {
+        struct kobj *p = &e->pending_peer->obj;
+        e->pending_peer = NULL;
+        kobj_handle_put(p);
+    }
+    if (e->peer != NULL) {
+        struct chan_end *peer = e->peer;
+        peer->peer = NULL;
+        e->peer = NULL;
+        kobj_notify(&peer->obj);
+    }
+    if (e->port != NULL) {
+        list_remove(&e->client_link);
+        struct port *p = e->port;
+        e->port = NULL;
+        kobj_unref(&p->obj);
+    }
+    ring_drain(&e->in);
+}
+
+static void end_destroy(struct kobj *o)
+{
+    struct chan_end *e = as_end(o);
+    K_ASSERT(e->peer == NULL && e->port == NULL && e->pending_peer == NULL);
+    ring_drain(&e->in);
+    ring_free(&e->in);
+    kcache_free(&ch.ends, e);
+}
+
+static const struct kobj_ops end_ops = {
+    .kind = "chan",
+    .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
+                      TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
+    .signals = end_signals,
+    .read = end_read,
+    .write = end_write,
+    .invoke = end_invoke,
+    .last_close = end_last_close,
+    .destroy = end_destroy,
+};
+
+/* ---- ports -------------------------------------------------------------------------- */
+
+static uint32_t port_signals(struct kobj *o)
+{
+    struct port *p = as_port(o);
+    return (p->in.count > 0 ? TW_SIG_READABLE : 0) | TW_SIG_WRITABLE;
+}
+
+static int64_t port_read(struct kobj *o, void *buf, size_t len)
+{
+    struct port *p = as_port(o);
+    if (p->in.count == 0)
+        return TW_E_WOULDBLOCK;
+    struct kobj *from = NULL;
+    int64_t n = recv_msg(o, &p->in, buf, len, NULL, 0, &from);
+    if (n < 0)
+        return n;
+    struct thread *t = thread_current();
+    if (t->reply_to != NULL)
+        kobj_unref(t->reply_to);
+    t->reply_to = from;
+    /* Space freed: clients blocked on a full port may write again. */
+    struct list *pos;
+    list_for_each(pos, &p->clients)
+    {
+        kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
+    }
+    return n;
+}
+
+static int64_t port_write(struct kobj *o, const void *buf, size_t len)
+{
+    (void)o;
+    struct thread *t = thread_current();
+    if (t->reply_to == NULL)
+        return TW_E_INVAL; /* no request read yet: nobody to answer */
+    struct chan_end *client = as_end(t->reply_to);
+    if (client->port == NULL)
+        return TW_E_PEER;
+    if (ring_full(&client->in))
+        return TW_E_BUSY;
+    return send_msg(o, &client->in, &client->obj, NULL, buf, len, NULL, 0);
+}
+
+static int64_t port_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+{
+    (void)a;
+    if (op == TW_CHAN_PENDING)
+        return as_port(o)->in.count;
+    return TW_E_NOTSUP;
+}
+
+static void port_last_close(struct kobj *o)
+{
+    struct port *p = as_port(o);
+    p->closed = true;
+    list_remove(&p->reg_link);
+    struct list *n;
+    while ((n = list_pop_front(&p->clients)) != NULL)
+        kobj_notify(&list_entry(n, struct chan_end, client_link)->obj);
+    ring_drain(&p->in);
+}
+
+static void port_destroy(struct kobj *o)
+{
+    struct port *p = as_port(o);
+    ring_free(&p->in);
+    kcache_free(&ch.ports, p);
+}
+
+static const struct kobj_ops port_ops = {
+    .kind = "port",
+    .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
+                      TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
+    .signals = port_signals,
+    .read = port_read,
+    .write = port_write,
+    .invoke = port_invoke,
+    .last_close = port_last_close,
+    .destroy = port_destroy,
+};
+
+/* ---- opening ------------------------------------------------------------------------ */
+
+static struct port *port_find(const char *name, uint32_t len)
+{
+    struct list *pos;
+    list_for_each(pos, &ch.registry)
+    {
+        struct port *p = list_entry(pos, struct port, reg_link);
+        if (p->name_len == len && k_memcmp(p->name, name, len) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static struct chan_end *end_new(uint32_t cap)
+{
+    struct chan_end *e = kcache_alloc(&ch.ends);
+    if (e == NULL)
+        return NULL;
+    kobj_init(&e->obj, &end_ops);
+    list_init(&e->client_link);
+    ring_init(&e->in, cap);
+    return e;
+}
+
+static int open_pair(uint32_t cap, struct kobj **out)
+{
+    struct chan_end *a = end_new(cap);
+    if (a == NULL)
+        return TW_E_NOMEM;
+    struct chan_end *b = end_new(cap);
+    if (b == NULL) {
+        kobj_unref(&a->obj);
+        return TW_E_NOMEM;
+    }
+    a->peer = b;
+    b->peer = a;
+    /* b's only reference is the in-flight handle a holds until TW_CHAN_TAKE_PEER. */
+    kobj_handle_get(&b->obj);
+    kobj_unref(&b->obj);
+    a->pending_peer = b;
+    *out = &a->obj;
+    return TW_OK;
+}
+
+static int open_port(const struct url_str *name, uint32_t cap, struct kobj **out)
+{
+    if (port_find(name->ptr, name->len) != NULL)
+        return TW_E_BUSY;
+    struct port *p = kcache_alloc(&ch.ports);
+    if (p == NULL)
+        return TW_E_NOMEM;
+    kobj_init(&p->obj, &port_ops);
+    k_memcpy(p->name, name->ptr, name->len);
+    p->name_len = name->len;
+    list_init(&p->clients);
+    ring_init(&p->in, cap);
+    list_push_back(&ch.registry, &p->reg_link);
+    *out = &p->obj;
+    return TW_OK;
+}
+
+static int open_client(const struct url_str *name, uint32_t cap, struct kobj **out)
+{
+    struct port *p = port_find(name->ptr, name->len);
+    if (p == NULL)
+        return TW_E_NOENT;
+    struct chan_end *e = end_new(cap);
+    if (e == NULL)
+        return TW_E_NOMEM;
+    kobj_ref(&p->obj);
+    e->port = p;
+    list_push_back(&p->clients, &e->client_link);
+    *out = &e->obj;
+    return TW_OK;
+}
+
+int chan_open(const struct url *u, struct kobj **out)
+{
+    uint64_t cap = K_CHAN_DEFAULT_CAP;
+    struct url_str v;
+    if (url_query_get(u, "cap", &v) &&
+        (!k_parse_u64(v.ptr, v.len, &cap) || cap == 0 || cap > K_CHAN_MAX_CAP))
+        return TW_E_INVAL;
+    if (u->has_port || (u->has_path && u->path.len > 1) || u->sub >= 0)
+        return TW_E_INVAL;
+    if (url_query_has(u, "pair"))
+        return u->host.len == 0 ? open_pair((uint32_t)cap, out) : TW_E_INVAL;
+    if (u->host.len == 0 || u->host.len >= K_CHAN_NAME)
+        return TW_E_INVAL;
+    if (url_query_has(u, "listen"))
+        return open_port(&u->host, (uint32_t)cap, out);
+    return open_client(&u->host, (uint32_t)cap, out);
+}

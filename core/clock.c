@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/clock.c - virtual/real clock, cost model and the deadline min-heap (see clock.h).
+ */
+#include "clock.h"
+#include "../hal/hal.h"
+#include "kassert.h"
+#include "klib.h"
+#include "limits.h"
+#include "page.h"
+
+static struct {
+    struct clock_config cfg;
+    uint64_t now;     /* virtual ns (deterministic mode) */
+    uint64_t byte_ps; /* picoseconds of copying not yet billed */
+    uint64_t next_seq;
+    struct ktimer **heap;
+    uint32_t count;
+} clk;
+
+#define HEAP_ORDER 9 /* 512 pages = 65536 pointers */
+K_STATIC_ASSERT((K_PAGE_SIZE << HEAP_ORDER) / sizeof(void *) >= K_MAX_TIMERS, "heap fits");
+
+int clock_init(const struct clock_config *cfg)
+{
+    k_memset(&clk, 0, sizeof(clk));
+    clk.cfg = *cfg;
+    if (clk.cfg.quantum_ns < K_QUANTUM_MIN_NS)
+        clk.cfg.quantum_ns = K_QUANTUM_MIN_NS;
+    clk.heap = page_alloc(HEAP_ORDER);
+    return clk.heap != NULL ? TW_OK : TW_E_NOMEM;
+}
+
+const struct clock_config *clock_config(void)
+{
+    return &clk.cfg;
+}
+
+uint64_t clock_now(void)
+{
+    return clk.cfg.realtime ? hal_clock_now_ns() : clk.now;
+}
+
+void clock_charge(uint64_t ns)
+{
+    if (!clk.cfg.realtime)
+        clk.now += ns;
+}
+
+void clock_charge_bytes(uint64_t nbytes)
+{
+    clk.byte_ps += nbytes * clk.cfg.cost_byte_ps;
+    clock_charge(clk.byte_ps / 1000);
+    clk.byte_ps %= 1000;
+}
+
+void clock_advance_to(uint64_t t)
+{
+    K_ASSERT(!clk.cfg.realtime);
+    if (t > clk.now)
+        clk.now = t;
+}
+
+static bool earlier(const struct ktimer *a, const struct ktimer *b)
+{
+    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+}
+
+static void heap_set(uint32_t i, struct ktimer *t)
+{
+    clk.heap[i] = t;
+    t->heap_slot = i + 1;
+}
+
+static void sift_up(uint32_t i)
+{
+    struct ktimer *t = clk.heap[i];
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (!earlier(t, clk.heap[parent]))
+            break;
+        heap_set(i, clk.heap[parent]);
+        i = parent;
+    }
+    heap_set(i, t);
+}
+
+static void sift_down(uint32_t i)
+{
+    struct ktimer *t = clk.heap[i];
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        const struct ktimer *best = t;
+        if (l < clk.count && earlier(clk.heap[l], best)) {
+            m = l;
+            best = clk.heap[l];
+        }
+        if (r < clk.count && earlier(clk.heap[r], best))
+            m = r;
+        if (m == i)
+            break;
+        heap_set(i, clk.heap[m]);
+        i = m;
+    }
+    heap_set(i, t);
+}
+
+void ktimer_cancel(struct ktimer *t)
+{
+    if (t->heap_slot == 0)
+        return;
+    uint32_t i = t->heap_slot - 1;
+    K_ASSERT(i < clk.count && clk.heap[i] == t);
+    t->heap_slot = 0;
+    clk.count--;
+    if (i == clk.count)
+        return;
+    struct ktimer *moved = clk.heap[clk.count];
+    heap_set(i, moved);
+    sift_down(i);
+    sift_up(moved->heap_slot - 1);
+}
+
+int ktimer_arm(struct ktimer *t, uint64_t deadline)
+{
+    ktimer_cancel(t);
+    if (clk.count >= K_MAX_TIMERS)
+        return TW_E_LIMIT;
+    t->deadline = deadline;
+    t->seq = clk.next_seq++;
+    clk.heap[clk.count] = t;
+    clk.count++;
+    sift_up(clk.count - 1);
+    return TW_OK;
+}
+
+bool clock_next_deadline(uint64_t *deadline)
+{
+    if (clk.count == 0)
+        return false;
+    *deadline = clk.heap[0]->deadline;
+    return true;
+}
+
+void clock_fire_due(void)
+{
+    uint64_t now = clock_now();
+    /* Bounded: a timer that re-arms at or before now fires again only on a later call. */
+    for (uint32_t budget = clk.count; budget > 0 && clk.count > 0; budget--) {
+        struct ktimer *t = clk.heap[0];
+        if (t->deadline > now)
+            break;
+        ktimer_cancel(t);
+        t->fire(t);
+    }
+}
+
+uint32_t clock_armed_count(void)
+{
+    return clk.count;
+}

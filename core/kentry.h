@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/kentry.h - the entry points a HAL backend calls into core. Nothing else in core is
+ * for backends: they reach the kernel only through these.
+ */
+#ifndef TWAIN_CORE_KENTRY_H
+#define TWAIN_CORE_KENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+
+/* First code a new thread runs (on its stack, after its first switch-in). Never returns. */
+_Noreturn void k_thread_trampoline(void);
+
+/* A system call from user code: number and six arguments; returns >= 0 or TW_E_*. */
+int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                  uint64_t a5);
+
+/* Bytes typed on the machine's keyboard or serial line, for console:// readers. */
+void k_console_input(const char *bytes, size_t len);
+
+/* The real-time timer interrupt fired (real-time mode). */
+void k_timer_interrupt(void);
+
+#endif /* TWAIN_CORE_KENTRY_H */

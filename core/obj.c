@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/obj.c - reference/handle counting and signal notification of kernel objects.
+ */
+#include "obj.h"
+#include "abi.h"
+#include "kassert.h"
+#include "wait.h"
+
+static uint32_t next_id;
+static uint32_t live;
+
+void kobj_reset_ids(void)
+{
+    next_id = 1;
+    live = 0;
+}
+
+void kobj_init(struct kobj *o, const struct kobj_ops *ops)
+{
+    K_ASSERT(ops != NULL && ops->signals != NULL && ops->destroy != NULL);
+    o->ops = ops;
+    o->id = next_id++;
+    o->refs = 1;
+    o->handles = 0;
+    list_init(&o->waiters);
+    live++;
+}
+
+void kobj_ref(struct kobj *o)
+{
+    K_ASSERT(o->refs > 0 && o->refs < UINT32_MAX);
+    o->refs++;
+}
+
+void kobj_unref(struct kobj *o)
+{
+    K_ASSERT(o->refs > 0);
+    if (--o->refs > 0)
+        return;
+    K_ASSERT(o->handles == 0);
+    K_ASSERT(list_empty(&o->waiters)); /* waiters hold handles, so none can remain */
+    K_ASSERT(live > 0);
+    live--;
+    o->ops->destroy(o);
+}
+
+void kobj_handle_get(struct kobj *o)
+{
+    kobj_ref(o);
+    o->handles++;
+}
+
+void kobj_handle_put(struct kobj *o)
+{
+    K_ASSERT(o->handles > 0 && o->refs >= o->handles);
+    if (--o->handles == 0 && o->ops->last_close != NULL)
+        o->ops->last_close(o);
+    kobj_unref(o);
+}
+
+uint32_t kobj_signals(struct kobj *o)
+{
+    return o->ops->signals(o);
+}
+
+void kobj_notify(struct kobj *o)
+{
+    if (list_empty(&o->waiters))
+        return;
+    uint32_t sig = kobj_signals(o);
+    struct list *pos, *tmp;
+    list_for_each_safe(pos, tmp, &o->waiters)
+    {
+        struct wait_node *n = list_entry(pos, struct wait_node, link);
+        if ((n->signals & sig) != 0) {
+            /* Waking removes all of the thread's nodes; restart from a safe point. */
+            wait_wake(n->thread, TW_OK);
+            tmp = o->waiters.next;
+        }
+    }
+}
+
+uint32_t kobj_live_count(void)
+{
+    return live;
+}

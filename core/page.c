@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/page.c - buddy page allocator (see page.h).
+ *
+ * Per page one metadata byte: bit 7 set when the page heads a free block, low bits the
+ * block's order. Free blocks link through their first bytes (struct free_block).
+ */
+#include "page.h"
+#include "kassert.h"
+#include "klib.h"
+#include "limits.h"
+
+#define META_FREE 0x80u
+
+struct free_block {
+    struct free_block *next;
+    struct free_block *prev;
+};
+
+static struct {
+    uint8_t *base; /* first managed page */
+    uint8_t *meta; /* one byte per managed page */
+    size_t npages;
+    size_t nfree;
+    struct free_block *free[K_MAX_ORDER + 1];
+} pool;
+
+static size_t page_index(const void *p)
+{
+    return (size_t)((const uint8_t *)p - pool.base) / K_PAGE_SIZE;
+}
+
+static void *page_at(size_t idx)
+{
+    return pool.base + idx * K_PAGE_SIZE;
+}
+
+static void push_free(size_t idx, unsigned order)
+{
+    struct free_block *b = page_at(idx);
+    b->prev = NULL;
+    b->next = pool.free[order];
+    if (b->next != NULL)
+        b->next->prev = b;
+    pool.free[order] = b;
+    pool.meta[idx] = (uint8_t)(META_FREE | order);
+}
+
+static void unlink_free(size_t idx, unsigned order)
+{
+    struct free_block *b = page_at(idx);
+    K_ASSERT(pool.meta[idx] == (META_FREE | order));
+    if (b->prev != NULL)
+        b->prev->next = b->next;
+    else
+        pool.free[order] = b->next;
+    if (b->next != NULL)
+        b->next->prev = b->prev;
+    pool.meta[idx] = (uint8_t)order;
+}
+
+void page_init(void *base, size_t npages)
+{
+    K_ASSERT(((uintptr_t)base & (K_PAGE_SIZE - 1)) == 0);
+    size_t meta_pages = (npages + K_PAGE_SIZE - 1) / K_PAGE_SIZE;
+    K_ASSERT(npages > meta_pages);
+    k_memset(&pool, 0, sizeof(pool));
+    pool.meta = base;
+    pool.base = (uint8_t *)base + meta_pages * K_PAGE_SIZE;
+    pool.npages = npages - meta_pages;
+    k_memset(pool.meta, 0, pool.npages);
+    /* Carve the pool into the largest aligned blocks, lowest addresses first. */
+    size_t idx = 0;
+    while (idx < pool.npages) {
+        unsigned order = K_MAX_ORDER;
+        while (order > 0 && ((idx & ((1u << order) - 1)) != 0 || idx + (1u << order) > pool.npages))
+            order--;
+        push_free(idx, order);
+        pool.nfree += 1u << order;
+        idx += 1u << order;
+    }
+}
+
+unsigned page_order_for(size_t npages)
+{
+    unsigned order = 0;
+    while ((1u << order) < npages)
+        order++;
+    return order;
+}
+
+void *page_alloc(unsigned order)
+{
+    K_ASSERT(order <= K_MAX_ORDER);
+    unsigned o = order;
+    while (o <= K_MAX_ORDER && pool.free[o] == NULL)
+        o++;
+    if (o > K_MAX_ORDER)
+        return NULL;
+    size_t idx = page_index(pool.free[o]);
+    unlink_free(idx, o);
+    while (o > order) { /* split, returning upper halves to the free lists */
+        o--;
+        push_free(idx + (1u << o), o);
+    }
+    pool.meta[idx] = (uint8_t)order;
+    pool.nfree -= 1u << order;
+    void *p = page_at(idx);
+    k_memset(p, 0, (size_t)K_PAGE_SIZE << order);
+    return p;
+}
+
+void page_free(void *p, unsigned order)
+{
+    K_ASSERT(p != NULL && page_in_pool(p, (size_t)K_PAGE_SIZE << order));
+    size_t idx = page_index(p);
+    K_ASSERT((idx & ((1u << order) - 1)) == 0);
+    K_ASSERT(pool.meta[idx] == order); /* allocated, with this order: catches double free */
+    pool.nfree += 1u << order;
+    while (order < K_MAX_ORDER) {
+        size_t buddy = idx ^ (1u << order);
+        if (buddy + (1u << order) > pool.npages || pool.meta[buddy] != (META_FREE | order))
+            break;
+        unlink_free(buddy, order);
+        idx = idx < buddy ? idx : buddy;
+        order++;
+    }
+    push_free(idx, order);
+}
+
+size_t page_free_count(void)
+{
+    return pool.nfree;
+}
+
+size_t page_total_count(void)
+{
+    return pool.npages;
+}
+
+bool page_in_pool(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    return b >= pool.base && len <= pool.npages * K_PAGE_SIZE &&
+           (size_t)(b - pool.base) <= pool.npages * K_PAGE_SIZE - len;
+}
+
+void page_check(void)
+{
+    size_t counted = 0;
+    for (unsigned o = 0; o <= K_MAX_ORDER; o++) {
+        size_t bound = pool.npages + 1;
+        for (struct free_block *b = pool.free[o]; b != NULL; b = b->next) {
+            K_ASSERT(bound-- > 0); /* no cycles */
+            size_t idx = page_index(b);
+            K_ASSERT(idx < pool.npages && pool.meta[idx] == (META_FREE | o));
+            K_ASSERT(b->next == NULL || b->next->prev == b);
+            counted += 1u << o;
+        }
+    }
+    K_ASSERT(counted == pool.nfree);
+}

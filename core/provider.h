@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/provider.h - the scheme provider registry (DESIGN.md section 5). A provider is an
+ * operations table registered under a scheme name (SQLite's VFS model); open() parses the
+ * URL with core's strict parser and hands the outermost level to the provider of its
+ * scheme, which may open the nested sub-URL itself (provider_open_sub) so stacks compose.
+ */
+#ifndef TWAIN_CORE_PROVIDER_H
+#define TWAIN_CORE_PROVIDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "url.h"
+
+struct kobj;
+
+struct provider {
+    const char *scheme;
+    /*
+     * Open the resource named by level u (of the whole parse p) with open flags. On TW_OK
+     * *out holds one reference the caller owns. Any TW_E_* otherwise.
+     */
+    int (*open)(const struct url_parsed *p, const struct url *u, uint32_t flags, struct kobj **out);
+    /* Optional: forget all state of a previous boot (called by provider_register). */
+    void (*reset)(void);
+};
+
+void provider_registry_init(void);
+/* Register p (static storage). TW_E_BUSY if the scheme is taken, TW_E_LIMIT when full. */
+int provider_register(const struct provider *p) __attribute__((warn_unused_result));
+const struct provider *provider_find(const char *scheme, size_t len);
+
+/* Parse url[0..len) and open it. TW_OK with *out (one reference) or TW_E_*. */
+int provider_open(const char *url, size_t len, uint32_t flags, struct kobj **out)
+    __attribute__((warn_unused_result));
+/* Open the nested level of u (for stacking providers); TW_E_INVAL when u has none. */
+int provider_open_sub(const struct url_parsed *p, const struct url *u, uint32_t flags,
+                      struct kobj **out) __attribute__((warn_unused_result));
+
+#endif /* TWAIN_CORE_PROVIDER_H */

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/sched.c - the scheduling mechanism: states, switches, preemption at kernel
+ * boundaries and the idle loop (see sched.h). Policies decide; this file acts.
+ */
+#include "sched.h"
+#include "../hal/hal.h"
+#include "clock.h"
+#include "kassert.h"
+#include "task.h"
+#include "thread.h"
+#include "trace.h"
+
+static struct {
+    const struct sched_policy *policy;
+    struct hal_context idle; /* the boot stack the idle loop runs on */
+    bool stopping;
+} sc;
+
+int sched_init(enum sched_policy_id policy)
+{
+    static const struct sched_policy *const table[] = {
+        [SCHED_RR] = &sched_policy_rr,
+        [SCHED_PRIO] = &sched_policy_prio,
+        [SCHED_RANDOM] = &sched_policy_random,
+    };
+    if ((unsigned)policy >= sizeof(table) / sizeof(table[0]))
+        return TW_E_INVAL;
+    sc.policy = table[policy];
+    sc.stopping = false;
+    return sc.policy->init();
+}
+
+const struct sched_policy *sched_policy(void)
+{
+    return sc.policy;
+}
+
+void sched_make_ready(struct thread *t)
+{
+    K_ASSERT(t->state == TH_NEW || t->state == TH_BLOCKED);
+    t->state = TH_READY;
+    sc.policy->enqueue(t);
+}
+
+/* Account the slice that ends now for the running thread. */
+static void end_slice(struct thread *t)
+{
+    t->run_ns += clock_now() - t->slice_start;
+}
+
+/* Give the CPU to the policy's next choice (or the idle loop) from prev. */
+static void switch_from(struct thread *prev, uint32_t why)
+{
+    struct thread *next = sc.stopping ? NULL : sc.policy->pick();
+    if (next == prev) {
+        K_ASSERT(prev->state == TH_READY);
+        prev->state = TH_RUNNING;
+        prev->slice_start = clock_now();
+        return;
+    }
+    end_slice(prev);
+    trace_emit(TR_SWITCH, prev->id, next != NULL ? next->id : 0, why);
+    if (next == NULL) {
+        thread_set_current(NULL);
+        hal_context_switch(&prev->ctx, &sc.idle);
+    } else {
+        clock_charge(clock_config()->cost_switch_ns);
+        next->state = TH_RUNNING;
+        next->switches++;
+        next->slice_start = clock_now();
+        thread_set_current(next);
+        hal_context_switch(&prev->ctx, &next->ctx);
+    }
+    /* Back on prev's stack: someone switched to us. */
+    K_ASSERT(thread_current() == prev && prev->state == TH_RUNNING);
+    thread_reap();
+}
+
+void sched_block_current(void)
+{
+    struct thread *t = thread_current();
+    K_ASSERT(t != NULL && t->state == TH_BLOCKED);
+    switch_from(t, TW_WHY_BLOCK);
+}
+
+void sched_yield_current(void)
+{
+    struct thread *t = thread_current();
+    K_ASSERT(t != NULL && t->state == TH_RUNNING);
+    t->state = TH_READY;
+    sc.policy->enqueue(t);
+    switch_from(t, TW_WHY_YIELD);
+}
+
+_Noreturn void sched_exit_current(void)
+{
+    struct thread *t = thread_current();
+    K_ASSERT(t != NULL && t->state == TH_ZOMBIE);
+    switch_from(t, TW_WHY_EXIT);
+    k_panic("zombie thread %u resumed", t->id);
+}
+
+void sched_preempt_point(void)
+{
+    struct thread *t = thread_current();
+    K_ASSERT(t != NULL && t->state == TH_RUNNING);
+    if (sc.stopping) {
+        t->state = TH_READY;
+        sc.policy->enqueue(t);
+        switch_from(t, TW_WHY_PREEMPT);
+        return;
+    }
+    bool over = clock_now() - t->slice_start >= clock_config()->quantum_ns;
+    if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over))
+        return;
+    t->state = TH_READY;
+    sc.policy->enqueue(t);
+    switch_from(t, TW_WHY_PREEMPT);
+}
+
+bool sched_stopping(void)
+{
+    return sc.stopping;
+}
+
+void sched_request_stop(void)
+{
+    sc.stopping = true;
+}
+
+void sched_clear_stop(void)
+{
+    sc.stopping = false;
+}
+
+/* Run one thread from the idle loop until it gives the CPU back to idle. */
+static void run_from_idle(struct thread *next)
+{
+    clock_charge(clock_config()->cost_switch_ns);
+    trace_emit(TR_SWITCH, 0, next->id, TW_WHY_START);
+    next->state = TH_RUNNING;
+    next->switches++;
+    next->slice_start = clock_now();
+    thread_set_current(next);
+    hal_context_switch(&sc.idle, &next->ctx);
+    K_ASSERT(thread_current() == NULL);
+    thread_reap();
+}
+
+int sched_run(uint64_t max_time_ns)
+{
+    for (;;) {
+        clock_fire_due();
+        if (clock_now() >= max_time_ns)
+            sched_request_stop();
+        if (sc.stopping)
+            return TR_END_TIME_LIMIT;
+        struct thread *next = sc.policy->pick();
+        if (next != NULL) {
+            run_from_idle(next);
+            continue;
+        }
+        uint64_t deadline;
+        if (!clock_next_deadline(&deadline))
+            return thread_live_count() == 0 ? TR_END_DONE : TR_END_DEADLOCK;
+        if (clock_config()->realtime) {
+            hal_timer_arm(deadline);
+            hal_idle();
+            continue;
+        }
+        uint64_t to = deadline < max_time_ns ? deadline : max_time_ns;
+        trace_emit(TR_IDLE, to, 0, 0);
+        clock_advance_to(to);
+    }
+}

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/syscall.c - the nine system calls behind one dispatch table (DESIGN.md section 4).
+ *
+ * Interrupts are masked from entry to exit: the kernel is not preemptible. On the way out
+ * timers that came due fire, a killed thread ends, and the policy may preempt.
+ */
+#include "syscall.h"
+#include "../hal/hal.h"
+#include "clock.h"
+#include "hash.h"
+#include "kernel.h"
+#include "kassert.h"
+#include "kentry.h"
+#include "klib.h"
+#include "obj.h"
+#include "provider.h"
+#include "sched.h"
+#include "task.h"
+#include "thread.h"
+#include "trace.h"
+#include "url.h"
+#include "usercopy.h"
+#include "wait.h"
+
+typedef int64_t (*sys_fn)(const uint64_t a[6]);
+
+static uint64_t calls;
+
+uint64_t syscall_count(void)
+{
+    return calls;
+}
+
+static struct thread *cur(void)
+{
+    return thread_current();
+}
+
+static int lookup(uint64_t h, uint32_t rights, struct handle_entry **e)
+{
+    if ((int64_t)h < INT32_MIN || (int64_t)h > INT32_MAX)
+        return TW_E_BADH;
+    return handle_get(cur()->task, cur(), (int32_t)h, rights, e);
+}
+
+static int64_t sys_open(const uint64_t a[6])
+{
+    char url[URL_MAX_LEN];
+    uint64_t len = a[1];
+    uint32_t flags = (uint32_t)a[2];
+    if (len == 0 || len > URL_MAX_LEN)
+        return len == 0 ? TW_E_INVAL : TW_E_TOOBIG;
+    if (a[2] > UINT32_MAX || (flags & ~TW_O_FLAGS_ALL) != 0)
+        return TW_E_INVAL;
+    if (copy_from_user(url, a[0], (size_t)len) != TW_OK)
+        return TW_E_FAULT;
+    struct kobj *o;
+    int rc = provider_open(url, (size_t)len, flags, &o);
+    if (rc != TW_OK)
+        return rc;
+    int64_t h = handle_install(cur()->task, cur(), o, o->ops->default_rights, flags & TW_O_NONBLOCK,
+                               (flags & TW_O_THREAD_LOCAL) != 0);
+    trace_emit(TR_OPEN, o->id, (uint64_t)h, hash_bytes(HASH_SEED, url, (size_t)len));
+    kobj_unref(o); /* the handle holds it now (or nothing does, if install failed) */
+    return h;
+}
+
+static int64_t sys_close(const uint64_t a[6])
+{
+    if ((int64_t)a[0] == TW_HANDLE_SELF)
+        return TW_E_INVAL;
+    struct handle_entry *e;
+    int rc = lookup(a[0], 0, &e);
+    if (rc != TW_OK)
+        return rc;
+    struct handle_entry taken;
+    rc = handle_take(cur()->task, cur(), (int32_t)a[0], &taken);
+    K_ASSERT(rc == TW_OK);
+    wait_cancel_handle(taken.obj, cur()->task, (int32_t)a[0]);
+    kobj_handle_put(taken.obj);
+    return TW_OK;
+}
+
+/* Wait on one handle for signals; used by blocking I/O and wait(). */
+static int64_t block_on(struct handle_entry *e, int32_t h, uint32_t signals, uint64_t deadline)
+{
+    struct wait_node *w = &cur()->wait[0];
+    w->obj = e->obj;
+    w->task = cur()->task;
+    w->handle = h;
+    w->signals = signals;
+    return wait_block(1, deadline);
+}
+
+/* Read or write through e, blocking (unless non-blocking) while TW_E_WOULDBLOCK. */
+static int64_t do_io(const uint64_t a[6], bool is_write)
+{
+    struct handle_entry *e;
+    int rc = lookup(a[0], is_write ? TW_RIGHT_WRITE : TW_RIGHT_READ, &e);
+    if (rc != TW_OK)
+        return rc;
+    if (a[2] > SYS_IO_MAX)
+        return TW_E_TOOBIG;
+    if (!user_range_ok(a[1], a[2]))
+        return TW_E_FAULT;
+    struct kobj *o = e->obj;
+    if (is_write ? o->ops->write == NULL : o->ops->read == NULL)
+        return TW_E_NOTSUP;
+    void *buf = (void *)(uintptr_t)a[1];
+    uint32_t want = (is_write ? TW_SIG_WRITABLE : TW_SIG_READABLE) | TW_SIG_PEER_CLOSED;
+    for (;;) {
+        int64_t r =
+            is_write ? o->ops->write(o, buf, (size_t)a[2]) : o->ops->read(o, buf, (size_t)a[2]);
+        if (r != TW_E_WOULDBLOCK || (e->flags & TW_O_NONBLOCK) != 0) {
+            if (r > 0)
+                clock_charge_bytes((uint64_t)r);
+            return r;
+        }
+        int64_t w = block_on(e, (int32_t)a[0], want, TW_DEADLINE_NEVER);
+        if (w != TW_OK)
+            return w;
+        /* The handle may have been closed and reused while blocked: look it up again. */
+        rc = lookup(a[0], is_write ? TW_RIGHT_WRITE : TW_RIGHT_READ, &e);
+        if (rc != TW_OK || e->obj != o)
+            return TW_E_CANCELED;
+    }
+}
+
+static int64_t sys_read(const uint64_t a[6])
+{
+    return do_io(a, false);
+}
+
+static int64_t sys_write(const uint64_t a[6])
+{
+    return do_io(a, true);
+}
+
+static int64_t sys_wait(const uint64_t a[6])
+{
+    struct handle_entry *e;
+    int rc = lookup(a[0], TW_RIGHT_WAIT, &e);
+    if (rc != TW_OK)
+        return rc;
+    uint32_t want = (uint32_t)a[1];
+    if (want == 0 || a[1] > TW_SIG_ALL)
+        return TW_E_INVAL;
+    struct kobj *o = e->obj;
+    for (;;) {
+        uint32_t got = kobj_signals(o) & want;
+        if (got != 0) {
+            if (o->ops->consume != NULL)
+                o->ops->consume(o, got);
+            return got;
+        }
+        int64_t w = block_on(e, (int32_t)a[0], want, a[2]);
+        if (w != TW_OK)
+            return w;
+    }
+}
+
+/* Fill each item's observed signals; returns how many are ready. */
+static uint32_t poll_scan(struct tw_poll_item *items, struct kobj **objs, uint32_t n)
+{
+    uint32_t ready = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        items[i].observed = kobj_signals(objs[i]) & items[i].signals;
+        ready += items[i].observed != 0;
+    }
+    return ready;
+}
+
+static int64_t sys_poll(const uint64_t a[6])
+{
+    struct tw_poll_item items[K_POLL_MAX];
+    struct kobj *objs[K_POLL_MAX];
+    uint64_t n = a[1];
+    if (n == 0 || n > K_POLL_MAX)
+        return n == 0 ? TW_E_INVAL : TW_E_TOOBIG;
+    if (copy_from_user(items, a[0], (size_t)n * sizeof(items[0])) != TW_OK)
+        return TW_E_FAULT;
+    for (uint32_t i = 0; i < n; i++) {
+        struct handle_entry *e;
+        int rc = handle_get(cur()->task, cur(), items[i].handle, TW_RIGHT_WAIT, &e);
+        if (rc != TW_OK)
+            return rc;
+        if (items[i].signals == 0 || items[i].signals > TW_SIG_ALL)
+            return TW_E_INVAL;
+        objs[i] = e->obj;
+    }
+    for (;;) {
+        uint32_t ready = poll_scan(items, objs, (uint32_t)n);
+        if (ready > 0) {
+            if (copy_to_user(a[0], items, (size_t)n * sizeof(items[0])) != TW_OK)
+                return TW_E_FAULT;
+            return ready;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            struct wait_node *w = &cur()->wait[i];
+            w->obj = objs[i];
+            w->task = cur()->task;
+            w->handle = items[i].handle;
+            w->signals = items[i].signals;
+        }
+        int64_t w = wait_block((uint32_t)n, a[2]);
+        if (w != TW_OK)
+            return w;
+    }
+}
+
+static int64_t sys_seek(const uint64_t a[6])
+{
+    struct handle_entry *e;
+    int rc = lookup(a[0], TW_RIGHT_SEEK, &e);
+    if (rc != TW_OK)
+        return rc;
+    if (a[2] > TW_SEEK_END)
+        return TW_E_INVAL;
+    if (e->obj->ops->seek == NULL)
+        return TW_E_NOTSUP;
+    return e->obj->ops->seek(e->obj, (int64_t)a[1], (int)a[2]);
+}
+
+static int64_t sys_tell(const uint64_t a[6])
+{
+    struct handle_entry *e;
+    int rc = lookup(a[0], TW_RIGHT_SEEK, &e);
+    if (rc != TW_OK)
+        return rc;
+    if (e->obj->ops->tell == NULL)
+        return TW_E_NOTSUP;
+    return e->obj->ops->tell(e->obj);
+}
+
+/* Simulated work: bill ns to the clock in slices, firing timers and preempting between. */
+static int64_t self_compute(uint64_t ns)
+{
+    if (clock_config()->realtime) {
+        uint64_t end = hal_clock_now_ns() + ns;
+        while (hal_clock_now_ns() < end)
+            ;
+        return TW_OK;
+    }
+    trace_emit(TR_COMPUTE, ns, 0, 0);
+    while (ns > 0) {
+        struct thread *t = cur();
+        uint64_t used = clock_now() - t->slice_start;
+        uint64_t q = clock_config()->quantum_ns;
+        uint64_t step = K_MIN(ns, used < q ? q - used : 1);
+        uint64_t next;
+        if (clock_next_deadline(&next) && next > clock_now())
+            step = K_MIN(step, next - clock_now());
+        clock_charge(step);
+        ns -= step;
+        clock_fire_due();
+        thread_check_killed();
+        sched_preempt_point();
+    }
+    return TW_OK;
+}
+
+static int64_t self_duplicate(uint64_t h, uint64_t rights)
+{
+    struct handle_entry *e;
+    int rc = lookup(h, TW_RIGHT_DUPLICATE, &e);
+    if (rc != TW_OK)
+        return rc;
+    if ((rights & ~(uint64_t)e->rights) != 0)
+        return TW_E_ACCESS; /* a duplicate never gains rights */
+    return handle_install(cur()->task, cur(), e->obj, (uint32_t)rights, e->flags, false);
+}
+
+#define MAX_USER_ENTRIES 8
+static uintptr_t user_entries[MAX_USER_ENTRIES];
+static uint32_t nuser_entries;
+
+void syscall_reset_entries(void)
+{
+    nuser_entries = 0;
+}
+
+int syscall_register_entry(void (*entry)(uintptr_t))
+{
+    if (nuser_entries >= MAX_USER_ENTRIES)
+        return TW_E_LIMIT;
+    user_entries[nuser_entries++] = (uintptr_t)entry;
+    return TW_OK;
+}
+
+static int64_t self_spawn(uint64_t entry, uint64_t arg, uint64_t prio)
+{
+    bool known = false;
+    for (uint32_t i = 0; i < nuser_entries; i++)
+        known |= user_entries[i] == entry;
+    if (!known || prio > 31)
+        return TW_E_INVAL;
+    struct thread *t;
+    int rc =
+        thread_create(cur()->task, (void (*)(uintptr_t))entry, (uintptr_t)arg, (int32_t)prio, &t);
+    return rc == TW_OK ? (int64_t)t->id : rc;
+}
+
+static int64_t self_invoke(uint32_t op, const uint64_t a[4])
+{
+    struct thread *t = cur();
+    switch (op) {
+    case TW_TASK_EXIT:
+        task_kill(t->task, (int32_t)a[0], false);
+        thread_exit_current();
+    case TW_TASK_THREAD_EXIT:
+        thread_exit_current();
+    case TW_TASK_SPAWN_THREAD:
+        return self_spawn(a[0], a[1], a[2]);
+    case TW_TASK_COMPUTE:
+        return self_compute(a[0]);
+    case TW_TASK_SLEEP: {
+        if (a[0] == 0 || a[0] > UINT64_MAX - clock_now())
+            return a[0] == 0 ? TW_OK : TW_E_INVAL;
+        int64_t w = wait_block(0, clock_now() + a[0]);
+        return w == TW_E_TIMEDOUT ? TW_OK : w;
+    }
+    case TW_TASK_NOW:
+        return (int64_t)(clock_now() & INT64_MAX);
+    case TW_TASK_YIELD:
+        sched_yield_current();
+        return TW_OK;
+    case TW_TASK_EXPECT_FAIL:
+        t->task->expect_failures++;
+        trace_emit(TR_EXPECT_FAIL, t->task->id, a[0], 0);
+        return TW_OK;
+    case TW_TASK_DUPLICATE:
+        return self_duplicate(a[0], a[1]);
+    case TW_TASK_ID:
+        return t->task->id;
+    case TW_TASK_THREAD_ID:
+        return t->id;
+    case TW_TASK_PRNG:
+        return (int64_t)(prng_next(k_prng()) >> 33);
+    default:
+        return TW_E_NOTSUP;
+    }
+}
+
+static int64_t sys_invoke(const uint64_t a[6])
+{
+    struct handle_entry *e;
+    int rc = lookup(a[0], TW_RIGHT_INVOKE, &e);
+    if (rc != TW_OK)
+        return rc;
+    if (a[1] > UINT32_MAX)
+        return TW_E_NOTSUP;
+    const uint64_t args[4] = {a[2], a[3], a[4], a[5]};
+    if (e->obj == &cur()->task->obj && (int64_t)a[0] == TW_HANDLE_SELF)
+        return self_invoke((uint32_t)a[1], args);
+    if (e->obj->ops->invoke == NULL)
+        return TW_E_NOTSUP;
+    return e->obj->ops->invoke(e->obj, (uint32_t)a[1], args);
+}
+
+static const sys_fn sys_table[TW_SYS_COUNT] = {
+    [TW_SYS_OPEN] = sys_open,   [TW_SYS_CLOSE] = sys_close,   [TW_SYS_READ] = sys_read,
+    [TW_SYS_WRITE] = sys_write, [TW_SYS_INVOKE] = sys_invoke, [TW_SYS_POLL] = sys_poll,
+    [TW_SYS_WAIT] = sys_wait,   [TW_SYS_SEEK] = sys_seek,     [TW_SYS_TELL] = sys_tell,
+};
+
+/* What the trace shows of a call: never a pointer, only handles, lengths, ops, hashes. */
+static void trace_entry(uint64_t nr, const uint64_t a[6])
+{
+    switch (nr) {
+    case TW_SYS_OPEN:
+        trace_emit(TR_SYSCALL, nr, a[2], a[1]);
+        break;
+    case TW_SYS_POLL:
+        trace_emit(TR_SYSCALL, nr, a[1], a[2]);
+        break;
+    case TW_SYS_READ:
+    case TW_SYS_WRITE:
+        trace_emit(TR_SYSCALL, nr, a[0], a[2]);
+        break;
+    case TW_SYS_CLOSE:
+    case TW_SYS_TELL:
+        trace_emit(TR_SYSCALL, nr, a[0], 0);
+        break;
+    default: /* invoke: handle, op; wait: handle, signals; seek: handle, offset */
+        trace_emit(TR_SYSCALL, nr, a[0], a[1]);
+        break;
+    }
+}
+
+int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                  uint64_t a5)
+{
+    uint64_t irq = hal_irq_save();
+    struct thread *t = cur();
+    K_ASSERT(t != NULL && t->state == TH_RUNNING);
+    const uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
+    calls++;
+    clock_charge(clock_config()->cost_syscall_ns);
+    trace_entry(nr, a);
+    int64_t r = nr < TW_SYS_COUNT ? sys_table[nr](a) : TW_E_INVAL;
+    K_ASSERT(r >= TW_ERR_MIN);
+    trace_emit(TR_SYSRET, nr, (uint64_t)r, 0);
+    clock_fire_due();
+    thread_check_killed();
+    sched_preempt_point();
+    thread_check_killed();
+    hal_irq_restore(irq);
+    return r;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/syscall.h - the system-call layer: one dispatch table indexed by number, every
+ * argument checked before use, one error enum. The entry point is k_syscall (kentry.h).
+ */
+#ifndef TWAIN_CORE_SYSCALL_H
+#define TWAIN_CORE_SYSCALL_H
+
+#include <stdint.h>
+
+/* Largest read or write in one call. */
+#define SYS_IO_MAX (1u << 20)
+
+/* System calls made since k_init (statistics). */
+uint64_t syscall_count(void);
+
+#endif /* TWAIN_CORE_SYSCALL_H */
+
+/* Entry points user code may start threads at (TW_TASK_SPAWN_THREAD checks against them). */
+void syscall_reset_entries(void);
+int syscall_register_entry(void (*entry)(uintptr_t)) __attribute__((warn_unused_result));

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/thread.c - thread creation, exit and reaping (see thread.h).
+ *
+ * A thread cannot free the stack it runs on, so an ending thread becomes a zombie and the
+ * next context to run (another thread, or the idle loop) reaps it after the switch.
+ */
+#include "thread.h"
+#include "kassert.h"
+#include "kcache.h"
+#include "kentry.h"
+#include "klib.h"
+#include "page.h"
+#include "sched.h"
+#include "task.h"
+#include "trace.h"
+
+#define USTACK_ORDER 2
+#define KSTACK_ORDER 1
+K_STATIC_ASSERT((1u << USTACK_ORDER) == K_USTACK_PAGES, "user stack order");
+K_STATIC_ASSERT((1u << KSTACK_ORDER) == K_KSTACK_PAGES, "kernel stack order");
+K_STATIC_ASSERT(sizeof(struct thread) <= K_PAGE_SIZE - 16, "a thread fits a cache page");
+
+static struct {
+    struct kcache threads;
+    struct thread *current;
+    struct list zombies; /* struct thread.run_link */
+    uint32_t next_id;
+    uint32_t live;
+} th;
+
+static uint32_t thread_signals(struct kobj *o)
+{
+    struct thread *t = K_CONTAINER_OF(o, struct thread, obj);
+    return t->state == TH_ZOMBIE ? TW_SIG_EXITED : 0;
+}
+
+static void thread_destroy(struct kobj *o)
+{
+    struct thread *t = K_CONTAINER_OF(o, struct thread, obj);
+    K_ASSERT(t->state == TH_ZOMBIE && t->ustack == NULL);
+    kcache_free(&th.threads, t);
+}
+
+static const struct kobj_ops thread_ops = {
+    .kind = "thread",
+    .default_rights = TW_RIGHT_WAIT,
+    .signals = thread_signals,
+    .destroy = thread_destroy,
+};
+
+void thread_module_init(void)
+{
+    k_memset(&th, 0, sizeof(th));
+    kcache_init(&th.threads, "thread", sizeof(struct thread));
+    list_init(&th.zombies);
+    th.next_id = 1;
+}
+
+struct thread *thread_current(void)
+{
+    return th.current;
+}
+
+void thread_set_current(struct thread *t)
+{
+    th.current = t;
+}
+
+static void deadline_fire(struct ktimer *kt)
+{
+    struct thread *t = K_CONTAINER_OF(kt, struct thread, deadline);
+    K_ASSERT(t->state == TH_BLOCKED);
+    wait_wake(t, TW_E_TIMEDOUT);
+}
+
+static int alloc_stacks(struct thread *t, struct task *task)
+{
+    t->ustack = page_alloc(USTACK_ORDER);
+    t->kstack = page_alloc(KSTACK_ORDER);
+    if (t->ustack != NULL && t->kstack != NULL)
+        t->stack_region = task_add_region(task, t->ustack, K_USTACK_PAGES * K_PAGE_SIZE);
+    if (t->stack_region != NULL)
+        return TW_OK;
+    if (t->ustack != NULL)
+        page_free(t->ustack, USTACK_ORDER);
+    if (t->kstack != NULL)
+        page_free(t->kstack, KSTACK_ORDER);
+    t->ustack = NULL;
+    return TW_E_NOMEM;
+}
+
+int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
+                  struct thread **out)
+{
+    K_ASSERT(task != NULL && entry != NULL);
+    if (priority < 0 || priority > 31)
+        return TW_E_INVAL;
+    if (th.live >= K_MAX_THREADS || task->exiting || task->exited)
+        return task->exiting || task->exited ? TW_E_CANCELED : TW_E_LIMIT;
+    struct thread *t = kcache_alloc(&th.threads);
+    if (t == NULL)
+        return TW_E_NOMEM;
+    if (alloc_stacks(t, task) != TW_OK) {
+        kcache_free(&th.threads, t);
+        return TW_E_NOMEM;
+    }
+    kobj_init(&t->obj, &thread_ops);
+    t->id = th.next_id++;
+    t->task = task;
+    t->priority = priority;
+    t->state = TH_NEW;
+    t->deadline.fire = deadline_fire;
+    list_init(&t->run_link);
+    list_push_back(&task->threads, &t->task_link);
+    task->nthreads++;
+    th.live++;
+    t->start = (struct hal_thread_start){
+        .kstack = t->kstack,
+        .kstack_size = K_KSTACK_PAGES * K_PAGE_SIZE,
+        .ustack = t->ustack,
+        .ustack_size = K_USTACK_PAGES * K_PAGE_SIZE,
+        .entry = entry,
+        .arg = arg,
+        .user = true,
+    };
+    hal_context_init(&t->ctx, &t->start);
+    trace_emit(TR_THREAD_START, t->id, task->id, (uint64_t)priority);
+    sched_make_ready(t);
+    if (out != NULL)
+        *out = t;
+    return TW_OK;
+}
+
+void k_thread_trampoline(void)
+{
+    thread_reap();
+    struct thread *t = th.current;
+    K_ASSERT(t != NULL && t->state == TH_RUNNING);
+    thread_check_killed();
+    hal_enter_user(&t->start);
+}
+
+_Noreturn void thread_exit_current(void)
+{
+    struct thread *t = th.current;
+    K_ASSERT(t != NULL && t->state == TH_RUNNING);
+    struct task *task = t->task;
+    handle_close_thread_locals(t);
+    if (t->reply_to != NULL) {
+        kobj_unref(t->reply_to);
+        t->reply_to = NULL;
+    }
+    trace_emit(TR_THREAD_EXIT, t->id, task->id, 0);
+    list_remove(&t->task_link);
+    K_ASSERT(task->nthreads > 0);
+    task->nthreads--;
+    th.live--;
+    t->state = TH_ZOMBIE;
+    kobj_notify(&t->obj);
+    if (task->nthreads == 0)
+        task_finish(task);
+    list_push_back(&th.zombies, &t->run_link);
+    sched_exit_current();
+}
+
+void thread_reap(void)
+{
+    struct list *n;
+    while ((n = list_pop_front(&th.zombies)) != NULL) {
+        struct thread *t = list_entry(n, struct thread, run_link);
+        K_ASSERT(t != th.current && t->state == TH_ZOMBIE);
+        K_ASSERT(!ktimer_armed(&t->deadline) && t->nwait == 0);
+        task_remove_region(t->task, t->stack_region);
+        page_free(t->ustack, USTACK_ORDER);
+        page_free(t->kstack, KSTACK_ORDER);
+        t->ustack = NULL;
+        t->kstack = NULL;
+        kobj_unref(&t->obj);
+    }
+}
+
+void thread_check_killed(void)
+{
+    struct thread *t = th.current;
+    if (t != NULL && (t->killed || t->task->exiting))
+        thread_exit_current();
+}
+
+uint32_t thread_live_count(void)
+{
+    return th.live;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/thread.h - threads: their own stacks, CPU context, scheduling and wait state.
+ */
+#ifndef TWAIN_CORE_THREAD_H
+#define TWAIN_CORE_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../hal/hal.h"
+#include "clock.h"
+#include "handle.h"
+#include "limits.h"
+#include "list.h"
+#include "obj.h"
+#include "wait.h"
+
+struct task;
+struct region;
+
+enum thread_state { TH_NEW = 0, TH_READY, TH_RUNNING, TH_BLOCKED, TH_ZOMBIE };
+
+struct thread {
+    struct kobj obj;
+    uint32_t id;
+    enum thread_state state;
+    struct task *task;
+    int32_t priority; /* 0 .. 31, higher runs first under the priority policy */
+    struct hal_context ctx;
+    struct hal_thread_start start;
+    void *ustack;
+    void *kstack;
+    struct region *stack_region;
+    struct list task_link; /* in task->threads */
+    struct list run_link;  /* in a policy's run queue */
+    uint32_t ready_slot;   /* the random policy's array index + 1 (0: not there) */
+    bool killed;           /* end at the next kernel boundary */
+    /* wait state */
+    uint32_t nwait;
+    int64_t wake_result;
+    struct ktimer deadline;
+    struct wait_node wait[K_POLL_MAX];
+    /* accounting */
+    uint64_t slice_start; /* clock when it last got the CPU */
+    uint64_t run_ns;
+    uint32_t switches;
+    /* a port server's reply target: the client end of the last message read */
+    struct kobj *reply_to;
+    struct handle_entry tls[K_THREAD_HANDLES];
+};
+
+/* The running thread, or NULL in the idle loop. */
+struct thread *thread_current(void);
+void thread_set_current(struct thread *t);
+
+/*
+ * Create a thread in task running entry(arg) as user code, ready to run.
+ * Returns TW_OK, TW_E_NOMEM or TW_E_LIMIT.
+ */
+int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
+                  struct thread **out) __attribute__((warn_unused_result));
+/* End the running thread (closing its local handles); never returns. */
+_Noreturn void thread_exit_current(void);
+/* Free the stacks and objects of threads that ended (called after every switch). */
+void thread_reap(void);
+/* If the running thread was killed, end it now (called at kernel boundaries). */
+void thread_check_killed(void);
+uint32_t thread_live_count(void);
+void thread_module_init(void);
+
+#endif /* TWAIN_CORE_THREAD_H */

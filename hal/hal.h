@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/hal.h - the contract between the kernel core and a machine.
+ *
+ * Every function a backend (hal/sim, hal/x86_64-efi) must supply is declared here once,
+ * with its contract. The backend is chosen at link time by the Makefile; core/ includes
+ * this header and nothing else from outside core/.
+ *
+ * Virtual time and the cost model are not here: they live in core (core/clock.c) so that
+ * both backends run them identically in deterministic mode. The HAL clock is the real
+ * one, used only in real-time mode.
+ */
+#ifndef TWAIN_HAL_H
+#define TWAIN_HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- CPU contexts ------------------------------------------------------------------ */
+
+/*
+ * A suspended CPU context: the saved stack pointer. The callee-saved registers live on
+ * that stack, pushed by hal_context_switch (one assembly routine, hal/x86_64/switch.S,
+ * serves both backends).
+ */
+struct hal_context {
+    void *sp;
+    const void *stack_lo; /* the stack's lowest address and size (sanitizer hand-off); */
+    size_t stack_size;    /* NULL/0 for a backend's boot stack */
+};
+
+/*
+ * How a new thread starts. kstack is the kernel stack (used by backends with a privilege
+ * split); ustack is the stack the thread's code runs on. Both are memory core allocated.
+ */
+struct hal_thread_start {
+    void *kstack;
+    size_t kstack_size;
+    void *ustack;
+    size_t ustack_size;
+    void (*entry)(uintptr_t arg); /* must not return: it ends with TW_TASK_THREAD_EXIT */
+    uintptr_t arg;
+    bool user; /* true: runs as user code (ring 3 where the backend has one) */
+};
+
+/*
+ * Prepare ctx so that the first hal_context_switch to it calls core's k_thread_trampoline()
+ * on the thread's stack, which then enters start->entry(start->arg) in user mode.
+ * Precondition: interrupts masked. Never fails.
+ */
+void hal_context_init(struct hal_context *ctx, const struct hal_thread_start *start);
+
+/*
+ * Save the current context into from and resume to. Returns when someone switches back
+ * to from. Precondition: interrupts masked; from != to.
+ */
+void hal_context_switch(struct hal_context *from, struct hal_context *to);
+
+/*
+ * Enter user code for a thread that has just started: calls start->entry(start->arg) on
+ * start->ustack at the thread's user privilege. Does not return.
+ */
+_Noreturn void hal_enter_user(const struct hal_thread_start *start);
+
+/* ---- System-call trap (user side) -------------------------------------------------- */
+
+/*
+ * Called by user/ stubs: trap into the kernel with system call nr and six arguments, and
+ * return the kernel's result (>= 0 or a TW_E_* code). In the simulator a direct call into
+ * k_syscall(); on x86_64-efi the `syscall` instruction.
+ */
+int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                 uint64_t a5);
+
+/* ---- Interrupt mask ---------------------------------------------------------------- */
+
+/* Mask interrupts and return the previous state for hal_irq_restore. */
+uint64_t hal_irq_save(void);
+void hal_irq_restore(uint64_t state);
+
+/* ---- Real clock (real-time mode only) ---------------------------------------------- */
+
+/* Monotonic real time in ns since boot. Never called by core in deterministic mode. */
+uint64_t hal_clock_now_ns(void);
+/* Arm a one-shot interrupt at absolute real time deadline_ns (UINT64_MAX: disarm). */
+void hal_timer_arm(uint64_t deadline_ns);
+/* Wait for an interrupt (real-time idle). Returns after one was handled. */
+void hal_idle(void);
+
+/* ---- Console ----------------------------------------------------------------------- */
+
+/* Write len bytes to the machine console (stdout / serial + screen). Never fails. */
+void hal_console_write(const char *bytes, size_t len);
+
+/* ---- Memory ------------------------------------------------------------------------ */
+
+#define HAL_PAGE_SIZE 4096u
+
+/*
+ * The pool of physical pages core owns: *base is page aligned, *npages pages long.
+ * Called once per k_init; the same pool is returned each time (core reinitialises it).
+ */
+void hal_pool(void **base, size_t *npages);
+
+/* ---- Trace sink -------------------------------------------------------------------- */
+
+/* Deliver len bytes of trace records (whole records only) to the backend's sink. */
+void hal_trace_write(const void *records, size_t len);
+
+/* ---- Ending ------------------------------------------------------------------------ */
+
+/*
+ * Called by k_panic after the report has been written to the console: stop the machine
+ * (the simulator aborts so that tests and fuzzers see a crash). Does not return.
+ */
+_Noreturn void hal_panic_halt(void);
+
+#endif /* TWAIN_HAL_H */

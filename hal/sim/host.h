@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/sim/host.h - the simulator's host side: what the harness (sim-harness/) sets up
+ * before booting the kernel, and the declared functions the kernel-side sim files call.
+ * Host files (host_*.c) may use libc; kernel-side files (sim_*.c) are freestanding and
+ * meet the host only through the functions declared here (NuttX's split).
+ */
+#ifndef TWAIN_HAL_SIM_HOST_H
+#define TWAIN_HAL_SIM_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Trace records (whole 48-byte records) are delivered here when the kernel's sink is on. */
+typedef void (*host_trace_fn)(void *ctx, const void *records, size_t len);
+/* Console output of the kernel. */
+typedef void (*host_console_fn)(void *ctx, const char *bytes, size_t len);
+
+/* Pages of the pool (mapped once, at the first boot; later calls must not grow it). */
+void host_set_pool_pages(size_t npages);
+void host_set_trace_sink(host_trace_fn fn, void *ctx);
+/* NULL: write to stdout. */
+void host_set_console(host_console_fn fn, void *ctx);
+
+/* First code of a new thread on its stack (the sanitizer fiber hand-off), then core. */
+_Noreturn void host_thread_entry(uintptr_t unused);
+
+#endif /* TWAIN_HAL_SIM_HOST_H */

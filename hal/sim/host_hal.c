@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/sim/host_hal.c - the simulator's host side of hal.h: the page pool (one mapping),
+ * the context switch with its sanitizer hand-off, the real clock (real-time mode only),
+ * console to stdout, the trace sink, and stopping on panic.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../core/kentry.h"
+#include "../hal.h"
+#include "../x86_64/context.h"
+#include "host.h"
+#include "host_asan.h"
+
+static struct {
+    void *pool;
+    size_t pool_pages;
+    size_t want_pages;
+    host_trace_fn trace_fn;
+    void *trace_ctx;
+    host_console_fn console_fn;
+    void *console_ctx;
+    const void *main_stack_lo; /* the host stack the idle loop runs on (for ASan) */
+    size_t main_stack_size;
+    uint64_t timer_deadline;
+} host = {.want_pages = 16384, .timer_deadline = UINT64_MAX};
+
+void host_set_pool_pages(size_t npages)
+{
+    host.want_pages = npages;
+}
+
+void host_set_trace_sink(host_trace_fn fn, void *ctx)
+{
+    host.trace_fn = fn;
+    host.trace_ctx = ctx;
+}
+
+void host_set_console(host_console_fn fn, void *ctx)
+{
+    host.console_fn = fn;
+    host.console_ctx = ctx;
+}
+
+void hal_pool(void **base, size_t *npages)
+{
+    if (host.pool == NULL || host.want_pages > host.pool_pages) {
+        if (host.pool != NULL)
+            munmap(host.pool, host.pool_pages * HAL_PAGE_SIZE);
+        host.pool = mmap(NULL, host.want_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (host.pool == MAP_FAILED) {
+            perror("twain: mmap of the page pool");
+            exit(2);
+        }
+        host.pool_pages = host.want_pages;
+    }
+    *base = host.pool;
+    *npages = host.want_pages;
+}
+
+void hal_context_switch(struct hal_context *from, struct hal_context *to)
+{
+    void *fake = NULL;
+    const void *lo = to->stack_lo != NULL ? to->stack_lo : host.main_stack_lo;
+    size_t size = to->stack_lo != NULL ? to->stack_size : host.main_stack_size;
+    asan_start_switch(&fake, lo, size);
+    x86_64_switch(&from->sp, to->sp);
+    const void *old_lo;
+    size_t old_size;
+    asan_finish_switch(fake, &old_lo, &old_size);
+}
+
+_Noreturn void host_thread_entry(uintptr_t unused)
+{
+    (void)unused;
+    const void *old_lo;
+    size_t old_size;
+    asan_finish_switch(NULL, &old_lo, &old_size);
+    if (host.main_stack_lo == NULL) { /* the first switch ever came from the main stack */
+        host.main_stack_lo = old_lo;
+        host.main_stack_size = old_size;
+    }
+    k_thread_trampoline();
+}
+
+uint64_t hal_clock_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hal_timer_arm(uint64_t deadline_ns)
+{
+    host.timer_deadline = deadline_ns;
+}
+
+void hal_idle(void)
+{
+    uint64_t now = hal_clock_now_ns();
+    if (host.timer_deadline != UINT64_MAX && host.timer_deadline > now) {
+        uint64_t ns = host.timer_deadline - now;
+        struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+        nanosleep(&ts, NULL);
+    }
+    k_timer_interrupt();
+}
+
+void hal_console_write(const char *bytes, size_t len)
+{
+    if (host.console_fn != NULL) {
+        host.console_fn(host.console_ctx, bytes, len);
+        return;
+    }
+    fwrite(bytes, 1, len, stdout);
+}
+
+void hal_trace_write(const void *records, size_t len)
+{
+    if (host.trace_fn != NULL)
+        host.trace_fn(host.trace_ctx, records, len);
+}
+
+_Noreturn void hal_panic_halt(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    abort();
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/sim/sim_hal.c - the simulator's kernel side of hal.h: contexts, the system-call
+ * trap (a direct call: user and kernel share the process) and the interrupt mask (there
+ * are no interrupts in the simulator). Freestanding, like core.
+ */
+#include "../../core/kentry.h"
+#include "../hal.h"
+#include "../x86_64/context.h"
+#include "host.h"
+
+void hal_context_init(struct hal_context *ctx, const struct hal_thread_start *start)
+{
+    /* In the simulator a thread's kernel code runs on its own (user) stack. */
+    ctx->sp = x86_64_context_prepare(start->ustack, start->ustack_size, host_thread_entry, 0);
+    ctx->stack_lo = start->ustack;
+    ctx->stack_size = start->ustack_size;
+}
+
+_Noreturn void hal_enter_user(const struct hal_thread_start *start)
+{
+    start->entry(start->arg);
+    k_syscall(TW_SYS_INVOKE, TW_HANDLE_SELF, TW_TASK_THREAD_EXIT, 0, 0, 0, 0);
+    __builtin_unreachable();
+}
+
+int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                 uint64_t a5)
+{
+    return k_syscall(nr, a0, a1, a2, a3, a4, a5);
+}
+
+uint64_t hal_irq_save(void)
+{
+    return 0;
+}
+
+void hal_irq_restore(uint64_t state)
+{
+    (void)state;
+}

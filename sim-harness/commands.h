@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim-harness/commands.h - the `twain` subcommands (DESIGN.md section 8). Each takes its
+ * own argv (argv[0] is the subcommand's name) and returns the process exit code:
+ * 0 success, 1 an expectation or replay failed, 2 bad input.
+ */
+#ifndef TWAIN_SIM_HARNESS_COMMANDS_H
+#define TWAIN_SIM_HARNESS_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+
+#endif /* TWAIN_SIM_HARNESS_COMMANDS_H */

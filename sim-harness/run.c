@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim-harness/run.c - `twain run` and `twain check`, over one shared run_scenario().
+ */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/kernel.h"
+#include "../core/task.h"
+#include "args.h"
+#include "commands.h"
+#include "timeline.h"
+#include "trace_file.h"
+
+/* Where the kernel's records go during one run. */
+struct sink {
+    struct trace_writer *writer;
+    struct run_result *r;
+    bool collect;
+    size_t cap;
+    host_trace_fn extra_fn;
+    void *extra_ctx;
+};
+
+static void sink_fn(void *ctx, const void *records, size_t len)
+{
+    struct sink *s = ctx;
+    const struct trace_rec *rec = records;
+    size_t n = len / sizeof(*rec);
+    if (s->writer != NULL)
+        trace_writer_sink(s->writer, records, len);
+    if (s->extra_fn != NULL)
+        s->extra_fn(s->extra_ctx, records, len);
+    for (size_t i = 0; i < n; i++)
+        if (rec[i].type == TR_EXPECT_FAIL && s->r->nfails < 16) {
+            s->r->fails[s->r->nfails].task_id = (uint32_t)rec[i].a;
+            s->r->fails[s->r->nfails].step = (uint32_t)rec[i].b;
+            s->r->nfails++;
+        }
+    if (!s->collect)
+        return;
+    if (s->r->nrecs + n > s->cap) {
+        s->cap = (s->r->nrecs + n) * 2;
+        s->r->recs = realloc(s->r->recs, s->cap * sizeof(*rec));
+        if (s->r->recs == NULL) {
+            fprintf(stderr, "twain: out of memory collecting the trace\n");
+            exit(2);
+        }
+    }
+    memcpy(s->r->recs + s->r->nrecs, rec, n * sizeof(*rec));
+    s->r->nrecs += n;
+}
+
+static void discard_console(void *ctx, const char *bytes, size_t len)
+{
+    (void)ctx;
+    (void)bytes;
+    (void)len;
+}
+
+int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct run_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    struct trace_writer writer;
+    struct sink s = {
+        .r = r, .collect = o->collect, .extra_fn = o->extra_fn, .extra_ctx = o->extra_ctx};
+    struct scn_view view;
+    struct scn_error err;
+    struct scn_boot_options bo = {.seed_override = o->seed_override,
+                                  .seed = o->seed,
+                                  .trace_sink = true,
+                                  .pool_pages = o->pool_pages};
+    if (scn_decode(c->blob, c->len, &view, &err) != 0) {
+        fprintf(stderr, "twain: compiled scenario rejected at byte %u: %s\n", err.offset, err.msg);
+        return r->rc = 2;
+    }
+    r->seed = o->seed_override ? o->seed : view.config.seed;
+    if (o->record_path != NULL) {
+        if (trace_writer_open(&writer, o->record_path, r->seed, c->text, c->text_len) != 0)
+            return r->rc = 2;
+        s.writer = &writer;
+    }
+    host_set_pool_pages(o->pool_pages != 0 ? o->pool_pages : view.config.pool_pages);
+    host_set_trace_sink(sink_fn, &s);
+    host_set_console(o->quiet ? discard_console : NULL, NULL);
+    if (scn_boot(c->blob, c->len, &bo, &view, &err) != 0) {
+        fprintf(stderr, "twain: %s\n", err.msg);
+        r->rc = 2;
+    } else {
+        scn_run(&view, &r->out);
+        r->rc = r->out.failed > 0 ? 1 : 0;
+        k_teardown(); /* every run ends with the leak and invariant check */
+    }
+    host_set_trace_sink(NULL, NULL);
+    host_set_console(NULL, NULL);
+    if (s.writer != NULL && trace_writer_close(&writer, r->out.trace_hash) != 0)
+        r->rc = 2;
+    return r->rc;
+}
+
+void run_result_free(struct run_result *r)
+{
+    free(r->recs);
+    r->recs = NULL;
+}
+
+/* Scenario task index of a kernel task id: tasks are created in order from id 1. */
+void run_print_report(const struct scn_compiled *c, const struct run_result *r, FILE *f)
+{
+    fwrite(r->out.report, 1, r->out.report_len, f);
+    for (uint32_t i = 0; i < r->nfails; i++) {
+        const char *path = scn_step_path(c, r->fails[i].task_id - 1, r->fails[i].step);
+        fprintf(f, "  failed step: %s\n", path != NULL ? path : "(unknown step)");
+    }
+    fprintf(f, "result: %s\n", r->rc == 0 ? "PASS" : "FAIL");
+}
+
+static int usage_run(FILE *f)
+{
+    fprintf(f, "usage: twain run SCENARIO.json [--seed N] [--record FILE] [--headless] [--quiet]\n"
+               "  Compile and run a scenario in the simulator, print the kernel console, judge\n"
+               "  its expectations, and end with 'trace-hash: <16 hex digits>'.\n"
+               "  --seed N       override the scenario's seed\n"
+               "  --record FILE  write the trace (replay it with 'twain replay FILE')\n"
+               "  --headless     print a text timeline of the schedule after the run\n"
+               "  --quiet        do not print the kernel console\n"
+               "  exit: 0 expectations held, 1 an expectation failed, 2 bad input\n");
+    return f == stdout ? 0 : 2;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    const char *path = NULL;
+    bool headless = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return usage_run(stdout);
+        if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            if (!args_u64(argv[++i], &o.seed)) {
+                fprintf(stderr, "twain run: --seed: '%s' is not a number\n", argv[i]);
+                return 2;
+            }
+            o.seed_override = true;
+        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            o.record_path = argv[++i];
+        } else if (strcmp(argv[i], "--headless") == 0) {
+            headless = true;
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            o.quiet = true;
+        } else if (argv[i][0] != '-' && path == NULL) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "twain run: unexpected argument '%s'\n", argv[i]);
+            return usage_run(stderr);
+        }
+    }
+    if (path == NULL)
+        return usage_run(stderr);
+    struct scn_compiled c;
+    char err[512];
+    if (scn_compile_file(path, &c, err, sizeof(err)) != SCN_COMPILE_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    o.collect = headless;
+    struct run_result r;
+    run_scenario(&c, &o, &r);
+    if (r.rc != 2) {
+        fflush(stdout);
+        run_print_report(&c, &r, stdout);
+        if (headless)
+            timeline_print(stdout, r.recs, r.nrecs, 100);
+        printf("trace-hash: %016llx\n", (unsigned long long)r.out.trace_hash);
+    }
+    run_result_free(&r);
+    scn_compiled_free(&c);
+    return r.rc;
+}
+
+static int usage_check(FILE *f)
+{
+    fprintf(f, "usage: twain check SCENARIO.json --seeds A..B\n"
+               "  Run the scenario twice for every seed from A to B: its expectations must\n"
+               "  hold and both runs must give the same trace hash. Names the failing seeds;\n"
+               "  reproduce one with 'twain run SCENARIO.json --seed N'.\n"
+               "  exit: 0 all seeds passed, 1 some failed, 2 bad input\n");
+    return f == stdout ? 0 : 2;
+}
+
+/* Run one seed twice; returns 0 pass, 1 expectation failure, 3 nondeterminism, 2 error. */
+static int check_seed(const struct scn_compiled *c, uint64_t seed, uint64_t *hash)
+{
+    struct run_opts o = {.seed_override = true, .seed = seed, .quiet = true};
+    struct run_result a, b;
+    run_scenario(c, &o, &a);
+    run_scenario(c, &o, &b);
+    int rc = a.rc;
+    if (rc != 2 && b.rc != 2 && a.out.trace_hash != b.out.trace_hash)
+        rc = 3;
+    if (rc == 1) {
+        printf("seed %llu: FAIL\n", (unsigned long long)seed);
+        run_print_report(c, &a, stdout);
+    } else if (rc == 3) {
+        printf("seed %llu: NONDETERMINISTIC: trace hashes %016llx and %016llx\n",
+               (unsigned long long)seed, (unsigned long long)a.out.trace_hash,
+               (unsigned long long)b.out.trace_hash);
+    }
+    *hash = a.out.trace_hash;
+    run_result_free(&a);
+    run_result_free(&b);
+    return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *path = NULL;
+    uint64_t lo = 1, hi = 20;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return usage_check(stdout);
+        if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
+            if (!args_range(argv[++i], &lo, &hi) || hi - lo >= 1000000) {
+                fprintf(stderr, "twain check: --seeds: '%s' is not A..B\n", argv[i]);
+                return 2;
+            }
+        } else if (argv[i][0] != '-' && path == NULL) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "twain check: unexpected argument '%s'\n", argv[i]);
+            return usage_check(stderr);
+        }
+    }
+    if (path == NULL)
+        return usage_check(stderr);
+    struct scn_compiled c;
+    char err[512];
+    if (scn_compile_file(path, &c, err, sizeof(err)) != SCN_COMPILE_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    uint64_t failed = 0, nondet = 0, errors = 0, first_bad = 0;
+    char list[1024] = "";
+    size_t ll = 0;
+    for (uint64_t seed = lo; seed <= hi; seed++) {
+        uint64_t hash;
+        int rc = check_seed(&c, seed, &hash);
+        failed += rc == 1;
+        nondet += rc == 3;
+        errors += rc == 2;
+        if (rc != 0 && ll < sizeof(list) - 24) {
+            ll += (size_t)snprintf(list + ll, sizeof(list) - ll, " %llu", (unsigned long long)seed);
+            if (first_bad == 0)
+                first_bad = seed;
+        }
+        if (seed == UINT64_MAX)
+            break;
+    }
+    uint64_t n = hi - lo + 1;
+    printf("check %s: %llu seeds, %llu passed, %llu failed expectations, %llu nondeterministic\n",
+           path, (unsigned long long)n, (unsigned long long)(n - failed - nondet - errors),
+           (unsigned long long)failed, (unsigned long long)nondet);
+    if (first_bad != 0) {
+        printf("failing seeds:%s\n", list);
+        printf("reproduce with: twain run %s --seed %llu\n", path, (unsigned long long)first_bad);
+    }
+    scn_compiled_free(&c);
+    return errors > 0 ? 2 : (failed + nondet > 0 ? 1 : 0);
+}

@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_scenario_compile.c - Check tests of the scenario pipeline's host half and
+ * decoder: JSON -> blob (sim-harness/scenario_compile.c) -> view and bytecode
+ * (user/scenario_decode.c), the error names (user/errnames.c), `twain lint`, and the
+ * decoder's refusal of truncated and corrupted blobs.
+ *
+ * Links: the Twain library (core/, user/), sim-harness/scenario_compile.c, -lcjson -lm.
+ */
+#define _POSIX_C_SOURCE 200809L /* mkstemp */
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/abi.h"
+#include "../../sim-harness/scenario_compile.h"
+#include "../../user/errnames.h"
+#include "../../user/scenario.h"
+#include "../../user/scenario_bc.h"
+#include "../../user/twain.h"
+
+/* A scenario with one task "t" whose script is the given steps. */
+#define ONE_TASK(steps) "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[" steps "]}]}"
+#define OPEN_C          "{\"op\":\"open\",\"url\":\"chan://x\",\"as\":\"c\"}"
+
+static const char good_json[] =
+    "{\n"
+    "  \"name\": \"ping-pong\", \"description\": \"two tasks\", \"seed\": 7,\n"
+    "  \"config\": {\"quantum_us\": 500, \"policy\": \"priority\", \"mode\": \"realtime\",\n"
+    "             \"max_time_us\": 2000000, \"pool_pages\": 4096,\n"
+    "             \"cost\": {\"syscall_ns\": 100, \"switch_ns\": 300, \"byte_ps\": 125}},\n"
+    "  \"tasks\": [\n"
+    "    {\"name\": \"server\", \"priority\": 20, \"script\": [\n"
+    "      {\"op\": \"open\", \"url\": \"chan://ping?listen\", \"as\": \"c\"},\n"
+    "      {\"op\": \"repeat\", \"count\": 1000, \"do\": [\n"
+    "        {\"op\": \"read\", \"handle\": \"c\", \"expect\": \"ping\", \"len\": 16},\n"
+    "        {\"op\": \"write\", \"handle\": \"c\", \"data\": \"pong\"}]}]},\n"
+    "    {\"name\": \"client\", \"script\": [\n"
+    "      {\"op\": \"open\", \"url\": \"chan://ping\", \"as\": \"c\", \"flags\": [\"nonblock\"]},\n"
+    "      {\"op\": \"spawn\", \"priority\": 3, \"do\": [\n"
+    "        {\"op\": \"print\", \"text\": \"hello\"}]},\n"
+    "      {\"op\": \"read\", \"handle\": \"c\", \"timeout_us\": 5, \"expect_error\": "
+    "\"timed_out\"},\n"
+    "      {\"op\": \"exit\", \"code\": -5}]}\n"
+    "  ],\n"
+    "  \"faults\": [{\"at_us\": 500, \"kill\": \"server\"}],\n"
+    "  \"expect\": {\"exit\": {\"client\": -5, \"server\": \"killed\"},\n"
+    "             \"console_contains\": [\"hello\", \"pong\"], \"finish_order\": [\"server\", "
+    "\"client\"],\n"
+    "             \"max_time_us\": 900000, \"min_time_us\": 10, \"no_deadlock\": true}\n"
+    "}\n";
+
+static void compile_ok(const char *json, struct scn_compiled *sc, struct scn_view *v)
+{
+    char err[512];
+    int rc = scn_compile_text("x.json", json, strlen(json), sc, err, sizeof(err));
+    ck_assert_msg(rc == SCN_COMPILE_OK, "compile failed: %s", err);
+    struct scn_error e;
+    ck_assert_msg(scn_decode(sc->blob, sc->len, v, &e) == 0, "decode: %u %s", e.offset, e.msg);
+}
+
+static bool text_is(const char *p, uint32_t len, const char *want)
+{
+    return len == strlen(want) && memcmp(p, want, len) == 0;
+}
+
+static const char *insn_str(const struct scn_view *v, const struct scn_insn *in)
+{
+    static char s[300];
+    uint32_t stl;
+    const uint8_t *st = scn_strtab(v, &stl);
+    ck_assert_uint_le(in->str.off + in->str.len, stl);
+    memcpy(s, st + in->str.off, in->str.len);
+    s[in->str.len] = '\0';
+    return s;
+}
+
+START_TEST(test_good_view)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    compile_ok(good_json, &sc, &v);
+    ck_assert(text_is(v.name, v.name_len, "ping-pong"));
+    ck_assert_uint_eq(v.config.seed, 7);
+    ck_assert_uint_eq(v.config.quantum_ns, 500000);
+    ck_assert_uint_eq(v.config.max_time_ns, 2000000000ull);
+    ck_assert_uint_eq(v.config.cost_syscall_ns, 100);
+    ck_assert_uint_eq(v.config.cost_switch_ns, 300);
+    ck_assert_uint_eq(v.config.cost_byte_ps, 125);
+    ck_assert_uint_eq(v.config.pool_pages, 4096);
+    ck_assert_uint_eq(v.config.policy, SCN_POLICY_PRIORITY);
+    ck_assert_uint_eq(v.config.mode, SCN_MODE_REALTIME);
+    ck_assert_uint_eq(v.ntasks, 2);
+    ck_assert(text_is(v.tasks[0].name, v.tasks[0].name_len, "server"));
+    ck_assert(text_is(v.tasks[1].name, v.tasks[1].name_len, "client"));
+    ck_assert_int_eq(v.tasks[0].priority, 20);
+    ck_assert_int_eq(v.tasks[1].priority, 10);
+    ck_assert_uint_eq(v.nfaults, 1);
+    ck_assert_uint_eq(v.faults[0].at_ns, 500000);
+    ck_assert_uint_eq(v.faults[0].kind, SCN_FAULT_KILL);
+    ck_assert_uint_eq(v.faults[0].task, 0);
+    const struct scn_expect *x = &v.expect;
+    ck_assert_uint_eq(x->nexit, 2);
+    ck_assert_uint_eq(x->exit[0].task, 1);
+    ck_assert_int_eq(x->exit[0].status, -5);
+    ck_assert_uint_eq(x->exit[1].task, 0);
+    ck_assert_int_eq(x->exit[1].status, TW_EXIT_KILLED);
+    ck_assert_uint_eq(x->ncontains, 2);
+    ck_assert(text_is(x->contains[0].text, x->contains[0].len, "hello"));
+    ck_assert(text_is(x->contains[1].text, x->contains[1].len, "pong"));
+    ck_assert_uint_eq(x->norder, 2);
+    ck_assert_uint_eq(x->order[0], 0);
+    ck_assert_uint_eq(x->order[1], 1);
+    ck_assert_uint_eq(x->max_time_ns, 900000000ull);
+    ck_assert_uint_eq(x->min_time_ns, 10000);
+    ck_assert(x->no_deadlock);
+    ck_assert_uint_eq(sc.text_len, strlen(good_json));
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+START_TEST(test_good_code)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_cursor cur;
+    struct scn_insn in;
+    compile_ok(good_json, &sc, &v);
+    /* server: open, repeat, read, write (bodies run once with max_iter 1) */
+    scn_cursor_init(&cur, &v, v.tasks[0].code_off, v.tasks[0].code_len, 1);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_OPEN);
+    ck_assert_str_eq(insn_str(&v, &in), "chan://ping?listen");
+    ck_assert_uint_eq(in.as, 0);
+    ck_assert_uint_eq(in.step, 0);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_REPEAT);
+    ck_assert_uint_eq(in.arg, 1000);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_READ);
+    ck_assert_uint_eq(in.arg, 16);
+    ck_assert_uint_eq(in.slot, 0);
+    ck_assert(in.flags & SCN_F_EXPECT);
+    ck_assert_str_eq(insn_str(&v, &in), "ping");
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_WRITE);
+    ck_assert_str_eq(insn_str(&v, &in), "pong");
+    ck_assert_uint_eq(in.step, 3);
+    ck_assert(!scn_cursor_next(&cur, &in));
+    /* client: open, spawn (body skipped), read, exit */
+    scn_cursor_init(&cur, &v, v.tasks[1].code_off, v.tasks[1].code_len, 0);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.arg, TW_O_NONBLOCK);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_SPAWN);
+    ck_assert_uint_eq(in.arg, 3);
+    ck_assert_uint_eq(in.index, 0);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_READ);
+    ck_assert_uint_eq(in.step, 3); /* the spawn body's print is step 2 */
+    ck_assert_int_eq(in.expect_err, TW_E_TIMEDOUT);
+    ck_assert_uint_eq(in.ns, 5000);
+    ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_EXIT);
+    ck_assert_int_eq(in.value, -5);
+    ck_assert(!scn_cursor_next(&cur, &in));
+    ck_assert_str_eq(scn_step_path(&sc, 0, 3), "tasks[0].script[1].do[1]");
+    ck_assert_str_eq(scn_step_path(&sc, 1, 2), "tasks[1].script[1].do[0]");
+    ck_assert_str_eq(scn_step_path(&sc, 1, 4), "tasks[1].script[3]");
+    ck_assert_ptr_null(scn_step_path(&sc, 1, 5));
+    ck_assert_ptr_null(scn_step_path(&sc, 2, 0));
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+START_TEST(test_defaults_and_seed)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    compile_ok(ONE_TASK(""), &sc, &v);
+    ck_assert_uint_eq(v.config.seed, 1);
+    ck_assert_uint_eq(v.config.quantum_ns, 1000000);
+    ck_assert_uint_eq(v.config.max_time_ns, 60000000000ull);
+    ck_assert_uint_eq(v.config.pool_pages, 16384);
+    ck_assert_uint_eq(v.config.cost_syscall_ns, 200);
+    ck_assert_uint_eq(v.config.cost_switch_ns, 400);
+    ck_assert_uint_eq(v.config.cost_byte_ps, 250);
+    ck_assert_uint_eq(v.config.policy, SCN_POLICY_RR);
+    ck_assert_uint_eq(v.config.mode, SCN_MODE_DETERMINISTIC);
+    ck_assert_uint_eq(v.tasks[0].code_len, 0);
+    ck_assert_uint_eq(v.nfaults, 0);
+    ck_assert_uint_eq(v.expect.nexit, 0);
+    scn_compiled_set_seed(&sc, 0xfedcba9876543210ull);
+    ck_assert_int_eq(scn_decode(sc.blob, sc.len, &v, NULL), 0);
+    ck_assert_uint_eq(v.config.seed, 0xfedcba9876543210ull);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* Every op of the language in one script, each decoded back. */
+static const char all_ops_json[] = ONE_TASK(
+    OPEN_C ",{\"op\":\"close\",\"handle\":\"c\"},"
+           "{\"op\":\"read\",\"handle\":\"c\",\"len\":1},"
+           "{\"op\":\"write\",\"handle\":\"c\",\"data\":\"\"},"
+           "{\"op\":\"send_handles\",\"handle\":\"c\",\"data\":\"h\",\"handles\":[\"c\"]},"
+           "{\"op\":\"recv_handles\",\"handle\":\"c\",\"as\":[\"d\",\"e\"],\"expect\":\"h\"},"
+           "{\"op\":\"take_peer\",\"handle\":\"d\",\"as\":\"p\"},"
+           "{\"op\":\"dup\",\"handle\":\"p\",\"as\":\"q\",\"rights\":[\"read\",\"wait\"]},"
+           "{\"op\":\"invoke\",\"handle\":\"q\",\"operation\":\"timer_set_interval_ms\","
+           "\"args\":[5,-6],\"expect\":0},"
+           "{\"op\":\"wait\",\"handle\":\"self\",\"signals\":[\"exited\",\"readable\"]},"
+           "{\"op\":\"poll\",\"handles\":[\"c\",\"d\",\"self\"],\"signals\":[\"readable\"],"
+           "\"timeout_us\":0,\"as\":\"r\"},"
+           "{\"op\":\"seek\",\"handle\":\"r\",\"offset\":-9,\"whence\":\"end\"},"
+           "{\"op\":\"tell\",\"handle\":\"r\",\"expect\":12},"
+           "{\"op\":\"compute\",\"us\":3},{\"op\":\"sleep\",\"us\":4},{\"op\":\"yield\"},"
+           "{\"op\":\"print\",\"text\":\"hi\"},"
+           "{\"op\":\"repeat\",\"count\":2,\"do\":[{\"op\":\"yield\"}]},"
+           "{\"op\":\"spawn\",\"do\":[{\"op\":\"yield\"}]},"
+           "{\"op\":\"expect\",\"time_lt_us\":9},{\"op\":\"expect\",\"last\":\"h\"},"
+           "{\"op\":\"exit\",\"code\":2}");
+
+START_TEST(test_all_ops)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_insn in;
+    uint32_t seen = 0, stl;
+    compile_ok(all_ops_json, &sc, &v);
+    scn_strtab(&v, &stl);
+    uint32_t pc = v.tasks[0].code_off, end = pc + v.tasks[0].code_len;
+    while (pc < end) { /* linear: bodies follow their instruction */
+        ck_assert_ptr_null(scn_insn_decode(sc.blob + pc, end - pc, stl, &in));
+        seen |= 1u << in.op;
+        if (in.op == SCN_OP_POLL) {
+            ck_assert_uint_eq(in.n, 3);
+            ck_assert_uint_eq(in.hs[2], SCN_SLOT_SELF);
+            ck_assert(in.flags & SCN_F_TIMEOUT);
+        }
+        if (in.op == SCN_OP_INVOKE) {
+            ck_assert_uint_eq(in.arg, TW_TIMER_SET_INTERVAL_MS);
+            ck_assert_uint_eq(in.index, 2);
+            ck_assert_int_eq(in.args[1], -6);
+        }
+        if (in.op == SCN_OP_DUP)
+            ck_assert_uint_eq(in.arg, TW_RIGHT_READ | TW_RIGHT_WAIT);
+        if (in.op == SCN_OP_SEEK)
+            ck_assert_int_eq(in.value, -9);
+        pc += in.size;
+    }
+    ck_assert_uint_eq(pc, end);
+    ck_assert_uint_eq(seen, ((1u << SCN_OP_COUNT) - 1) & ~1u);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* ---- bad input: each case must name the right place ---- */
+
+struct bad_case {
+    const char *json;
+    const char *want; /* a substring of the error message */
+};
+
+#define REP(body) "{\"op\":\"repeat\",\"count\":1,\"do\":[" body "]}"
+
+static const struct bad_case bad_cases[] = {
+    {ONE_TASK("") "x", "x.json:1:"},
+    {"{\"name\":\"a\",\n\"tasks\":[\n  {\"name\" \"t\"}]}", "x.json:3:"},
+    {"", "x.json:1:1: empty input"},
+    {"[1]", "x.json: the top level must be an object"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"bogus\":1}",
+     "x.json: bogus: unknown key"},
+    {"{\"tasks\":[{\"name\":\"t\",\"script\":[]}]}", "x.json: missing key \"name\""},
+    {"{\"name\":5,\"tasks\":[{\"name\":\"t\",\"script\":[]}]}", "x.json: name: must be a string"},
+    {"{\"name\":\"a\",\"tasks\":[]}", "x.json: tasks: must be an array of 1..64 elements"},
+    {ONE_TASK("{\"op\":\"fly\"}"), "x.json: tasks[0].script[0].op: unknown op \"fly\""},
+    {ONE_TASK("{\"op\":\"yield\",\"colour\":1}"), "tasks[0].script[0].colour: unknown key"},
+    {ONE_TASK("{\"op\":\"yield\",\"op\":\"yield\"}"), "tasks[0].script[0].op: duplicate key"},
+    {ONE_TASK("1"), "tasks[0].script[0]: must be an object"},
+    {ONE_TASK("{\"op\":\"open\",\"url\":\"chan://x:99999/\",\"as\":\"c\"}"),
+     "tasks[0].script[0].url: bad URL at byte 13: port out of range"},
+    {ONE_TASK("{\"op\":\"read\",\"handle\":\"c\"}"),
+     "tasks[0].script[0].handle: handle \"c\" is not bound by any earlier step"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]},{\"name\":\"t\",\"script\":[]}]}",
+     "tasks[1].name: duplicate task name \"t\""},
+    {ONE_TASK("{\"op\":\"repeat\",\"count\":0,\"do\":[{\"op\":\"yield\"}]}"),
+     "tasks[0].script[0].count: must be an integer 1..1000000"},
+    {ONE_TASK("{\"op\":\"yield\"}," REP("{\"op\":\"repeat\",\"count\":1.5,\"do\":[{\"op\":"
+                                        "\"yield\"}]}")),
+     "tasks[0].script[1].do[0].count: must be an integer 1..1000000"},
+    {ONE_TASK("{\"op\":\"repeat\",\"count\":1e300,\"do\":[{\"op\":\"yield\"}]}"),
+     "script[0].count: must be an integer"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"write\",\"handle\":\"c\",\"data\":\"\xff\"}"),
+     "tasks[0].script[1].data: is not valid UTF-8"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"write\",\"handle\":\"c\",\"data\":\"\xc3\"}"),
+     "tasks[0].script[1].data: is not valid UTF-8"},
+    {ONE_TASK("{\"op\":\"print\",\"text\":\"a\\u0000b\"}"),
+     "tasks[0].script[0].text: contains a NUL character"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"faults\":[{\"at_us\":1,"
+     "\"kill\":\"u\"}]}",
+     "faults[0].kill: no task named \"u\""},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"faults\":[{\"kill\":\"t\"}]}",
+     "faults[0]: missing key \"at_us\""},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"priority\":32,\"script\":[]}]}",
+     "tasks[0].priority: must be an integer 0..31"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t t\",\"script\":[]}]}", "tasks[0].name: task names"},
+    {ONE_TASK(REP(REP(REP(REP(REP(REP(REP(REP(REP("{\"op\":\"yield\"}")))))))))),
+     "script[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do[0].do: repeat/spawn bodies nested"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"close\",\"handle\":\"c\",\"expect_error\":\"nope\"}"),
+     "tasks[0].script[1].expect_error: unknown error name \"nope\""},
+    {ONE_TASK("{\"op\":\"repeat\",\"count\":1,\"expect_error\":\"busy\",\"do\":[]}"),
+     "tasks[0].script[0].expect_error: unknown key"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"wait\",\"handle\":\"c\",\"signals\":[\"readable\",\"loud\"]}"),
+     "tasks[0].script[1].signals[1]: must be one of: readable"},
+    {ONE_TASK("{\"op\":\"expect\",\"time_lt_us\":1,\"last\":\"x\"}"),
+     "tasks[0].script[0]: takes only one of"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"read\",\"handle\":\"c\",\"len\":2,\"expect\":\"abc\"}"),
+     "tasks[0].script[1].expect: must be 0..2 bytes long"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"read\",\"handle\":\"c\",\"timeout_us\":\"5\"}"),
+     "tasks[0].script[1].timeout_us: must be an integer"},
+    {ONE_TASK(OPEN_C ",{\"op\":\"send_handles\",\"handle\":\"c\",\"handles\":[\"c\",\"z\"]}"),
+     "tasks[0].script[1].handles[1]: handle \"z\" is not bound"},
+    {ONE_TASK("{\"op\":\"open\",\"url\":\"chan://x\",\"as\":\"self\"}"),
+     "tasks[0].script[0].as: \"self\" is predefined"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"yield\",\"args\":[1,2,3,4,"
+              "5]}"),
+     "tasks[0].script[0].args: must be an array of 0..4 elements"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"fly\"}"),
+     "tasks[0].script[0].operation: must be one of"},
+    {"{\"name\":\"a\",\"config\":{\"policy\":\"fifo\"},\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
+     "x.json: config.policy: must be one of: round-robin, priority, random"},
+    {"{\"name\":\"a\",\"config\":{\"cost\":{\"foo\":1}},\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
+     "x.json: config.cost.foo: unknown key"},
+    {"{\"name\":\"a\",\"seed\":-1,\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
+     "x.json: seed: must be an integer 0..9007199254740991"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"expect\":{\"exit\":{\"nobody\":"
+     "0}}}",
+     "expect.exit.nobody: no task named \"nobody\""},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"expect\":{\"exit\":{\"t\":"
+     "\"dead\"}}}",
+     "expect.exit.t: must be an integer or \"killed\""},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]},{\"name\":\"u\",\"script\":[]}],"
+     "\"expect\":{\"finish_order\":[\"t\",\"t\"]}}",
+     "expect.finish_order[1]: task listed twice"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"expect\":{\"max_time_us\":5,"
+     "\"min_time_us\":6}}",
+     "expect.min_time_us: must not exceed"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"expect\":{\"console_contains\":"
+     "[\"\"]}}",
+     "expect.console_contains[0]: must be 1..255 bytes"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"expect\":{\"no_deadlock\":1}}",
+     "expect.no_deadlock: must be true or false"},
+    {"{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"tasks\":[{"
+     "\"name\":\"t\",\"script\":[]}]}",
+     "x.json: name: must be 1..63 bytes long (is 64)"},
+    {ONE_TASK("{\"op\":\"exit\",\"code\":-1000}"), "tasks[0].script[0].code: must be an integer"},
+    {ONE_TASK("{\"op\":\"poll\",\"handles\":[],\"signals\":[\"readable\"]}"),
+     "tasks[0].script[0].handles: must be an array of 1..64 elements"},
+};
+
+START_TEST(test_bad_input)
+{
+    const struct bad_case *bc = &bad_cases[_i];
+    struct scn_compiled sc;
+    char err[1024];
+    int rc = scn_compile_text("x.json", bc->json, strlen(bc->json), &sc, err, sizeof(err));
+    ck_assert_msg(rc == SCN_COMPILE_BAD, "case %d compiled but should not have", _i);
+    ck_assert_msg(strstr(err, bc->want) != NULL, "case %d: got \"%s\", want \"%s\"", _i, err,
+                  bc->want);
+    ck_assert_ptr_null(sc.blob);
+    ck_assert_uint_eq(sc.ntasks, 0);
+}
+END_TEST
+
+/* Special inputs that a string literal table cannot hold. */
+START_TEST(test_bad_special)
+{
+    struct scn_compiled sc;
+    char err[1024];
+    static const char nul_json[] = "{\"name\":\"a\0\"}";
+    ck_assert_int_eq(scn_compile_text("x.json", nul_json, sizeof(nul_json) - 1, &sc, err,
+                                      sizeof(err)),
+                     SCN_COMPILE_BAD);
+    ck_assert_msg(strstr(err, "x.json:1:11: NUL byte") != NULL, "%s", err);
+
+    /* 65 tasks */
+    char *big = malloc(65 * 40 + 64);
+    size_t n = (size_t)sprintf(big, "{\"name\":\"a\",\"tasks\":[");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)sprintf(big + n, "%s{\"name\":\"t%d\",\"script\":[]}", i ? "," : "", i);
+    n += (size_t)sprintf(big + n, "]}");
+    ck_assert_int_eq(scn_compile_text("x.json", big, n, &sc, err, sizeof(err)), SCN_COMPILE_BAD);
+    ck_assert_msg(strstr(err, "x.json: tasks: must be an array of 1..64") != NULL, "%s", err);
+    free(big);
+
+    /* 65 handle names in one task */
+    char *names = malloc(65 * 64 + 128);
+    n = (size_t)sprintf(names, "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)sprintf(names + n, "%s{\"op\":\"open\",\"url\":\"zero://\",\"as\":\"h%d\"}",
+                             i ? "," : "", i);
+    n += (size_t)sprintf(names + n, "]}]}");
+    ck_assert_int_eq(scn_compile_text("x.json", names, n, &sc, err, sizeof(err)),
+                     SCN_COMPILE_BAD);
+    ck_assert_msg(strstr(err, "tasks[0].script[64].as: more than 64 handle names") != NULL, "%s",
+                  err);
+    free(names);
+}
+END_TEST
+
+/* "syntax" as the expected error lets a malformed URL through to the kernel. */
+START_TEST(test_url_expect_syntax)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    compile_ok(ONE_TASK("{\"op\":\"open\",\"url\":\"chan:/x\",\"as\":\"c\","
+                        "\"expect_error\":\"syntax\"}"),
+               &sc, &v);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* Eight nested bodies (spawn counts) are the limit, not an error. */
+START_TEST(test_depth_limit)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_cursor cur;
+    struct scn_insn in;
+    compile_ok(ONE_TASK(REP(REP(REP(REP(REP(REP(REP("{\"op\":\"spawn\",\"do\":[{\"op\":"
+                                                    "\"yield\"}]}"))))))),
+               &sc, &v);
+    scn_cursor_init(&cur, &v, v.tasks[0].code_off, v.tasks[0].code_len, 0);
+    for (int i = 0; i < 8; i++)
+        ck_assert(scn_cursor_next(&cur, &in));
+    ck_assert_uint_eq(in.op, SCN_OP_SPAWN);
+    ck_assert_uint_eq(cur.depth, 7);
+    ck_assert(!scn_cursor_next(&cur, &in));
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* ---- the decoder against damaged blobs ---- */
+
+/* Walk every script of a decoded blob; a corrupted blob that decodes must walk cleanly. */
+static void dry_walk(const struct scn_view *v)
+{
+    for (uint32_t t = 0; t < v->ntasks; t++) {
+        struct scn_cursor cur;
+        struct scn_insn in;
+        uint32_t steps = 0;
+        scn_cursor_init(&cur, v, v->tasks[t].code_off, v->tasks[t].code_len, 2);
+        while (scn_cursor_next(&cur, &in) && steps < 1000000)
+            steps++;
+    }
+}
+
+START_TEST(test_truncated)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    compile_ok(all_ops_json, &sc, &v);
+    for (size_t len = 0; len < sc.len; len++) {
+        uint8_t *copy = malloc(len + 1); /* exact size: ASan catches any overread */
+        memcpy(copy, sc.blob, len);
+        struct scn_error e;
+        ck_assert_msg(scn_decode(copy, len, &v, &e) != 0, "length %zu decoded", len);
+        ck_assert_uint_le(e.offset, len > SCN_HDR_SIZE ? len : SCN_HDR_SIZE);
+        free(copy);
+    }
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+START_TEST(test_corrupted)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    static const uint8_t flips[] = {0x01, 0x80, 0xff, 0x10};
+    compile_ok(good_json, &sc, &v);
+    uint8_t *copy = malloc(sc.len);
+    unsigned accepted = 0, rejected = 0;
+    for (size_t i = 0; i < sc.len; i++) {
+        for (size_t f = 0; f < sizeof(flips); f++) {
+            memcpy(copy, sc.blob, sc.len);
+            copy[i] ^= flips[f];
+            struct scn_error e;
+            if (scn_decode(copy, sc.len, &v, &e) == 0) {
+                dry_walk(&v);
+                accepted++;
+            } else {
+                ck_assert_uint_lt(e.offset, sc.len);
+                ck_assert(e.msg[0] != '\0');
+                rejected++;
+            }
+        }
+    }
+    /* flips inside strings, the seed or costs are legal; most others are not */
+    ck_assert_uint_gt(rejected, accepted);
+    free(copy);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+START_TEST(test_task_setup)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    uintptr_t arg = 0;
+    compile_ok(all_ops_json, &sc, &v);
+    size_t need = scn_task_heap_need(sc.len);
+    void *heap = malloc(need);
+    ck_assert_int_eq(scn_task_setup(heap, need - 1, sc.blob, sc.len, 0, &arg), TW_E_NOMEM);
+    ck_assert_int_eq(scn_task_setup(heap, need, sc.blob, sc.len, 1, &arg), TW_E_INVAL);
+    ck_assert_int_eq(scn_task_setup(heap, need, sc.blob, sc.len - 1, 0, &arg), TW_E_INVAL);
+    ck_assert_int_eq(scn_task_setup(heap, need, sc.blob, sc.len, 0, &arg), 0);
+    ck_assert(arg >= (uintptr_t)heap && arg < (uintptr_t)heap + need);
+    free(heap);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* ---- error names and lint ---- */
+
+START_TEST(test_errnames)
+{
+    for (int64_t e = TW_ERR_MIN; e <= 0; e++) {
+        const char *name = tw_strerror(e);
+        ck_assert_ptr_nonnull(name);
+        ck_assert_int_eq(tw_error_from_name(name, strlen(name)), e);
+    }
+    ck_assert_str_eq(tw_strerror(TW_E_PEER), "peer_closed");
+    ck_assert_str_eq(tw_strerror(TW_E_SYNTAX), "syntax");
+    ck_assert_ptr_null(tw_strerror(1));
+    ck_assert_ptr_null(tw_strerror(TW_ERR_MIN - 1));
+    ck_assert_int_eq(tw_error_from_name("peer", 4), TW_ERRNAME_UNKNOWN);
+    ck_assert_int_eq(tw_error_from_name("peer_closed!", 12), TW_ERRNAME_UNKNOWN);
+    ck_assert_int_eq(tw_error_from_name("timed_outX", 9), TW_E_TIMEDOUT);
+    ck_assert_int_eq(tw_error_from_name("", 0), TW_ERRNAME_UNKNOWN);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(test_lint)
+{
+    char good[] = "/tmp/twain-lint-good-XXXXXX", bad[] = "/tmp/twain-lint-bad-XXXXXX";
+    close(mkstemp(good));
+    close(mkstemp(bad));
+    write_file(good, good_json);
+    write_file(bad, ONE_TASK("{\"op\":\"fly\"}"));
+    char *ok_args[] = {"lint", good, NULL};
+    char *mixed[] = {"lint", good, bad, NULL};
+    char *help[] = {"lint", "--help", NULL};
+    char *none[] = {"lint", NULL};
+    char *missing[] = {"lint", "/nonexistent/x.json", NULL};
+    ck_assert_int_eq(cmd_lint(2, ok_args), 0);
+    ck_assert_int_eq(cmd_lint(3, mixed), 2);
+    ck_assert_int_eq(cmd_lint(2, help), 0);
+    ck_assert_int_eq(cmd_lint(1, none), 2);
+    ck_assert_int_eq(cmd_lint(2, missing), 2);
+    struct scn_compiled sc;
+    char err[512];
+    ck_assert_int_eq(scn_compile_file(missing[1], &sc, err, sizeof(err)), SCN_COMPILE_BAD);
+    ck_assert_msg(strstr(err, "/nonexistent/x.json: cannot open") != NULL, "%s", err);
+    unlink(good);
+    unlink(bad);
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+    Suite *s = suite_create("scenario_compile");
+    TCase *tc = tcase_create("compile");
+    tcase_add_test(tc, test_good_view);
+    tcase_add_test(tc, test_good_code);
+    tcase_add_test(tc, test_defaults_and_seed);
+    tcase_add_test(tc, test_all_ops);
+    tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+    tcase_add_test(tc, test_bad_special);
+    tcase_add_test(tc, test_url_expect_syntax);
+    tcase_add_test(tc, test_depth_limit);
+    suite_add_tcase(s, tc);
+    TCase *td = tcase_create("decode");
+    tcase_set_timeout(td, 60);
+    tcase_add_test(td, test_truncated);
+    tcase_add_test(td, test_corrupted);
+    tcase_add_test(td, test_task_setup);
+    suite_add_tcase(s, td);
+    TCase *tm = tcase_create("misc");
+    tcase_add_test(tm, test_errnames);
+    tcase_add_test(tm, test_lint);
+    suite_add_tcase(s, tm);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(scenario_suite());
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,119 @@
+# Twain build rules (called through the top-level Makefile, after tools/install-deps).
+#
+# Variants: the default (-O2) builds into build/ (build/twain); OPT=0 into build/O0/,
+# SAN=1 (ASan+UBSan) into build/san/. Objects live in build/obj/<variant>/.
+#
+# Layers and their flags:
+#   core/ providers/ user/ hal/sim/sim_*  freestanding (-ffreestanding -nostdinc): no libc
+#   hal/sim/host_* sim-harness/           hosted (libc, cJSON, SDL2)
+
+SAN ?= 0
+OPT ?= 2
+CC := gcc
+VARIANT := $(if $(filter 1,$(SAN)),san,O$(OPT))
+B := build
+OBJ := $(B)/obj/$(VARIANT)
+BIN := $(if $(filter O2,$(VARIANT)),$(B),$(B)/$(VARIANT))
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+        -Wundef -Wpointer-arith -Wvla -fno-common
+SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=all
+SANFLAGS := $(if $(filter 1,$(SAN)),$(SANITIZERS))
+BASE := $(WARN) -O$(OPT) -g -fno-omit-frame-pointer -fno-strict-aliasing $(SANFLAGS) -MMD -MP
+FREESTANDING := -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+                -fno-stack-protector
+HOSTED := -D_GNU_SOURCE $(shell pkg-config --cflags libcjson sdl2 2>/dev/null)
+HOST_LIBS := $(shell pkg-config --libs libcjson) -lm
+CHECK_LIBS := $(shell pkg-config --libs check)
+
+KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c hal/sim/sim_*.c))
+HOST_SRC := $(sort $(wildcard hal/sim/host_*.c))
+ASM_SRC := hal/x86_64/switch.S
+HARNESS_SRC := $(sort $(wildcard sim-harness/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+KERNEL_OBJ := $(KERNEL_SRC:%.c=$(OBJ)/%.o)
+HOST_OBJ := $(HOST_SRC:%.c=$(OBJ)/%.o) $(ASM_SRC:%.S=$(OBJ)/%.o)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(OBJ)/%.o)
+LIB := $(OBJ)/libtwain.a
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
+
+TWAIN := $(BIN)/twain
+Q := $(if $(V),,@)
+
+.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios \
+        format format-check layering clean-objs
+.SUFFIXES:
+
+all: layering $(TWAIN) $(UNIT_BIN)
+
+twain: $(TWAIN)
+
+$(OBJ)/core/%.o $(OBJ)/providers/%.o $(OBJ)/user/%.o: CFLAGS_LAYER = $(FREESTANDING)
+$(OBJ)/hal/sim/sim_%.o: CFLAGS_LAYER = $(FREESTANDING)
+$(OBJ)/hal/sim/host_%.o $(OBJ)/sim-harness/%.o $(OBJ)/tests/%.o: CFLAGS_LAYER = $(HOSTED)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(BASE) $(CFLAGS_LAYER) -c $< -o $@
+
+$(OBJ)/%.o: %.S
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  AS      $<")
+	$(Q)$(CC) $(SANFLAGS) -c $< -o $@
+
+$(LIB): $(KERNEL_OBJ) $(HOST_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(TWAIN): $(HARNESS_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $(HARNESS_OBJ) $(LIB) $(HOST_LIBS)
+
+HARNESS_LIB_OBJ := $(filter-out $(OBJ)/sim-harness/main.o,$(HARNESS_OBJ))
+$(BIN)/tests/%: $(OBJ)/tests/unit/%.o $(HARNESS_LIB_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $< $(HARNESS_LIB_OBJ) $(LIB) $(CHECK_LIBS) $(HOST_LIBS)
+
+# ---- checks -------------------------------------------------------------------------
+
+layering:
+	@tools/check-layering
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+# ---- running ------------------------------------------------------------------------
+
+SCENARIO ?= scenarios/demo.json
+SEED ?=
+run: $(TWAIN)
+	@tools/run-demo $(TWAIN) $(SCENARIO) $(SEED)
+
+unit-tests: $(UNIT_BIN)
+	@tools/run-unit-tests $(UNIT_BIN)
+
+scenario-tests: $(TWAIN)
+	@tools/scenario-tests $(TWAIN)
+
+lint-scenarios: $(TWAIN)
+	@$(TWAIN) lint $$(ls scenarios/*.json scenarios/*/*.json 2>/dev/null)
+
+test: layering format-check unit-tests scenario-tests
+	@tools/determinism-tests
+	@echo "make test: all passed ($(VARIANT))"
+
+bench: $(TWAIN)
+	@$(MAKE) --no-print-directory -f tools/build.mk $(B)/bench/bench-ipc
+	@tools/bench $(TWAIN)
+
+clean-objs:
+	rm -rf $(OBJ)
+
+-include $(KERNEL_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/loader.c - boot a compiled scenario and judge it (see loader.h). Runs in kernel
+ * context: it is the one piece of user/ that calls core directly, as an init would.
+ */
+#include "loader.h"
+#include "../core/abi.h"
+#include "../core/console.h"
+#include "../core/fault.h"
+#include "../core/kernel.h"
+#include "../core/klib.h"
+#include "../core/syscall.h"
+#include "../core/task.h"
+#include "../core/thread.h"
+#include "../core/trace.h"
+#include "../providers/providers.h"
+
+static void config_from_view(const struct scn_view *v, const struct scn_boot_options *opt,
+                             struct k_config *cfg)
+{
+    static const enum sched_policy_id policies[] = {
+        [SCN_POLICY_RR] = SCHED_RR,
+        [SCN_POLICY_PRIORITY] = SCHED_PRIO,
+        [SCN_POLICY_RANDOM] = SCHED_RANDOM,
+    };
+    k_memset(cfg, 0, sizeof(*cfg));
+    cfg->seed = opt->seed_override ? opt->seed : v->config.seed;
+    cfg->policy = policies[v->config.policy];
+    cfg->clock.realtime = v->config.mode == SCN_MODE_REALTIME;
+    cfg->clock.quantum_ns = v->config.quantum_ns;
+    cfg->clock.cost_syscall_ns = v->config.cost_syscall_ns;
+    cfg->clock.cost_switch_ns = v->config.cost_switch_ns;
+    cfg->clock.cost_byte_ps = v->config.cost_byte_ps;
+    cfg->max_time_ns = v->config.max_time_ns;
+    cfg->pool_pages = opt->pool_pages != 0 ? opt->pool_pages : v->config.pool_pages;
+    cfg->trace_sink = opt->trace_sink;
+}
+
+static int create_task(const struct scn_view *v, uint32_t i, struct task **out)
+{
+    const struct scn_task *st = &v->tasks[i];
+    struct task *t;
+    int rc = task_create(st->name, st->name_len, st->priority, &t);
+    if (rc != TW_OK)
+        return rc;
+    size_t need = scn_task_heap_need(v->len);
+    size_t pages = (need + K_PAGE_SIZE - 1) / K_PAGE_SIZE;
+    void *heap = task_alloc_region(t, pages);
+    if (heap == NULL)
+        return TW_E_NOMEM;
+    uintptr_t arg;
+    rc = scn_task_setup(heap, pages * K_PAGE_SIZE, v->blob, v->len, i, &arg);
+    if (rc != TW_OK)
+        return rc;
+    rc = thread_create(t, scn_interp_thread, arg, st->priority, NULL);
+    *out = t;
+    return rc;
+}
+
+int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt,
+             struct scn_view *view, struct scn_error *err)
+{
+    int rc = scn_decode(blob, len, view, err);
+    if (rc != TW_OK)
+        return TW_E_INVAL;
+    struct k_config cfg;
+    config_from_view(view, opt, &cfg);
+    rc = k_init(&cfg);
+    if (rc == TW_OK)
+        rc = providers_register_all();
+    if (rc == TW_OK)
+        rc = syscall_register_entry(scn_interp_thread);
+    uint32_t ids[SCN_MAX_TASKS];
+    for (uint32_t i = 0; rc == TW_OK && i < view->ntasks; i++) {
+        struct task *t;
+        rc = create_task(view, i, &t);
+        if (rc == TW_OK)
+            ids[i] = t->id;
+    }
+    for (uint32_t i = 0; rc == TW_OK && i < view->nfaults; i++)
+        rc = fault_schedule(FAULT_KILL, view->faults[i].at_ns, ids[view->faults[i].task]);
+    if (rc != TW_OK) {
+        err->offset = 0;
+        k_snprintf(err->msg, sizeof(err->msg), "the kernel could not set the scenario up: %s",
+                   rc == TW_E_NOMEM ? "out of memory (raise config.pool_pages)" : "limit");
+    }
+    return rc;
+}
+
+/* ---- judging ------------------------------------------------------------------------ */
+
+static void say(struct scn_outcome *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct scn_outcome *o, const char *fmt, ...)
+{
+    if (o->report_len >= sizeof(o->report) - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = k_vsnprintf(o->report + o->report_len, sizeof(o->report) - o->report_len, fmt, ap);
+    va_end(ap);
+    o->report_len = K_MIN(o->report_len + n, sizeof(o->report) - 1);
+}
+
+/* The task created for scenario task index i (tasks are created in order). */
+static struct task *task_at(uint32_t i)
+{
+    struct task *t = task_first();
+    while (t != NULL && i-- > 0)
+        t = task_next(t);
+    return t;
+}
+
+static void check(struct scn_outcome *o, bool ok, const char *what)
+{
+    say(o, "expect %s: %s\n", what, ok ? "ok" : "FAILED");
+    o->failed += !ok;
+}
+
+static void check_exits(const struct scn_view *v, struct scn_outcome *o)
+{
+    char what[128];
+    for (uint32_t i = 0; i < v->expect.nexit; i++) {
+        const struct scn_task *st = &v->tasks[v->expect.exit[i].task];
+        struct task *t = task_at(v->expect.exit[i].task);
+        int32_t want = v->expect.exit[i].status;
+        bool ok = t->exited &&
+                  (want == TW_EXIT_KILLED ? t->killed : !t->killed && t->exit_status == want);
+        char got[32];
+        if (!t->exited)
+            k_snprintf(got, sizeof(got), "still running");
+        else if (t->killed)
+            k_snprintf(got, sizeof(got), "killed");
+        else
+            k_snprintf(got, sizeof(got), "%d", t->exit_status);
+        if (want == TW_EXIT_KILLED)
+            k_snprintf(what, sizeof(what), "exit %.*s killed (got %s)", (int)st->name_len, st->name,
+                       got);
+        else
+            k_snprintf(what, sizeof(what), "exit %.*s == %d (got %s)", (int)st->name_len, st->name,
+                       want, got);
+        check(o, ok, what);
+    }
+}
+
+static bool contains(const char *hay, size_t n, const char *needle, size_t m)
+{
+    for (size_t i = 0; m <= n && i <= n - m; i++)
+        if (k_memcmp(hay + i, needle, m) == 0)
+            return true;
+    return false;
+}
+
+static void check_console(const struct scn_view *v, struct scn_outcome *o)
+{
+    static char captured[K_CONSOLE_CAPTURE];
+    size_t n = console_captured(captured, sizeof(captured));
+    char what[128];
+    for (uint32_t i = 0; i < v->expect.ncontains; i++) {
+        const char *text = v->expect.contains[i].text;
+        uint32_t len = v->expect.contains[i].len;
+        k_snprintf(what, sizeof(what), "console contains \"%.*s\"", (int)K_MIN(len, 60u), text);
+        check(o, contains(captured, n, text, len), what);
+    }
+}
+
+static void check_order(const struct scn_view *v, struct scn_outcome *o)
+{
+    if (v->expect.norder == 0)
+        return;
+    bool ok = true;
+    uint32_t last_rank = 0;
+    char what[160];
+    size_t w = k_snprintf(what, sizeof(what), "finish order");
+    for (uint32_t i = 0; i < v->expect.norder; i++) {
+        const struct scn_task *st = &v->tasks[v->expect.order[i]];
+        struct task *t = task_at(v->expect.order[i]);
+        ok = ok && t->exited && t->finish_rank > last_rank;
+        last_rank = t->exited ? t->finish_rank : UINT32_MAX;
+        if (w < sizeof(what))
+            w += k_snprintf(what + w, sizeof(what) - w, " %.*s(#%u)", (int)st->name_len, st->name,
+                            t->finish_rank);
+    }
+    check(o, ok, what);
+}
+
+static void check_times(const struct scn_view *v, struct scn_outcome *o)
+{
+    char what[96];
+    if (v->expect.max_time_ns != 0) {
+        k_snprintf(what, sizeof(what), "end time <= %llu us (got %llu us)",
+                   (unsigned long long)(v->expect.max_time_ns / 1000),
+                   (unsigned long long)(o->end_time / 1000));
+        check(o, o->end_time <= v->expect.max_time_ns, what);
+    }
+    if (v->expect.min_time_ns != 0) {
+        k_snprintf(what, sizeof(what), "end time >= %llu us (got %llu us)",
+                   (unsigned long long)(v->expect.min_time_ns / 1000),
+                   (unsigned long long)(o->end_time / 1000));
+        check(o, o->end_time >= v->expect.min_time_ns, what);
+    }
+    if (v->expect.no_deadlock)
+        check(o, o->end_reason == TR_END_DONE, "no deadlock: every task ended");
+}
+
+static void check_script_failures(const struct scn_view *v, struct scn_outcome *o)
+{
+    for (uint32_t i = 0; i < v->ntasks; i++) {
+        struct task *t = task_at(i);
+        if (t->expect_failures == 0)
+            continue;
+        say(o, "expect steps of task %.*s: FAILED (%u failed)\n", (int)v->tasks[i].name_len,
+            v->tasks[i].name, t->expect_failures);
+        o->failed++;
+    }
+}
+
+void scn_run(const struct scn_view *view, struct scn_outcome *out)
+{
+    static const char *const why[] = {"all tasks ended", "deadlock: threads blocked forever",
+                                      "time limit reached"};
+    k_memset(out, 0, sizeof(*out));
+    out->end_reason = k_run();
+    out->end_time = clock_now();
+    out->trace_hash = trace_hash();
+    out->records = trace_count();
+    out->syscalls = syscall_count();
+    say(out, "end: %s at %llu us, %llu system calls, %llu trace records\n", why[out->end_reason],
+        (unsigned long long)(out->end_time / 1000), (unsigned long long)out->syscalls,
+        (unsigned long long)out->records);
+    check_exits(view, out);
+    check_console(view, out);
+    check_order(view, out);
+    check_times(view, out);
+    check_script_failures(view, out);
+}

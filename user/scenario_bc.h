@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/scenario_bc.h - the bytecode of a compiled scenario: blob layout constants, opcodes,
+ * the decoded form of one instruction and a cursor that walks a script.
+ *
+ * Shared by the host compiler (sim-harness/scenario_compile.c, which encodes), the decoder
+ * (user/scenario_decode.c, which validates and decodes) and the interpreter
+ * (user/scenario_interp.c, which runs). docs/scenario-format.md is the prose version of
+ * this header; keep the two in step. Freestanding.
+ */
+#ifndef TWAIN_USER_SCENARIO_BC_H
+#define TWAIN_USER_SCENARIO_BC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+
+/* Blob layout: header | task table | fault table | expect section | strings | code. */
+#define SCN_HDR_SIZE      104u
+#define SCN_TASK_ENT_SIZE 32u
+#define SCN_FAULT_ENT_SIZE 16u
+#define SCN_EXPECT_FIXED  32u /* expect section before its three arrays */
+#define SCN_EXIT_ENT_SIZE 8u
+#define SCN_STR_REF_SIZE  8u  /* u32 offset into the string table, u32 length */
+
+/* Header field offsets. */
+#define SCN_H_MAGIC       0u  /* u64 SCN_MAGIC */
+#define SCN_H_VERSION     8u  /* u16 SCN_VERSION */
+#define SCN_H_HDR_SIZE    10u /* u16 SCN_HDR_SIZE */
+#define SCN_H_TOTAL       12u /* u32 blob length */
+#define SCN_H_NAME        16u /* str scenario name */
+#define SCN_H_SEED        24u /* u64 */
+#define SCN_H_QUANTUM     32u /* u64 ns */
+#define SCN_H_MAX_TIME    40u /* u64 ns */
+#define SCN_H_COST_SYSCALL 48u /* u32 ns */
+#define SCN_H_COST_SWITCH 52u /* u32 ns */
+#define SCN_H_COST_BYTE   56u /* u32 ps */
+#define SCN_H_POOL_PAGES  60u /* u32 */
+#define SCN_H_POLICY      64u /* u8 enum scn_policy */
+#define SCN_H_MODE        65u /* u8 enum scn_mode; then u16 zero */
+#define SCN_H_NTASKS      68u
+#define SCN_H_TASKS_OFF   72u
+#define SCN_H_NFAULTS     76u
+#define SCN_H_FAULTS_OFF  80u
+#define SCN_H_EXPECT_OFF  84u
+#define SCN_H_STRTAB_OFF  88u
+#define SCN_H_STRTAB_LEN  92u
+#define SCN_H_CODE_OFF    96u
+#define SCN_H_CODE_LEN    100u
+
+/* Expect section flags. */
+#define SCN_EXPECT_NO_DEADLOCK 1u
+
+/* Limits of the language (the compiler and the decoder enforce the same ones). */
+#define SCN_MAX_SCN_NAME  63u       /* scenario name bytes */
+#define SCN_MAX_DEPTH     8u        /* nested repeat/spawn bodies */
+#define SCN_MAX_STEPS     65535u    /* steps per task (step ids are u16) */
+#define SCN_MAX_DATA      256u      /* read/write/send data bytes */
+#define SCN_MAX_PRINT     255u      /* print text bytes (plus the newline) */
+#define SCN_MAX_TEXT      255u      /* console_contains entries */
+#define SCN_MAX_URL       1024u     /* == URL_MAX_LEN */
+#define SCN_MAX_REPEAT    1000000u
+#define SCN_MAX_POLL      64u
+#define SCN_MAX_XFER      4u        /* handles per send/recv (TW_MSG_MAX_HANDLES) */
+#define SCN_MAX_ARGS      4u        /* invoke arguments */
+#define SCN_MAX_PRIORITY  31u
+#define SCN_MAX_US        9007199254740991ull /* 2^53 - 1: exact in a JSON number */
+#define SCN_MAX_NS        (SCN_MAX_US * 1000ull)
+#define SCN_EXIT_MIN      (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
+
+/* Slot bytes in instructions. Slots 0..SCN_MAX_SLOTS-1 hold the task's named handles. */
+#define SCN_SLOT_SELF     0xfeu /* the predefined name "self": TW_HANDLE_SELF */
+#define SCN_SLOT_NONE     0xffu
+#define SCN_SLOT_CONSOLE  SCN_MAX_SLOTS /* hidden, run time only, never in bytecode */
+#define SCN_UNBOUND       INT32_MAX     /* a slot's value before binding: never a handle */
+
+/* Instruction header (every instruction starts with these 12 bytes). */
+#define SCN_INSN_HDR      12u
+#define SCN_I_OP          0u /* u8 enum scn_op */
+#define SCN_I_FLAGS       1u /* u8 SCN_F_* */
+#define SCN_I_STEP        2u /* u16 step id */
+#define SCN_I_SIZE        4u /* u16 bytes of the instruction, header included, body excluded */
+#define SCN_I_SLOT        6u /* u8 handle operand */
+#define SCN_I_AS          7u /* u8 slot the result binds */
+#define SCN_I_ERR         8u /* i8 expected error (TW_E_*) when SCN_F_EXPECT_ERR, else 0 */
+/* bytes 9..11 are zero */
+
+#define SCN_F_EXPECT_ERR  1u /* the call must fail with exactly insn.expect_err */
+#define SCN_F_TIMEOUT     2u /* insn.ns is a relative timeout */
+#define SCN_F_EXPECT      4u /* the step checks its result (data or value) */
+#define SCN_F_ALL         7u
+
+enum scn_op {
+    SCN_OP_OPEN = 1,
+    SCN_OP_CLOSE = 2,
+    SCN_OP_READ = 3,
+    SCN_OP_WRITE = 4,
+    SCN_OP_SEND_HANDLES = 5,
+    SCN_OP_RECV_HANDLES = 6,
+    SCN_OP_TAKE_PEER = 7,
+    SCN_OP_DUP = 8,
+    SCN_OP_INVOKE = 9,
+    SCN_OP_WAIT = 10,
+    SCN_OP_POLL = 11,
+    SCN_OP_SEEK = 12,
+    SCN_OP_TELL = 13,
+    SCN_OP_COMPUTE = 14,
+    SCN_OP_SLEEP = 15,
+    SCN_OP_YIELD = 16,
+    SCN_OP_PRINT = 17,
+    SCN_OP_REPEAT = 18,
+    SCN_OP_SPAWN = 19,
+    SCN_OP_EXPECT = 20,
+    SCN_OP_EXIT = 21,
+    SCN_OP_COUNT = 22,
+};
+
+enum scn_expect_kind { SCN_EXP_TIME_LT = 0, SCN_EXP_TIME_GE = 1, SCN_EXP_LAST = 2 };
+
+/* A string: [off, off+len) of the string table. */
+struct scn_str {
+    uint32_t off;
+    uint32_t len;
+};
+
+/* One decoded instruction. Fields an opcode does not use are zero. */
+struct scn_insn {
+    uint8_t op;         /* enum scn_op */
+    uint8_t flags;      /* SCN_F_* */
+    uint8_t slot;       /* handle operand: slot, SCN_SLOT_SELF or SCN_SLOT_NONE */
+    uint8_t as;         /* result slot or SCN_SLOT_NONE */
+    int32_t expect_err; /* TW_E_* when SCN_F_EXPECT_ERR, else 0 */
+    uint32_t step;      /* step id, pre-order within the task */
+    uint32_t size;      /* bytes, header included, body excluded */
+    uint32_t body_len;  /* repeat/spawn: bytes of the body that follows */
+    /* open flags | read len | dup rights | wait/poll signals | seek whence | invoke op |
+     * repeat count | spawn priority | expect kind */
+    uint32_t arg;
+    uint32_t index; /* spawn: index among the task's spawns; invoke: number of args */
+    uint32_t n;     /* send/recv/poll: entries of hs[] */
+    uint64_t ns;    /* timeout (SCN_F_TIMEOUT), compute/sleep time, expect time bound */
+    int64_t value;  /* seek offset, exit code, tell/invoke expected result */
+    int64_t args[SCN_MAX_ARGS];
+    struct scn_str str;           /* url, data, text, expected data */
+    uint8_t hs[SCN_MAX_POLL];     /* send/poll handle slots; recv result slots */
+};
+
+/* Size of every fixed-size instruction (0 for poll, whose size depends on its count). */
+uint32_t scn_insn_base_size(unsigned op);
+
+/*
+ * Decode and validate the instruction at p (avail bytes readable, strtab_len the size of
+ * the string table its strings must fit). Checks everything local to the instruction:
+ * opcode, size, flags, slots, ranges, zero padding, string bounds (not their contents).
+ * Returns NULL and fills *out, or a static reason.
+ */
+const char *scn_insn_decode(const uint8_t *p, size_t avail, uint32_t strtab_len,
+                            struct scn_insn *out);
+
+/* The language's name of op ("read"), or "?" */
+const char *scn_op_name(unsigned op);
+
+/* True when s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF) with no NUL. */
+bool scn_text_ok(const uint8_t *s, size_t len);
+
+/* True for a valid task (and handle) name: 1..SCN_MAX_NAME-1 bytes of [A-Za-z0-9_-]. */
+bool scn_name_ok(const uint8_t *s, size_t len);
+
+/* The string table of a decoded blob and its length. */
+const uint8_t *scn_strtab(const struct scn_view *v, uint32_t *len);
+
+/* Steps and spawn bodies in task's script (from its table entry). */
+void scn_task_counts(const struct scn_view *v, uint32_t task, uint32_t *nsteps,
+                     uint32_t *nspawn);
+
+/* A repeat body being run: where it starts and ends, and iterations still to go. */
+struct scn_frame {
+    uint32_t start;
+    uint32_t end;
+    uint32_t left;
+};
+
+/*
+ * Walks one script (a task's, or a spawn body) of a decoded blob in execution order:
+ * repeat bodies run count times through frames, spawn bodies are skipped (the caller
+ * starts them). No recursion, bounded state: it fits a 16 KiB user stack comfortably.
+ */
+struct scn_cursor {
+    const uint8_t *blob;
+    uint32_t strtab_len;
+    uint32_t pc;       /* blob offset of the next instruction */
+    uint32_t root_end; /* end of the script */
+    uint32_t depth;    /* frames in use */
+    uint32_t max_iter; /* 0: run bodies count times; else at most max_iter (dry walks) */
+    struct scn_frame frame[SCN_MAX_DEPTH];
+};
+
+/* Start walking the script at blob[off .. off+len) of a blob scn_decode accepted. */
+void scn_cursor_init(struct scn_cursor *c, const struct scn_view *v, uint32_t off, uint32_t len,
+                     uint32_t max_iter);
+
+/*
+ * The next instruction to run, in *in; false at the end of the script. A returned repeat
+ * has already been entered; a returned spawn's body has already been skipped (its body is
+ * blob[c->pc - in->body_len .. c->pc)).
+ */
+bool scn_cursor_next(struct scn_cursor *c, struct scn_insn *in);
+
+#endif /* TWAIN_USER_SCENARIO_BC_H */

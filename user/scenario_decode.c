@@ -1,0 +1,767 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/scenario_decode.c - validation and decoding of compiled scenarios (scn_decode), one
+ * instruction at a time (scn_insn_decode) and the script cursor the interpreter runs on.
+ *
+ * This is a fuzz target: it trusts nothing in the blob. Every offset, count, length,
+ * opcode, operand, slot and string is checked before use, with 64-bit arithmetic where a
+ * sum could wrap. Freestanding (no libc); the layout is docs/scenario-format.md.
+ */
+#include "scenario.h"
+
+#include "../core/abi.h"
+#include "../core/kassert.h"
+#include "../core/klib.h"
+#include "scenario_bc.h"
+
+K_STATIC_ASSERT(SCN_MAX_XFER == TW_MSG_MAX_HANDLES, "send/recv carry a message's handles");
+K_STATIC_ASSERT(SCN_MAX_DATA == TW_MSG_MAX_BYTES, "read/write data fits one message");
+K_STATIC_ASSERT(SCN_MAX_SLOTS < SCN_SLOT_SELF, "slot bytes stay below the special values");
+K_STATIC_ASSERT(SCN_MAX_NS < (uint64_t)INT64_MAX, "times in ns fit an int64");
+K_STATIC_ASSERT(SCN_MAX_BLOB < UINT32_MAX / 2, "blob offsets fit u32 with room to add");
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static const char *const op_names[SCN_OP_COUNT] = {
+    [0] = "?",
+    [SCN_OP_OPEN] = "open",
+    [SCN_OP_CLOSE] = "close",
+    [SCN_OP_READ] = "read",
+    [SCN_OP_WRITE] = "write",
+    [SCN_OP_SEND_HANDLES] = "send_handles",
+    [SCN_OP_RECV_HANDLES] = "recv_handles",
+    [SCN_OP_TAKE_PEER] = "take_peer",
+    [SCN_OP_DUP] = "dup",
+    [SCN_OP_INVOKE] = "invoke",
+    [SCN_OP_WAIT] = "wait",
+    [SCN_OP_POLL] = "poll",
+    [SCN_OP_SEEK] = "seek",
+    [SCN_OP_TELL] = "tell",
+    [SCN_OP_COMPUTE] = "compute",
+    [SCN_OP_SLEEP] = "sleep",
+    [SCN_OP_YIELD] = "yield",
+    [SCN_OP_PRINT] = "print",
+    [SCN_OP_REPEAT] = "repeat",
+    [SCN_OP_SPAWN] = "spawn",
+    [SCN_OP_EXPECT] = "expect",
+    [SCN_OP_EXIT] = "exit",
+};
+
+const char *scn_op_name(unsigned op)
+{
+    return op < SCN_OP_COUNT ? op_names[op] : "?";
+}
+
+/* What an opcode accepts: its size, its flags, whether it takes a handle and binds a slot. */
+enum { RULE_NO = 0, RULE_REQ = 1, RULE_OPT = 2 };
+struct op_rule {
+    uint8_t size; /* 0: variable (poll) */
+    uint8_t flags;
+    uint8_t slot;
+    uint8_t as;
+};
+
+#define E_ SCN_F_EXPECT_ERR
+#define T_ SCN_F_TIMEOUT
+#define X_ SCN_F_EXPECT
+static const struct op_rule op_rules[SCN_OP_COUNT] = {
+    [SCN_OP_OPEN] = {24, E_, RULE_NO, RULE_REQ},
+    [SCN_OP_CLOSE] = {12, E_, RULE_REQ, RULE_NO},
+    [SCN_OP_READ] = {32, E_ | T_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_WRITE] = {20, E_, RULE_REQ, RULE_NO},
+    [SCN_OP_SEND_HANDLES] = {28, E_, RULE_REQ, RULE_NO},
+    [SCN_OP_RECV_HANDLES] = {28, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_TAKE_PEER] = {12, E_, RULE_REQ, RULE_REQ},
+    [SCN_OP_DUP] = {16, E_, RULE_REQ, RULE_REQ},
+    [SCN_OP_INVOKE] = {60, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_WAIT] = {24, E_ | T_, RULE_REQ, RULE_NO},
+    [SCN_OP_POLL] = {0, E_ | T_, RULE_NO, RULE_OPT},
+    [SCN_OP_SEEK] = {24, E_, RULE_REQ, RULE_NO},
+    [SCN_OP_TELL] = {20, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_COMPUTE] = {20, E_, RULE_NO, RULE_NO},
+    [SCN_OP_SLEEP] = {20, E_, RULE_NO, RULE_NO},
+    [SCN_OP_YIELD] = {12, E_, RULE_NO, RULE_NO},
+    [SCN_OP_PRINT] = {20, E_, RULE_NO, RULE_NO},
+    [SCN_OP_REPEAT] = {20, 0, RULE_NO, RULE_NO},
+    [SCN_OP_SPAWN] = {24, E_, RULE_NO, RULE_NO},
+    [SCN_OP_EXPECT] = {32, 0, RULE_NO, RULE_NO},
+    [SCN_OP_EXIT] = {16, 0, RULE_NO, RULE_NO},
+};
+#undef E_
+#undef T_
+#undef X_
+
+#define POLL_FIXED 28u
+
+uint32_t scn_insn_base_size(unsigned op)
+{
+    return op < SCN_OP_COUNT ? op_rules[op].size : 0;
+}
+
+bool scn_text_ok(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = s[i];
+        if (c == 0)
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = c < 0xc2 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 0;
+        if (n == 0 || len - i - 1 < n)
+            return false;
+        uint32_t cp = c & (0x3fu >> n);
+        for (size_t j = 1; j <= n; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + j] & 0x3fu);
+        }
+        uint32_t min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+bool scn_name_ok(const uint8_t *s, size_t len)
+{
+    if (len == 0 || len >= SCN_MAX_NAME)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* A string operand at p: bounds only (contents are checked once per script by the caller). */
+static const char *dec_str(const uint8_t *p, uint32_t strtab_len, uint32_t max, bool present,
+                           struct scn_str *s)
+{
+    s->off = rd32(p);
+    s->len = rd32(p + 4);
+    if (!present)
+        return (s->off | s->len) != 0 ? "unused string operand is not zero" : NULL;
+    if (s->len > max)
+        return "string operand too long";
+    if (s->off > strtab_len || s->len > strtab_len - s->off)
+        return "string operand outside the string table";
+    return NULL;
+}
+
+static const char *dec_timeout(const uint8_t *p, struct scn_insn *in)
+{
+    in->ns = rd64(p);
+    if ((in->flags & SCN_F_TIMEOUT) == 0)
+        return in->ns != 0 ? "timeout without its flag" : NULL;
+    return in->ns > SCN_MAX_NS ? "timeout out of range" : NULL;
+}
+
+/* Handle slots hs[0..n) at p (cap bytes), the rest SCN_SLOT_NONE. */
+static const char *dec_slots(const uint8_t *p, uint32_t cap, struct scn_insn *in, bool self_ok)
+{
+    for (uint32_t i = 0; i < cap; i++) {
+        uint8_t s = p[i];
+        if (i >= in->n) {
+            if (s != SCN_SLOT_NONE)
+                return "unused handle slot is not none";
+            continue;
+        }
+        if (s >= SCN_MAX_SLOTS && !(self_ok && s == SCN_SLOT_SELF))
+            return "handle slot out of range";
+        in->hs[i] = s;
+    }
+    return NULL;
+}
+
+static const char *dec_open_io(const uint8_t *p, uint32_t stl, struct scn_insn *in)
+{
+    const char *why;
+    switch (in->op) {
+    case SCN_OP_OPEN:
+        in->arg = rd32(p + 20);
+        if ((in->arg & ~(uint32_t)(TW_O_NONBLOCK | TW_O_THREAD_LOCAL)) != 0)
+            return "bad open flags";
+        why = dec_str(p + 12, stl, SCN_MAX_URL, true, &in->str);
+        return why != NULL ? why : in->str.len == 0 ? "empty URL" : NULL;
+    case SCN_OP_READ:
+        in->arg = rd32(p + 12);
+        if (in->arg == 0 || in->arg > SCN_MAX_DATA)
+            return "read length out of range";
+        why = dec_str(p + 16, stl, in->arg, (in->flags & SCN_F_EXPECT) != 0, &in->str);
+        return why != NULL ? why : dec_timeout(p + 24, in);
+    case SCN_OP_WRITE:
+        return dec_str(p + 12, stl, SCN_MAX_DATA, true, &in->str);
+    case SCN_OP_PRINT:
+        return dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
+    case SCN_OP_SEND_HANDLES:
+    case SCN_OP_RECV_HANDLES:
+        in->n = rd32(p + 20);
+        if (in->n == 0 || in->n > SCN_MAX_XFER)
+            return "handle count out of range";
+        why = dec_slots(p + 24, SCN_MAX_XFER, in, false);
+        if (why != NULL)
+            return why;
+        bool present = in->op == SCN_OP_SEND_HANDLES || (in->flags & SCN_F_EXPECT) != 0;
+        return dec_str(p + 12, stl, SCN_MAX_DATA, present, &in->str);
+    default:
+        K_ASSERT(false);
+        return "?";
+    }
+}
+
+static bool invoke_op_ok(uint32_t op)
+{
+    return op == TW_TIMER_SET_INTERVAL_MS || op == TW_TIMER_SET_INTERVAL_NS ||
+           op == TW_TIMER_FIRED || op == TW_TIMER_CANCEL || op == TW_CHAN_PENDING ||
+           op == TW_TASK_YIELD;
+}
+
+static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
+{
+    in->arg = rd32(p + 12);
+    in->index = rd32(p + 16);
+    if (!invoke_op_ok(in->arg))
+        return "unknown invoke operation";
+    if (in->index > SCN_MAX_ARGS)
+        return "too many invoke arguments";
+    for (uint32_t i = 0; i < SCN_MAX_ARGS; i++) {
+        in->args[i] = (int64_t)rd64(p + 20 + 8 * i);
+        if (i >= in->index && in->args[i] != 0)
+            return "unused invoke argument is not zero";
+    }
+    in->value = (int64_t)rd64(p + 52);
+    if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
+        return "expected value without its flag";
+    return NULL;
+}
+
+static const char *dec_wait_poll(const uint8_t *p, struct scn_insn *in)
+{
+    in->arg = rd32(p + 12);
+    if (in->arg == 0 || (in->arg & ~(uint32_t)TW_SIG_ALL) != 0)
+        return "bad signal mask";
+    const char *why = dec_timeout(p + 16, in);
+    if (why != NULL || in->op == SCN_OP_WAIT)
+        return why;
+    /* poll: n was read and the size checked by the caller */
+    why = dec_slots(p + POLL_FIXED, in->n, in, true);
+    for (uint32_t i = POLL_FIXED + in->n; why == NULL && i < in->size; i++) {
+        if (p[i] != 0)
+            why = "nonzero padding";
+    }
+    return why;
+}
+
+/* Operands of the control and value ops. */
+static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
+{
+    switch (in->op) {
+    case SCN_OP_DUP:
+        in->arg = rd32(p + 12);
+        return (in->arg & ~(uint32_t)TW_RIGHTS_ALL) != 0 ? "bad rights mask" : NULL;
+    case SCN_OP_SEEK:
+        in->arg = rd32(p + 12);
+        in->value = (int64_t)rd64(p + 16);
+        return in->arg > TW_SEEK_END ? "bad seek whence" : NULL;
+    case SCN_OP_TELL:
+        in->value = (int64_t)rd64(p + 12);
+        return (in->flags & SCN_F_EXPECT) == 0 && in->value != 0 ? "expected value without flag"
+                                                                   : NULL;
+    case SCN_OP_COMPUTE:
+    case SCN_OP_SLEEP:
+        in->ns = rd64(p + 12);
+        return in->ns > SCN_MAX_NS ? "time out of range" : NULL;
+    case SCN_OP_REPEAT:
+        in->arg = rd32(p + 12);
+        in->body_len = rd32(p + 16);
+        return in->arg == 0 || in->arg > SCN_MAX_REPEAT ? "repeat count out of range" : NULL;
+    case SCN_OP_SPAWN:
+        in->arg = rd32(p + 12);
+        in->index = rd32(p + 16);
+        in->body_len = rd32(p + 20);
+        return in->arg > SCN_MAX_PRIORITY ? "spawn priority out of range" : NULL;
+    case SCN_OP_EXPECT:
+        in->arg = rd32(p + 12);
+        in->ns = rd64(p + 16);
+        if (in->arg > SCN_EXP_LAST)
+            return "unknown expect kind";
+        if (in->arg == SCN_EXP_LAST)
+            return in->ns != 0 ? "unused time is not zero"
+                               : dec_str(p + 24, stl, SCN_MAX_DATA, true, &in->str);
+        return in->ns > SCN_MAX_NS ? "time out of range" : dec_str(p + 24, stl, 0, false, &in->str);
+    case SCN_OP_EXIT:
+        in->value = (int32_t)rd32(p + 12);
+        return in->value < SCN_EXIT_MIN ? "exit code out of range" : NULL;
+    default:
+        return NULL; /* close, take_peer, yield: the header is everything */
+    }
+}
+
+/* The 12-byte header: opcode, flags, size, slots, expected error. */
+static const char *dec_header(const uint8_t *p, size_t avail, struct scn_insn *in)
+{
+    if (avail < SCN_INSN_HDR)
+        return "truncated instruction";
+    in->op = p[SCN_I_OP];
+    if (in->op == 0 || in->op >= SCN_OP_COUNT)
+        return "unknown opcode";
+    const struct op_rule *r = &op_rules[in->op];
+    in->flags = p[SCN_I_FLAGS];
+    in->step = rd16(p + SCN_I_STEP);
+    in->size = rd16(p + SCN_I_SIZE);
+    in->slot = p[SCN_I_SLOT];
+    in->as = p[SCN_I_AS];
+    in->expect_err = (int8_t)p[SCN_I_ERR];
+    if ((in->flags & ~r->flags) != 0)
+        return "flag not allowed for this opcode";
+    if ((p[9] | p[10] | p[11]) != 0)
+        return "nonzero padding";
+    bool slot_ok = r->slot == RULE_NO ? in->slot == SCN_SLOT_NONE
+                                      : in->slot < SCN_MAX_SLOTS || in->slot == SCN_SLOT_SELF;
+    if (!slot_ok)
+        return "bad handle slot";
+    bool as_ok = r->as == RULE_NO    ? in->as == SCN_SLOT_NONE
+                 : in->as < SCN_MAX_SLOTS ? true
+                                          : r->as == RULE_OPT && in->as == SCN_SLOT_NONE;
+    if (!as_ok)
+        return "bad result slot";
+    if ((in->flags & SCN_F_EXPECT_ERR) == 0)
+        return in->expect_err != 0 ? "expected error without its flag" : NULL;
+    return in->expect_err >= TW_ERR_MIN && in->expect_err < 0 ? NULL : "bad expected error";
+}
+
+static const char *dec_size(const uint8_t *p, size_t avail, struct scn_insn *in)
+{
+    uint32_t want = op_rules[in->op].size;
+    if (in->op == SCN_OP_POLL) {
+        if (avail < POLL_FIXED)
+            return "truncated instruction";
+        in->n = rd32(p + 24);
+        if (in->n == 0 || in->n > SCN_MAX_POLL)
+            return "poll count out of range";
+        want = POLL_FIXED + K_ALIGN_UP(in->n, 4u);
+    }
+    if (in->size != want)
+        return "wrong instruction size";
+    return in->size > avail ? "instruction overruns its script" : NULL;
+}
+
+const char *scn_insn_decode(const uint8_t *p, size_t avail, uint32_t strtab_len,
+                            struct scn_insn *out)
+{
+    K_ASSERT(p != NULL && out != NULL);
+    k_memset(out, 0, sizeof(*out));
+    const char *why = dec_header(p, avail, out);
+    if (why == NULL)
+        why = dec_size(p, avail, out);
+    if (why != NULL)
+        return why;
+    switch (out->op) {
+    case SCN_OP_OPEN:
+    case SCN_OP_READ:
+    case SCN_OP_WRITE:
+    case SCN_OP_PRINT:
+    case SCN_OP_SEND_HANDLES:
+    case SCN_OP_RECV_HANDLES:
+        return dec_open_io(p, strtab_len, out);
+    case SCN_OP_INVOKE:
+        return dec_invoke(p, out);
+    case SCN_OP_WAIT:
+    case SCN_OP_POLL:
+        return dec_wait_poll(p, out);
+    default:
+        return dec_misc(p, strtab_len, out);
+    }
+}
+
+/* ---- whole blobs ---- */
+
+/* Decoder state: the blob and its sections once the header has been checked. */
+struct dec {
+    const uint8_t *blob;
+    uint32_t len;
+    struct scn_error *err;
+    uint32_t strtab_off;
+    uint32_t strtab_len;
+    uint32_t code_off;
+    uint32_t code_len;
+    uint32_t expect_off;
+};
+
+static int dec_fail(struct dec *d, uint64_t off, const char *why)
+{
+    if (d->err != NULL) {
+        d->err->offset = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off;
+        k_snprintf(d->err->msg, sizeof(d->err->msg), "%s", why);
+    }
+    return TW_E_INVAL;
+}
+
+/* A string reference (8 bytes at off) whose contents must be text of min..max bytes. */
+static int dec_text_ref(struct dec *d, uint32_t off, uint32_t min, uint32_t max, const char **s,
+                        uint32_t *len)
+{
+    struct scn_str ref;
+    const char *why = dec_str(d->blob + off, d->strtab_len, max, true, &ref);
+    if (why != NULL)
+        return dec_fail(d, off, why);
+    if (ref.len < min)
+        return dec_fail(d, off, "string too short");
+    const uint8_t *text = d->blob + d->strtab_off + ref.off;
+    if (!scn_text_ok(text, ref.len))
+        return dec_fail(d, off, "string is not UTF-8 text");
+    *s = (const char *)text;
+    *len = ref.len;
+    return 0;
+}
+
+static int dec_config(struct dec *d, struct scn_view *v)
+{
+    const uint8_t *b = d->blob;
+    struct scn_config *c = &v->config;
+    c->seed = rd64(b + SCN_H_SEED);
+    c->quantum_ns = rd64(b + SCN_H_QUANTUM);
+    c->max_time_ns = rd64(b + SCN_H_MAX_TIME);
+    c->cost_syscall_ns = rd32(b + SCN_H_COST_SYSCALL);
+    c->cost_switch_ns = rd32(b + SCN_H_COST_SWITCH);
+    c->cost_byte_ps = rd32(b + SCN_H_COST_BYTE);
+    c->pool_pages = rd32(b + SCN_H_POOL_PAGES);
+    c->policy = b[SCN_H_POLICY];
+    c->mode = b[SCN_H_MODE];
+    if (c->quantum_ns == 0 || c->quantum_ns > SCN_MAX_NS)
+        return dec_fail(d, SCN_H_QUANTUM, "quantum out of range");
+    if (c->max_time_ns == 0 || c->max_time_ns > SCN_MAX_NS)
+        return dec_fail(d, SCN_H_MAX_TIME, "max time out of range");
+    if (c->pool_pages == 0)
+        return dec_fail(d, SCN_H_POOL_PAGES, "empty page pool");
+    if (c->policy > SCN_POLICY_RANDOM)
+        return dec_fail(d, SCN_H_POLICY, "unknown policy");
+    if (c->mode > SCN_MODE_REALTIME)
+        return dec_fail(d, SCN_H_MODE, "unknown mode");
+    if (rd16(b + SCN_H_MODE + 1) != 0)
+        return dec_fail(d, SCN_H_MODE + 1, "nonzero padding");
+    return 0;
+}
+
+/* Every section where the canonical layout puts it, inside the blob. */
+static int dec_layout(struct dec *d, struct scn_view *v)
+{
+    const uint8_t *b = d->blob;
+    uint64_t at = SCN_HDR_SIZE;
+    v->ntasks = rd32(b + SCN_H_NTASKS);
+    v->nfaults = rd32(b + SCN_H_NFAULTS);
+    if (v->ntasks == 0 || v->ntasks > SCN_MAX_TASKS)
+        return dec_fail(d, SCN_H_NTASKS, "task count out of range");
+    if (v->nfaults > SCN_MAX_FAULTS)
+        return dec_fail(d, SCN_H_NFAULTS, "fault count out of range");
+    if (rd32(b + SCN_H_TASKS_OFF) != at)
+        return dec_fail(d, SCN_H_TASKS_OFF, "task table misplaced");
+    at += (uint64_t)v->ntasks * SCN_TASK_ENT_SIZE;
+    if (rd32(b + SCN_H_FAULTS_OFF) != at)
+        return dec_fail(d, SCN_H_FAULTS_OFF, "fault table misplaced");
+    at += (uint64_t)v->nfaults * SCN_FAULT_ENT_SIZE;
+    if (rd32(b + SCN_H_EXPECT_OFF) != at || at + SCN_EXPECT_FIXED > d->len)
+        return dec_fail(d, SCN_H_EXPECT_OFF, "expect section misplaced");
+    d->expect_off = (uint32_t)at;
+    uint32_t nexit = rd32(b + at + 4), ncont = rd32(b + at + 8), nord = rd32(b + at + 12);
+    if (nexit > v->ntasks || ncont > SCN_MAX_CONTAINS || nord > v->ntasks)
+        return dec_fail(d, at + 4, "expect count out of range");
+    at += SCN_EXPECT_FIXED + (uint64_t)nexit * SCN_EXIT_ENT_SIZE +
+          (uint64_t)ncont * SCN_STR_REF_SIZE + (uint64_t)nord * 4;
+    d->strtab_off = rd32(b + SCN_H_STRTAB_OFF);
+    d->strtab_len = rd32(b + SCN_H_STRTAB_LEN);
+    if (d->strtab_off != at || at + d->strtab_len > d->len)
+        return dec_fail(d, SCN_H_STRTAB_OFF, "string table misplaced");
+    at += d->strtab_len;
+    d->code_off = rd32(b + SCN_H_CODE_OFF);
+    d->code_len = rd32(b + SCN_H_CODE_LEN);
+    if (d->code_off != at || at + d->code_len != d->len)
+        return dec_fail(d, SCN_H_CODE_OFF, "code section misplaced");
+    return 0;
+}
+
+static int dec_header_all(struct dec *d, struct scn_view *v)
+{
+    const uint8_t *b = d->blob;
+    if (rd64(b + SCN_H_MAGIC) != SCN_MAGIC)
+        return dec_fail(d, SCN_H_MAGIC, "bad magic");
+    if (rd16(b + SCN_H_VERSION) != SCN_VERSION)
+        return dec_fail(d, SCN_H_VERSION, "unsupported version");
+    if (rd16(b + SCN_H_HDR_SIZE) != SCN_HDR_SIZE)
+        return dec_fail(d, SCN_H_HDR_SIZE, "bad header size");
+    if (rd32(b + SCN_H_TOTAL) != d->len)
+        return dec_fail(d, SCN_H_TOTAL, "length does not match the blob");
+    int rc = dec_layout(d, v);
+    if (rc == 0)
+        rc = dec_config(d, v);
+    if (rc == 0)
+        rc = dec_text_ref(d, SCN_H_NAME, 1, SCN_MAX_SCN_NAME, &v->name, &v->name_len);
+    return rc;
+}
+
+static int dec_tasks(struct dec *d, struct scn_view *v)
+{
+    uint32_t code_at = 0;
+    for (uint32_t i = 0; i < v->ntasks; i++) {
+        uint32_t e = SCN_HDR_SIZE + i * SCN_TASK_ENT_SIZE;
+        struct scn_task *t = &v->tasks[i];
+        int rc = dec_text_ref(d, e, 1, SCN_MAX_NAME - 1, &t->name, &t->name_len);
+        if (rc != 0)
+            return rc;
+        if (!scn_name_ok((const uint8_t *)t->name, t->name_len))
+            return dec_fail(d, e, "bad task name");
+        for (uint32_t j = 0; j < i; j++) {
+            if (v->tasks[j].name_len == t->name_len &&
+                k_memcmp(v->tasks[j].name, t->name, t->name_len) == 0)
+                return dec_fail(d, e, "duplicate task name");
+        }
+        uint32_t prio = rd32(d->blob + e + 8);
+        if (prio > SCN_MAX_PRIORITY)
+            return dec_fail(d, e + 8, "task priority out of range");
+        t->priority = (int32_t)prio;
+        if (rd32(d->blob + e + 12) != code_at)
+            return dec_fail(d, e + 12, "task code misplaced");
+        t->code_len = rd32(d->blob + e + 16);
+        if (t->code_len > d->code_len - code_at)
+            return dec_fail(d, e + 16, "task code overruns the code section");
+        t->code_off = d->code_off + code_at;
+        code_at += t->code_len;
+        if (rd32(d->blob + e + 20) > SCN_MAX_STEPS)
+            return dec_fail(d, e + 20, "too many steps");
+        if (rd32(d->blob + e + 28) != 0)
+            return dec_fail(d, e + 28, "nonzero padding");
+    }
+    return code_at == d->code_len ? 0 : dec_fail(d, SCN_H_CODE_LEN, "code not covered by tasks");
+}
+
+static int dec_faults(struct dec *d, struct scn_view *v)
+{
+    for (uint32_t i = 0; i < v->nfaults; i++) {
+        uint32_t e = rd32(d->blob + SCN_H_FAULTS_OFF) + i * SCN_FAULT_ENT_SIZE;
+        struct scn_fault *f = &v->faults[i];
+        f->at_ns = rd64(d->blob + e);
+        f->kind = rd32(d->blob + e + 8);
+        f->task = rd32(d->blob + e + 12);
+        if (f->at_ns > SCN_MAX_NS)
+            return dec_fail(d, e, "fault time out of range");
+        if (f->kind != SCN_FAULT_KILL)
+            return dec_fail(d, e + 8, "unknown fault kind");
+        if (f->task >= v->ntasks)
+            return dec_fail(d, e + 12, "fault names no task");
+    }
+    return 0;
+}
+
+/* A task index at off that must be in range and not yet in seen (a bitmask over tasks). */
+static int dec_task_ref(struct dec *d, const struct scn_view *v, uint32_t off, uint64_t *seen,
+                        uint32_t *task)
+{
+    *task = rd32(d->blob + off);
+    if (*task >= v->ntasks)
+        return dec_fail(d, off, "expectation names no task");
+    if ((*seen & (1ull << *task)) != 0)
+        return dec_fail(d, off, "task named twice in an expectation");
+    *seen |= 1ull << *task;
+    return 0;
+}
+
+static int dec_expect(struct dec *d, struct scn_view *v)
+{
+    K_STATIC_ASSERT(SCN_MAX_TASKS <= 64, "seen masks are 64 bits");
+    const uint8_t *b = d->blob + d->expect_off;
+    struct scn_expect *x = &v->expect;
+    uint32_t flags = rd32(b);
+    x->nexit = rd32(b + 4);
+    x->ncontains = rd32(b + 8);
+    x->norder = rd32(b + 12);
+    x->max_time_ns = rd64(b + 16);
+    x->min_time_ns = rd64(b + 24);
+    x->no_deadlock = (flags & SCN_EXPECT_NO_DEADLOCK) != 0;
+    if ((flags & ~SCN_EXPECT_NO_DEADLOCK) != 0)
+        return dec_fail(d, d->expect_off, "unknown expect flags");
+    if (x->max_time_ns > SCN_MAX_NS || x->min_time_ns > SCN_MAX_NS ||
+        (x->max_time_ns != 0 && x->min_time_ns > x->max_time_ns))
+        return dec_fail(d, d->expect_off + 16, "expected time bounds out of range");
+    uint32_t at = d->expect_off + SCN_EXPECT_FIXED;
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < x->nexit; i++, at += SCN_EXIT_ENT_SIZE) {
+        if (dec_task_ref(d, v, at, &seen, &x->exit[i].task) != 0)
+            return TW_E_INVAL;
+        x->exit[i].status = (int32_t)rd32(d->blob + at + 4);
+        if (x->exit[i].status < SCN_EXIT_MIN && x->exit[i].status != TW_EXIT_KILLED)
+            return dec_fail(d, at + 4, "expected exit status out of range");
+    }
+    for (uint32_t i = 0; i < x->ncontains; i++, at += SCN_STR_REF_SIZE) {
+        if (dec_text_ref(d, at, 1, SCN_MAX_TEXT, &x->contains[i].text, &x->contains[i].len) != 0)
+            return TW_E_INVAL;
+    }
+    seen = 0;
+    for (uint32_t i = 0; i < x->norder; i++, at += 4) {
+        if (dec_task_ref(d, v, at, &seen, &x->order[i]) != 0)
+            return TW_E_INVAL;
+    }
+    K_ASSERT(at == d->strtab_off);
+    return 0;
+}
+
+/* Per-instruction checks that need the script around it: step ids, spawn indexes, text. */
+static int dec_in_script(struct dec *d, uint32_t pc, const struct scn_insn *in, uint32_t *step,
+                         uint32_t *spawn)
+{
+    if (in->step != *step)
+        return dec_fail(d, pc + SCN_I_STEP, "step ids out of order");
+    (*step)++;
+    if (in->op == SCN_OP_SPAWN && in->index != (*spawn)++)
+        return dec_fail(d, pc + 16, "spawn indexes out of order");
+    const uint8_t *text = d->blob + d->strtab_off + in->str.off;
+    if (in->str.len != 0 && !scn_text_ok(text, in->str.len))
+        return dec_fail(d, pc, "string operand is not UTF-8 text");
+    return 0;
+}
+
+/* One task's script: every instruction, nesting and body length, then the counts. */
+static int dec_script(struct dec *d, uint32_t task, uint32_t start, uint32_t len)
+{
+    uint32_t ends[SCN_MAX_DEPTH];
+    uint32_t depth = 0, step = 0, spawn = 0, pc = start, end = start + len;
+    struct scn_insn in;
+    while (pc < end) {
+        while (depth > 0 && pc == ends[depth - 1])
+            depth--;
+        uint32_t cur_end = depth > 0 ? ends[depth - 1] : end;
+        K_ASSERT(pc < cur_end);
+        const char *why = scn_insn_decode(d->blob + pc, cur_end - pc, d->strtab_len, &in);
+        if (why != NULL)
+            return dec_fail(d, pc, why);
+        if (dec_in_script(d, pc, &in, &step, &spawn) != 0)
+            return TW_E_INVAL;
+        pc += in.size;
+        if (in.op != SCN_OP_REPEAT && in.op != SCN_OP_SPAWN)
+            continue;
+        if (in.body_len < SCN_INSN_HDR || in.body_len > cur_end - pc)
+            return dec_fail(d, pc - in.size, "body length out of range");
+        if (depth == SCN_MAX_DEPTH)
+            return dec_fail(d, pc - in.size, "bodies nested too deep");
+        ends[depth++] = pc + in.body_len;
+    }
+    uint32_t e = SCN_HDR_SIZE + task * SCN_TASK_ENT_SIZE;
+    if (rd32(d->blob + e + 20) != step)
+        return dec_fail(d, e + 20, "step count does not match the script");
+    if (rd32(d->blob + e + 24) != spawn)
+        return dec_fail(d, e + 24, "spawn count does not match the script");
+    return 0;
+}
+
+int scn_decode(const uint8_t *blob, size_t len, struct scn_view *out, struct scn_error *err)
+{
+    K_ASSERT(out != NULL);
+    k_memset(out, 0, sizeof(*out));
+    struct dec d = {.blob = blob, .len = (uint32_t)len, .err = err};
+    if (blob == NULL || len < SCN_HDR_SIZE)
+        return dec_fail(&d, 0, "blob shorter than its header");
+    if (len > SCN_MAX_BLOB)
+        return dec_fail(&d, 0, "blob too large");
+    int rc = dec_header_all(&d, out);
+    if (rc == 0)
+        rc = dec_tasks(&d, out);
+    if (rc == 0)
+        rc = dec_faults(&d, out);
+    if (rc == 0)
+        rc = dec_expect(&d, out);
+    for (uint32_t i = 0; rc == 0 && i < out->ntasks; i++)
+        rc = dec_script(&d, i, out->tasks[i].code_off, out->tasks[i].code_len);
+    if (rc != 0) {
+        k_memset(out, 0, sizeof(*out));
+        return rc;
+    }
+    out->blob = blob;
+    out->len = len;
+    if (err != NULL) {
+        err->offset = 0;
+        err->msg[0] = '\0';
+    }
+    return 0;
+}
+
+/* ---- helpers over a decoded blob ---- */
+
+const uint8_t *scn_strtab(const struct scn_view *v, uint32_t *len)
+{
+    K_ASSERT(v != NULL && v->blob != NULL && v->len >= SCN_HDR_SIZE);
+    *len = rd32(v->blob + SCN_H_STRTAB_LEN);
+    return v->blob + rd32(v->blob + SCN_H_STRTAB_OFF);
+}
+
+void scn_task_counts(const struct scn_view *v, uint32_t task, uint32_t *nsteps, uint32_t *nspawn)
+{
+    K_ASSERT(v != NULL && v->blob != NULL && task < v->ntasks);
+    const uint8_t *e = v->blob + SCN_HDR_SIZE + task * SCN_TASK_ENT_SIZE;
+    *nsteps = rd32(e + 20);
+    *nspawn = rd32(e + 24);
+}
+
+void scn_cursor_init(struct scn_cursor *c, const struct scn_view *v, uint32_t off, uint32_t len,
+                     uint32_t max_iter)
+{
+    K_ASSERT(c != NULL && v != NULL && v->blob != NULL);
+    K_ASSERT(off <= v->len && len <= v->len - off);
+    k_memset(c, 0, sizeof(*c));
+    c->blob = v->blob;
+    (void)scn_strtab(v, &c->strtab_len);
+    c->pc = off;
+    c->root_end = off + len;
+    c->max_iter = max_iter;
+}
+
+bool scn_cursor_next(struct scn_cursor *c, struct scn_insn *in)
+{
+    uint32_t end;
+    for (;;) { /* leave finished bodies: at most depth + 1 rounds */
+        end = c->depth > 0 ? c->frame[c->depth - 1].end : c->root_end;
+        if (c->pc < end)
+            break;
+        K_ASSERT(c->pc == end);
+        if (c->depth == 0)
+            return false;
+        struct scn_frame *f = &c->frame[c->depth - 1];
+        K_ASSERT(f->left > 0);
+        if (--f->left > 0)
+            c->pc = f->start;
+        else
+            c->depth--;
+    }
+    const char *why = scn_insn_decode(c->blob + c->pc, end - c->pc, c->strtab_len, in);
+    K_ASSERT(why == NULL); /* scn_decode validated the blob */
+    c->pc += in->size;
+    if (in->op == SCN_OP_REPEAT) {
+        K_ASSERT(c->depth < SCN_MAX_DEPTH && in->body_len <= end - c->pc);
+        struct scn_frame *f = &c->frame[c->depth++];
+        f->start = c->pc;
+        f->end = c->pc + in->body_len;
+        f->left = c->max_iter != 0 && in->arg > c->max_iter ? c->max_iter : in->arg;
+    } else if (in->op == SCN_OP_SPAWN) {
+        K_ASSERT(in->body_len <= end - c->pc);
+        c->pc += in->body_len;
+    }
+    return true;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/syscall.c - the nine system-call stubs and their conveniences (see twain.h). Each
+ * is one trap: arguments are passed as they are, and the kernel checks them all.
+ */
+#include "../core/klib.h"
+#include "../hal/hal.h"
+#include "twain.h"
+
+int64_t tw_open_n(const char *url, size_t url_len, uint32_t flags)
+{
+    return hal_trap(TW_SYS_OPEN, (uint64_t)(uintptr_t)url, url_len, flags, 0, 0, 0);
+}
+
+int64_t tw_open(const char *url, uint32_t flags)
+{
+    return tw_open_n(url, k_strnlen(url, 4096), flags);
+}
+
+int64_t tw_close(int32_t h)
+{
+    return hal_trap(TW_SYS_CLOSE, (uint64_t)(int64_t)h, 0, 0, 0, 0, 0);
+}
+
+int64_t tw_read(int32_t h, void *buf, size_t len)
+{
+    return hal_trap(TW_SYS_READ, (uint64_t)(int64_t)h, (uint64_t)(uintptr_t)buf, len, 0, 0, 0);
+}
+
+int64_t tw_write(int32_t h, const void *buf, size_t len)
+{
+    return hal_trap(TW_SYS_WRITE, (uint64_t)(int64_t)h, (uint64_t)(uintptr_t)buf, len, 0, 0, 0);
+}
+
+int64_t tw_invoke(int32_t h, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return hal_trap(TW_SYS_INVOKE, (uint64_t)(int64_t)h, op, a0, a1, a2, a3);
+}
+
+int64_t tw_poll(struct tw_poll_item *items, uint32_t n, uint64_t deadline_ns)
+{
+    return hal_trap(TW_SYS_POLL, (uint64_t)(uintptr_t)items, n, deadline_ns, 0, 0, 0);
+}
+
+int64_t tw_wait(int32_t h, uint32_t signals, uint64_t deadline_ns)
+{
+    return hal_trap(TW_SYS_WAIT, (uint64_t)(int64_t)h, signals, deadline_ns, 0, 0, 0);
+}
+
+int64_t tw_seek(int32_t h, int64_t off, int whence)
+{
+    return hal_trap(TW_SYS_SEEK, (uint64_t)(int64_t)h, (uint64_t)off, (uint64_t)whence, 0, 0, 0);
+}
+
+int64_t tw_tell(int32_t h)
+{
+    return hal_trap(TW_SYS_TELL, (uint64_t)(int64_t)h, 0, 0, 0, 0, 0);
+}
+
+_Noreturn void tw_exit(int32_t status)
+{
+    tw_invoke(TW_HANDLE_SELF, TW_TASK_EXIT, (uint64_t)(int64_t)status, 0, 0, 0);
+    __builtin_trap(); /* the kernel never returns from exit */
+}
+
+_Noreturn void tw_thread_exit(void)
+{
+    tw_invoke(TW_HANDLE_SELF, TW_TASK_THREAD_EXIT, 0, 0, 0, 0);
+    __builtin_trap();
+}
+
+int64_t tw_now(void)
+{
+    return tw_invoke(TW_HANDLE_SELF, TW_TASK_NOW, 0, 0, 0, 0);
+}
+
+int64_t tw_sleep_ns(uint64_t ns)
+{
+    return tw_invoke(TW_HANDLE_SELF, TW_TASK_SLEEP, ns, 0, 0, 0);
+}
+
+int64_t tw_compute_ns(uint64_t ns)
+{
+    return tw_invoke(TW_HANDLE_SELF, TW_TASK_COMPUTE, ns, 0, 0, 0);
+}
