@@ -359,8 +359,13 @@ static int64_t take_peer(struct chan_end *e)
     return h;
 }
 
+typedef int64_t (*send_fn)(struct kobj *o, const void *buf, size_t len, const int32_t *hv,
+                           uint32_t nh);
+typedef int64_t (*recv_fn)(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap);
+
 /* TW_CHAN_WRITE_HANDLES / TW_CHAN_READ_HANDLES with user pointers in args. */
-static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4], send_fn send,
+                          recv_fn recv)
 {
     uint8_t data[TW_MSG_MAX_BYTES];
     int32_t hv[TW_MSG_MAX_HANDLES];
@@ -373,9 +378,9 @@ static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4])
     if (op == TW_CHAN_WRITE_HANDLES) {
         k_memcpy(data, (const void *)(uintptr_t)a[0], len);
         k_memcpy(hv, (const void *)(uintptr_t)a[2], n * sizeof(int32_t));
-        return end_send(o, data, len, hv, n);
+        return send(o, data, len, hv, n);
     }
-    int64_t r = end_recv(o, data, len, hv, n);
+    int64_t r = recv(o, data, len, hv, n);
     if (r >= 0) {
         k_memcpy((void *)(uintptr_t)a[0], data, (size_t)r);
         k_memcpy((void *)(uintptr_t)a[2], hv, n * sizeof(int32_t));
@@ -391,7 +396,7 @@ static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
         return take_peer(e);
     case TW_CHAN_WRITE_HANDLES:
     case TW_CHAN_READ_HANDLES:
-        return handles_io(o, op, a);
+        return handles_io(o, op, a, end_send, end_recv);
     case TW_CHAN_PENDING:
         return e->in.count;
     default:
@@ -451,13 +456,13 @@ static uint32_t port_signals(struct kobj *o)
     return (p->in.count > 0 ? TW_SIG_READABLE : 0) | TW_SIG_WRITABLE;
 }
 
-static int64_t port_read(struct kobj *o, void *buf, size_t len)
+static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap)
 {
     struct port *p = as_port(o);
     if (p->in.count == 0)
         return TW_E_WOULDBLOCK;
     struct kobj *from = NULL;
-    int64_t n = recv_msg(o, &p->in, buf, len, NULL, 0, &from);
+    int64_t n = recv_msg(o, &p->in, buf, len, out, cap, &from);
     if (n < 0)
         return n;
     struct thread *t = thread_current();
@@ -473,9 +478,9 @@ static int64_t port_read(struct kobj *o, void *buf, size_t len)
     return n;
 }
 
-static int64_t port_write(struct kobj *o, const void *buf, size_t len)
+static int64_t port_send(struct kobj *o, const void *buf, size_t len, const int32_t *hv,
+                         uint32_t nh)
 {
-    (void)o;
     struct thread *t = thread_current();
     if (t->reply_to == NULL)
         return TW_E_INVAL; /* no request read yet: nobody to answer */
@@ -484,15 +489,30 @@ static int64_t port_write(struct kobj *o, const void *buf, size_t len)
         return TW_E_PEER;
     if (ring_full(&client->in))
         return TW_E_BUSY;
-    return send_msg(o, &client->in, &client->obj, NULL, buf, len, NULL, 0);
+    return send_msg(o, &client->in, &client->obj, NULL, buf, len, hv, nh);
+}
+
+static int64_t port_read(struct kobj *o, void *buf, size_t len)
+{
+    return port_recv(o, buf, len, NULL, 0);
+}
+
+static int64_t port_write(struct kobj *o, const void *buf, size_t len)
+{
+    return port_send(o, buf, len, NULL, 0);
 }
 
 static int64_t port_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
 {
-    (void)a;
-    if (op == TW_CHAN_PENDING)
+    switch (op) {
+    case TW_CHAN_PENDING:
         return as_port(o)->in.count;
-    return TW_E_NOTSUP;
+    case TW_CHAN_WRITE_HANDLES:
+    case TW_CHAN_READ_HANDLES:
+        return handles_io(o, op, a, port_send, port_recv);
+    default:
+        return TW_E_NOTSUP;
+    }
 }
 
 static void port_last_close(struct kobj *o)

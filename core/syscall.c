@@ -342,6 +342,19 @@ static int64_t self_invoke(uint32_t op, const uint64_t a[4])
     }
 }
 
+/* Invoke operations that block like read/write when they cannot proceed yet. */
+static uint32_t invoke_block_signals(uint32_t op)
+{
+    switch (op) {
+    case TW_CHAN_READ_HANDLES:
+        return TW_SIG_READABLE | TW_SIG_PEER_CLOSED;
+    case TW_CHAN_WRITE_HANDLES:
+        return TW_SIG_WRITABLE | TW_SIG_PEER_CLOSED;
+    default:
+        return 0;
+    }
+}
+
 static int64_t sys_invoke(const uint64_t a[6])
 {
     struct handle_entry *e;
@@ -350,12 +363,25 @@ static int64_t sys_invoke(const uint64_t a[6])
         return rc;
     if (a[1] > UINT32_MAX)
         return TW_E_NOTSUP;
+    uint32_t op = (uint32_t)a[1];
     const uint64_t args[4] = {a[2], a[3], a[4], a[5]};
-    if (e->obj == &cur()->task->obj && (int64_t)a[0] == TW_HANDLE_SELF)
-        return self_invoke((uint32_t)a[1], args);
-    if (e->obj->ops->invoke == NULL)
+    struct kobj *o = e->obj;
+    if (o == &cur()->task->obj && (int64_t)a[0] == TW_HANDLE_SELF)
+        return self_invoke(op, args);
+    if (o->ops->invoke == NULL)
         return TW_E_NOTSUP;
-    return e->obj->ops->invoke(e->obj, (uint32_t)a[1], args);
+    for (;;) {
+        int64_t r = o->ops->invoke(o, op, args);
+        uint32_t want = invoke_block_signals(op);
+        if (r != TW_E_WOULDBLOCK || want == 0 || (e->flags & TW_O_NONBLOCK) != 0)
+            return r;
+        int64_t w = block_on(e, (int32_t)a[0], want, TW_DEADLINE_NEVER);
+        if (w != TW_OK)
+            return w;
+        rc = lookup(a[0], TW_RIGHT_INVOKE, &e);
+        if (rc != TW_OK || e->obj != o)
+            return TW_E_CANCELED;
+    }
 }
 
 static const sys_fn sys_table[TW_SYS_COUNT] = {

@@ -56,8 +56,6 @@ struct ctask {
     uint32_t nsteps;
     uint32_t nspawn;
     uint32_t paths_cap;
-    uint32_t nnames; /* handle names bound so far (program order) */
-    char names[SCN_MAX_SLOTS][SCN_MAX_NAME];
 };
 
 /* The compiler's state for one scenario. */
@@ -73,6 +71,8 @@ struct cc {
     uint8_t hdr[SCN_HDR_SIZE]; /* name, seed and config filled as they are compiled */
     uint32_t ntasks;
     struct ctask *cur; /* the task whose script is being compiled */
+    uint32_t nnames;   /* its handle names bound so far (program order) */
+    char names[SCN_MAX_SLOTS][SCN_MAX_NAME];
     struct ctask tasks[SCN_MAX_TASKS];
     uint32_t nfaults;
     struct {
@@ -438,10 +438,10 @@ static int get_str(struct cc *c, const cJSON *obj, const char *key, size_t min, 
 
 /* ---- handle names ---- */
 
-static int slot_of(const struct ctask *t, const char *s)
+static int slot_of(const struct cc *c, const char *s)
 {
-    for (uint32_t i = 0; i < t->nnames; i++) {
-        if (strcmp(t->names[i], s) == 0)
+    for (uint32_t i = 0; i < c->nnames; i++) {
+        if (strcmp(c->names[i], s) == 0)
             return (int)i;
     }
     return -1;
@@ -461,7 +461,7 @@ static int use_at(struct cc *c, const cJSON *v, bool self_ok, uint8_t *slot)
         *slot = SCN_SLOT_SELF;
         return 0;
     }
-    int i = slot_of(c->cur, s);
+    int i = slot_of(c, s);
     if (i < 0)
         return fail(c, "handle \"%s\" is not bound by any earlier step",
                     shown(s, sbuf, sizeof(sbuf)));
@@ -474,19 +474,18 @@ static int bind_at(struct cc *c, const cJSON *v, uint8_t *slot)
 {
     const char *s;
     size_t len;
-    struct ctask *t = c->cur;
     if (text_at(c, v, 1, SCN_MAX_NAME - 1, &s, &len) != 0)
         return -1;
     if (strcmp(s, "self") == 0)
         return fail(c, "\"self\" is predefined and cannot be bound");
     if (!scn_name_ok((const uint8_t *)s, len))
         return fail(c, "handle names are 1..%u characters of A-Z a-z 0-9 _ -", SCN_MAX_NAME - 1);
-    int i = slot_of(t, s);
+    int i = slot_of(c, s);
     if (i < 0) {
-        if (t->nnames == SCN_MAX_SLOTS)
+        if (c->nnames == SCN_MAX_SLOTS)
             return fail(c, "more than %u handle names in one task", SCN_MAX_SLOTS);
-        i = (int)t->nnames++;
-        memcpy(t->names[i], s, len + 1);
+        i = (int)c->nnames++;
+        memcpy(c->names[i], s, len + 1);
     }
     *slot = (uint8_t)i;
     return 0;
@@ -1131,6 +1130,7 @@ static int compile_task(struct cc *c, const cJSON *tj, uint32_t i)
     c->ntasks = i + 1; /* visible to find_task from here on */
     c->out->ntasks = c->ntasks;
     c->cur = t;
+    c->nnames = 0; /* handle names are per task */
     t->code_off = (uint32_t)c->code.len;
     if (compile_steps(c, script, "script", 0) != 0)
         return -1;

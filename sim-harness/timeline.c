@@ -102,7 +102,7 @@ static void apply(struct tl *t, const struct trace_rec *r)
         add_lane(t, r);
         break;
     case TR_SWITCH:
-        if (r->a != 0)
+        if (r->a != 0 && r->c != TW_WHY_EXIT)
             set_state(t, (uint32_t)r->a, r->c == TW_WHY_BLOCK ? L_BLOCKED : L_READY, r->time);
         if (r->b != 0)
             set_state(t, (uint32_t)r->b, L_RUN, r->time);

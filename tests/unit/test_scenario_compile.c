@@ -431,7 +431,7 @@ START_TEST(test_depth_limit)
     struct scn_cursor cur;
     struct scn_insn in;
     compile_ok(ONE_TASK(REP(REP(REP(REP(REP(REP(REP("{\"op\":\"spawn\",\"do\":[{\"op\":"
-                                                    "\"yield\"}]}"))))))),
+                                                    "\"yield\"}]}")))))))),
                &sc, &v);
     scn_cursor_init(&cur, &v, v.tasks[0].code_off, v.tasks[0].code_len, 0);
     for (int i = 0; i < 8; i++)
