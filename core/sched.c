@@ -56,7 +56,7 @@ static void switch_from(struct thread *prev, uint32_t why)
     if (next == prev) {
         K_ASSERT(prev->state == TH_READY);
         prev->state = TH_RUNNING;
-        prev->slice_start = clock_now();
+        prev->quantum_start = clock_now(); /* yielded to itself: a fresh quantum */
         return;
     }
     end_slice(prev);
@@ -69,6 +69,7 @@ static void switch_from(struct thread *prev, uint32_t why)
         next->state = TH_RUNNING;
         next->switches++;
         next->slice_start = clock_now();
+        next->quantum_start = next->slice_start;
         thread_set_current(next);
         hal_context_switch(&prev->ctx, &next->ctx);
     }
@@ -111,9 +112,12 @@ void sched_preempt_point(void)
         switch_from(t, TW_WHY_PREEMPT);
         return;
     }
-    bool over = clock_now() - t->slice_start >= clock_config()->quantum_ns;
-    if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over))
+    bool over = clock_now() - t->quantum_start >= clock_config()->quantum_ns;
+    if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over)) {
+        if (over) /* nobody to give the CPU to: a fresh quantum */
+            t->quantum_start = clock_now();
         return;
+    }
     t->state = TH_READY;
     sc.policy->enqueue(t);
     switch_from(t, TW_WHY_PREEMPT);
@@ -142,6 +146,7 @@ static void run_from_idle(struct thread *next)
     next->state = TH_RUNNING;
     next->switches++;
     next->slice_start = clock_now();
+    next->quantum_start = next->slice_start;
     thread_set_current(next);
     hal_context_switch(&sc.idle, &next->ctx);
     K_ASSERT(thread_current() == NULL);

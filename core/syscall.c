@@ -245,7 +245,7 @@ static int64_t self_compute(uint64_t ns)
     trace_emit(TR_COMPUTE, ns, 0, 0);
     while (ns > 0) {
         struct thread *t = cur();
-        uint64_t used = clock_now() - t->slice_start;
+        uint64_t used = clock_now() - t->quantum_start;
         uint64_t q = clock_config()->quantum_ns;
         uint64_t step = K_MIN(ns, used < q ? q - used : 1);
         uint64_t next;

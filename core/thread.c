@@ -171,6 +171,7 @@ void thread_reap(void)
         struct thread *t = list_entry(n, struct thread, run_link);
         K_ASSERT(t != th.current && t->state == TH_ZOMBIE);
         K_ASSERT(!ktimer_armed(&t->deadline) && t->nwait == 0);
+        hal_stacks_released(&t->start);
         task_remove_region(t->task, t->stack_region);
         page_free(t->ustack, USTACK_ORDER);
         page_free(t->kstack, KSTACK_ORDER);

@@ -42,7 +42,8 @@ struct thread {
     struct ktimer deadline;
     struct wait_node wait[K_POLL_MAX];
     /* accounting */
-    uint64_t slice_start; /* clock when it last got the CPU */
+    uint64_t slice_start;   /* clock when it last got the CPU */
+    uint64_t quantum_start; /* clock when its current quantum began */
     uint64_t run_ns;
     uint32_t switches;
     /* a port server's reply target: the client end of the last message read */

@@ -33,9 +33,9 @@
 _Static_assert(SCN_MAX_URL == URL_MAX_LEN, "the language's URL limit is the parser's");
 
 #define PATH_MAX_LEN 512
-#define KEY_SHOWN    64               /* bytes of a key shown in a path */
-#define FILE_MAX     (4u << 20)       /* bytes of JSON text accepted */
-#define NUL_MARK     "\xc0\x80"       /* what a \u0000 escape becomes before cJSON sees it */
+#define KEY_SHOWN    64         /* bytes of a key shown in a path */
+#define FILE_MAX     (4u << 20) /* bytes of JSON text accepted */
+#define NUL_MARK     "\xc0\x80" /* what a \u0000 escape becomes before cJSON sees it */
 #define DEFAULT_PRIO 10
 
 /* A growing byte buffer, capped at the blob limit. */
@@ -529,15 +529,18 @@ static int get_handles(struct cc *c, const cJSON *obj, const char *key, uint32_t
 
 /* ---- the steps ---- */
 
-static const char *const signal_names[] = {"readable", "writable", "peer_closed", "signaled",
-                                           "exited", NULL};
+static const char *const signal_names[] = {"readable", "writable", "peer_closed",
+                                           "signaled", "exited",   NULL};
 static const char *const right_names[] = {"read", "write",    "invoke",    "wait",
                                           "seek", "transfer", "duplicate", NULL};
 static const char *const open_flag_names[] = {"nonblock", "thread_local", NULL};
 static const char *const whence_names[] = {"set", "cur", "end", NULL};
-static const char *const invoke_names[] = {"timer_set_interval_ms", "timer_set_interval_ns",
-                                           "timer_fired",           "timer_cancel",
-                                           "chan_pending",          "yield",
+static const char *const invoke_names[] = {"timer_set_interval_ms",
+                                           "timer_set_interval_ns",
+                                           "timer_fired",
+                                           "timer_cancel",
+                                           "chan_pending",
+                                           "yield",
                                            NULL};
 static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS, TW_TIMER_SET_INTERVAL_NS,
                                       TW_TIMER_FIRED,           TW_TIMER_CANCEL,
@@ -1319,8 +1322,8 @@ static int compile_cost(struct cc *c, const cJSON *cfg)
 
 static int compile_config(struct cc *c, const cJSON *root)
 {
-    static const char *const keys[] = {"quantum_us", "policy",     "mode", "max_time_us",
-                                       "pool_pages", "cost",       NULL};
+    static const char *const keys[] = {"quantum_us", "policy", "mode", "max_time_us",
+                                       "pool_pages", "cost",   NULL};
     static const cJSON empty = {.type = cJSON_Object};
     const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(root, "config");
     size_t mark = push_key(c, "config");
@@ -1417,8 +1420,7 @@ static int build_blob(struct cc *c)
     c->plen = 0;
     c->path[0] = '\0';
     if (total > SCN_MAX_BLOB)
-        return fail(c, "compiled scenario is %zu bytes, over the limit of %u", total,
-                    SCN_MAX_BLOB);
+        return fail(c, "compiled scenario is %zu bytes, over the limit of %u", total, SCN_MAX_BLOB);
     uint8_t *b = calloc(1, total);
     if (b == NULL)
         return fail(c, "out of memory");
@@ -1525,8 +1527,8 @@ static cJSON *parse_text(struct cc *c, const char *json, const char *text, size_
         return NULL;
     }
     size_t off = end != NULL ? (size_t)(end - text) : len;
-    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' ||
-                         text[off] == '\r'))
+    while (off < len &&
+           (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
         off++;
     if (off < len) {
         fail_at(c, json, len, off, "unexpected text after the JSON value");
@@ -1552,8 +1554,8 @@ void scn_compiled_free(struct scn_compiled *c)
     memset(c, 0, sizeof(*c));
 }
 
-int scn_compile_text(const char *file_name, const char *json, size_t len,
-                     struct scn_compiled *out, char *err, size_t errlen)
+int scn_compile_text(const char *file_name, const char *json, size_t len, struct scn_compiled *out,
+                     char *err, size_t errlen)
 {
     char dummy[2];
     if (err == NULL || errlen == 0) {
@@ -1567,8 +1569,10 @@ int scn_compile_text(const char *file_name, const char *json, size_t len,
         snprintf(err, errlen, "%s: out of memory", file_name);
         return SCN_COMPILE_BAD;
     }
-    *c = (struct cc){.file = file_name != NULL ? file_name : "<scenario>", .err = err,
-                     .errlen = errlen, .out = out};
+    *c = (struct cc){.file = file_name != NULL ? file_name : "<scenario>",
+                     .err = err,
+                     .errlen = errlen,
+                     .out = out};
     cJSON *root = NULL;
     char *text = prepare_text(c, json != NULL ? json : "", json != NULL ? len : 0);
     if (text != NULL)

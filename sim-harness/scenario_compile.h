@@ -42,8 +42,8 @@ struct scn_compiled {
  * for everything else (e.g. "x.json: tasks[0].script[2].url: bad URL at byte 7: port out of
  * range").
  */
-int scn_compile_text(const char *file_name, const char *json, size_t len,
-                     struct scn_compiled *out, char *err, size_t errlen);
+int scn_compile_text(const char *file_name, const char *json, size_t len, struct scn_compiled *out,
+                     char *err, size_t errlen);
 
 /* Read path and compile it (SCN_COMPILE_BAD also when the file cannot be read). */
 int scn_compile_file(const char *path, struct scn_compiled *out, char *err, size_t errlen);

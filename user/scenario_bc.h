@@ -18,79 +18,79 @@
 #include "scenario.h"
 
 /* Blob layout: header | task table | fault table | expect section | strings | code. */
-#define SCN_HDR_SIZE      104u
-#define SCN_TASK_ENT_SIZE 32u
+#define SCN_HDR_SIZE       104u
+#define SCN_TASK_ENT_SIZE  32u
 #define SCN_FAULT_ENT_SIZE 16u
-#define SCN_EXPECT_FIXED  32u /* expect section before its three arrays */
-#define SCN_EXIT_ENT_SIZE 8u
-#define SCN_STR_REF_SIZE  8u  /* u32 offset into the string table, u32 length */
+#define SCN_EXPECT_FIXED   32u /* expect section before its three arrays */
+#define SCN_EXIT_ENT_SIZE  8u
+#define SCN_STR_REF_SIZE   8u /* u32 offset into the string table, u32 length */
 
 /* Header field offsets. */
-#define SCN_H_MAGIC       0u  /* u64 SCN_MAGIC */
-#define SCN_H_VERSION     8u  /* u16 SCN_VERSION */
-#define SCN_H_HDR_SIZE    10u /* u16 SCN_HDR_SIZE */
-#define SCN_H_TOTAL       12u /* u32 blob length */
-#define SCN_H_NAME        16u /* str scenario name */
-#define SCN_H_SEED        24u /* u64 */
-#define SCN_H_QUANTUM     32u /* u64 ns */
-#define SCN_H_MAX_TIME    40u /* u64 ns */
+#define SCN_H_MAGIC        0u  /* u64 SCN_MAGIC */
+#define SCN_H_VERSION      8u  /* u16 SCN_VERSION */
+#define SCN_H_HDR_SIZE     10u /* u16 SCN_HDR_SIZE */
+#define SCN_H_TOTAL        12u /* u32 blob length */
+#define SCN_H_NAME         16u /* str scenario name */
+#define SCN_H_SEED         24u /* u64 */
+#define SCN_H_QUANTUM      32u /* u64 ns */
+#define SCN_H_MAX_TIME     40u /* u64 ns */
 #define SCN_H_COST_SYSCALL 48u /* u32 ns */
-#define SCN_H_COST_SWITCH 52u /* u32 ns */
-#define SCN_H_COST_BYTE   56u /* u32 ps */
-#define SCN_H_POOL_PAGES  60u /* u32 */
-#define SCN_H_POLICY      64u /* u8 enum scn_policy */
-#define SCN_H_MODE        65u /* u8 enum scn_mode; then u16 zero */
-#define SCN_H_NTASKS      68u
-#define SCN_H_TASKS_OFF   72u
-#define SCN_H_NFAULTS     76u
-#define SCN_H_FAULTS_OFF  80u
-#define SCN_H_EXPECT_OFF  84u
-#define SCN_H_STRTAB_OFF  88u
-#define SCN_H_STRTAB_LEN  92u
-#define SCN_H_CODE_OFF    96u
-#define SCN_H_CODE_LEN    100u
+#define SCN_H_COST_SWITCH  52u /* u32 ns */
+#define SCN_H_COST_BYTE    56u /* u32 ps */
+#define SCN_H_POOL_PAGES   60u /* u32 */
+#define SCN_H_POLICY       64u /* u8 enum scn_policy */
+#define SCN_H_MODE         65u /* u8 enum scn_mode; then u16 zero */
+#define SCN_H_NTASKS       68u
+#define SCN_H_TASKS_OFF    72u
+#define SCN_H_NFAULTS      76u
+#define SCN_H_FAULTS_OFF   80u
+#define SCN_H_EXPECT_OFF   84u
+#define SCN_H_STRTAB_OFF   88u
+#define SCN_H_STRTAB_LEN   92u
+#define SCN_H_CODE_OFF     96u
+#define SCN_H_CODE_LEN     100u
 
 /* Expect section flags. */
 #define SCN_EXPECT_NO_DEADLOCK 1u
 
 /* Limits of the language (the compiler and the decoder enforce the same ones). */
-#define SCN_MAX_SCN_NAME  63u       /* scenario name bytes */
-#define SCN_MAX_DEPTH     8u        /* nested repeat/spawn bodies */
-#define SCN_MAX_STEPS     65535u    /* steps per task (step ids are u16) */
-#define SCN_MAX_DATA      256u      /* read/write/send data bytes */
-#define SCN_MAX_PRINT     255u      /* print text bytes (plus the newline) */
-#define SCN_MAX_TEXT      255u      /* console_contains entries */
-#define SCN_MAX_URL       1024u     /* == URL_MAX_LEN */
-#define SCN_MAX_REPEAT    1000000u
-#define SCN_MAX_POLL      64u
-#define SCN_MAX_XFER      4u        /* handles per send/recv (TW_MSG_MAX_HANDLES) */
-#define SCN_MAX_ARGS      4u        /* invoke arguments */
-#define SCN_MAX_PRIORITY  31u
-#define SCN_MAX_US        9007199254740991ull /* 2^53 - 1: exact in a JSON number */
-#define SCN_MAX_NS        (SCN_MAX_US * 1000ull)
-#define SCN_EXIT_MIN      (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
+#define SCN_MAX_SCN_NAME 63u    /* scenario name bytes */
+#define SCN_MAX_DEPTH    8u     /* nested repeat/spawn bodies */
+#define SCN_MAX_STEPS    65535u /* steps per task (step ids are u16) */
+#define SCN_MAX_DATA     256u   /* read/write/send data bytes */
+#define SCN_MAX_PRINT    255u   /* print text bytes (plus the newline) */
+#define SCN_MAX_TEXT     255u   /* console_contains entries */
+#define SCN_MAX_URL      1024u  /* == URL_MAX_LEN */
+#define SCN_MAX_REPEAT   1000000u
+#define SCN_MAX_POLL     64u
+#define SCN_MAX_XFER     4u /* handles per send/recv (TW_MSG_MAX_HANDLES) */
+#define SCN_MAX_ARGS     4u /* invoke arguments */
+#define SCN_MAX_PRIORITY 31u
+#define SCN_MAX_US       9007199254740991ull /* 2^53 - 1: exact in a JSON number */
+#define SCN_MAX_NS       (SCN_MAX_US * 1000ull)
+#define SCN_EXIT_MIN     (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
 
 /* Slot bytes in instructions. Slots 0..SCN_MAX_SLOTS-1 hold the task's named handles. */
-#define SCN_SLOT_SELF     0xfeu /* the predefined name "self": TW_HANDLE_SELF */
-#define SCN_SLOT_NONE     0xffu
-#define SCN_SLOT_CONSOLE  SCN_MAX_SLOTS /* hidden, run time only, never in bytecode */
-#define SCN_UNBOUND       INT32_MAX     /* a slot's value before binding: never a handle */
+#define SCN_SLOT_SELF    0xfeu /* the predefined name "self": TW_HANDLE_SELF */
+#define SCN_SLOT_NONE    0xffu
+#define SCN_SLOT_CONSOLE SCN_MAX_SLOTS /* hidden, run time only, never in bytecode */
+#define SCN_UNBOUND      INT32_MAX     /* a slot's value before binding: never a handle */
 
 /* Instruction header (every instruction starts with these 12 bytes). */
-#define SCN_INSN_HDR      12u
-#define SCN_I_OP          0u /* u8 enum scn_op */
-#define SCN_I_FLAGS       1u /* u8 SCN_F_* */
-#define SCN_I_STEP        2u /* u16 step id */
-#define SCN_I_SIZE        4u /* u16 bytes of the instruction, header included, body excluded */
-#define SCN_I_SLOT        6u /* u8 handle operand */
-#define SCN_I_AS          7u /* u8 slot the result binds */
-#define SCN_I_ERR         8u /* i8 expected error (TW_E_*) when SCN_F_EXPECT_ERR, else 0 */
+#define SCN_INSN_HDR 12u
+#define SCN_I_OP     0u /* u8 enum scn_op */
+#define SCN_I_FLAGS  1u /* u8 SCN_F_* */
+#define SCN_I_STEP   2u /* u16 step id */
+#define SCN_I_SIZE   4u /* u16 bytes of the instruction, header included, body excluded */
+#define SCN_I_SLOT   6u /* u8 handle operand */
+#define SCN_I_AS     7u /* u8 slot the result binds */
+#define SCN_I_ERR    8u /* i8 expected error (TW_E_*) when SCN_F_EXPECT_ERR, else 0 */
 /* bytes 9..11 are zero */
 
-#define SCN_F_EXPECT_ERR  1u /* the call must fail with exactly insn.expect_err */
-#define SCN_F_TIMEOUT     2u /* insn.ns is a relative timeout */
-#define SCN_F_EXPECT      4u /* the step checks its result (data or value) */
-#define SCN_F_ALL         7u
+#define SCN_F_EXPECT_ERR 1u /* the call must fail with exactly insn.expect_err */
+#define SCN_F_TIMEOUT    2u /* insn.ns is a relative timeout */
+#define SCN_F_EXPECT     4u /* the step checks its result (data or value) */
+#define SCN_F_ALL        7u
 
 enum scn_op {
     SCN_OP_OPEN = 1,
@@ -143,8 +143,8 @@ struct scn_insn {
     uint64_t ns;    /* timeout (SCN_F_TIMEOUT), compute/sleep time, expect time bound */
     int64_t value;  /* seek offset, exit code, tell/invoke expected result */
     int64_t args[SCN_MAX_ARGS];
-    struct scn_str str;           /* url, data, text, expected data */
-    uint8_t hs[SCN_MAX_POLL];     /* send/poll handle slots; recv result slots */
+    struct scn_str str;       /* url, data, text, expected data */
+    uint8_t hs[SCN_MAX_POLL]; /* send/poll handle slots; recv result slots */
 };
 
 /* Size of every fixed-size instruction (0 for poll, whose size depends on its count). */
@@ -172,8 +172,7 @@ bool scn_name_ok(const uint8_t *s, size_t len);
 const uint8_t *scn_strtab(const struct scn_view *v, uint32_t *len);
 
 /* Steps and spawn bodies in task's script (from its table entry). */
-void scn_task_counts(const struct scn_view *v, uint32_t task, uint32_t *nsteps,
-                     uint32_t *nspawn);
+void scn_task_counts(const struct scn_view *v, uint32_t task, uint32_t *nsteps, uint32_t *nspawn);
 
 /* A repeat body being run: where it starts and ends, and iterations still to go. */
 struct scn_frame {

@@ -286,7 +286,7 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
     case SCN_OP_TELL:
         in->value = (int64_t)rd64(p + 12);
         return (in->flags & SCN_F_EXPECT) == 0 && in->value != 0 ? "expected value without flag"
-                                                                   : NULL;
+                                                                 : NULL;
     case SCN_OP_COMPUTE:
     case SCN_OP_SLEEP:
         in->ns = rd64(p + 12);
@@ -340,7 +340,7 @@ static const char *dec_header(const uint8_t *p, size_t avail, struct scn_insn *i
                                       : in->slot < SCN_MAX_SLOTS || in->slot == SCN_SLOT_SELF;
     if (!slot_ok)
         return "bad handle slot";
-    bool as_ok = r->as == RULE_NO    ? in->as == SCN_SLOT_NONE
+    bool as_ok = r->as == RULE_NO         ? in->as == SCN_SLOT_NONE
                  : in->as < SCN_MAX_SLOTS ? true
                                           : r->as == RULE_OPT && in->as == SCN_SLOT_NONE;
     if (!as_ok)

@@ -20,7 +20,7 @@
 #include "scenario_bc.h"
 #include "twain.h"
 
-#define TS_MAGIC 0x54534e53u /* "SNST" */
+#define TS_MAGIC   0x54534e53u /* "SNST" */
 #define HEAP_ALIGN 16u
 /* The smallest spawn: the instruction and a one-instruction body. */
 #define SPAWN_MIN_BYTES (24u + SCN_INSN_HDR)
@@ -208,8 +208,9 @@ static _Noreturn void fail(struct thr *t, const struct scn_insn *in, const char 
 {
     char line[240];
     const struct scn_task *task = &t->ts->view.tasks[t->ts->task];
-    size_t n = k_snprintf(line, sizeof(line), "EXPECT FAILED task %.*s step %u (%s): ",
-                          (int)task->name_len, task->name, in->step, scn_op_name(in->op));
+    size_t n = k_snprintf(line, sizeof(line),
+                          "EXPECT FAILED task %.*s step %u (%s): ", (int)task->name_len, task->name,
+                          in->step, scn_op_name(in->op));
     K_ASSERT(n < sizeof(line) - 2);
     va_list ap;
     va_start(ap, fmt);
@@ -388,8 +389,8 @@ static void do_bind(struct thr *t, const struct scn_insn *in)
         break;
     default:
         K_ASSERT(in->op == SCN_OP_DUP);
-        r = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint32_t)handle_of(t, in->slot),
-                      in->arg, 0, 0);
+        r = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint32_t)handle_of(t, in->slot), in->arg,
+                      0, 0);
         break;
     }
     if (check(t, in, r))

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 static inline void asan_start_switch(void **fake, const void *bottom, size_t size)
 {
@@ -19,7 +20,16 @@ static inline void asan_finish_switch(void *fake, const void **old_bottom, size_
 {
     __sanitizer_finish_switch_fiber(fake, old_bottom, old_size);
 }
+static inline void asan_unpoison(const void *p, size_t size)
+{
+    __asan_unpoison_memory_region(p, size);
+}
 #else
+static inline void asan_unpoison(const void *p, size_t size)
+{
+    (void)p;
+    (void)size;
+}
 static inline void asan_start_switch(void **fake, const void *bottom, size_t size)
 {
     (void)fake;

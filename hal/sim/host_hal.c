@@ -88,6 +88,12 @@ _Noreturn void host_thread_entry(uintptr_t unused)
     k_thread_trampoline();
 }
 
+void hal_stacks_released(const struct hal_thread_start *start)
+{
+    asan_unpoison(start->ustack, start->ustack_size);
+    asan_unpoison(start->kstack, start->kstack_size);
+}
+
 uint64_t hal_clock_now_ns(void)
 {
     struct timespec ts;

@@ -26,8 +26,7 @@ static bool slot_ok(uint8_t s, bool self_ok)
     return s < SCN_MAX_SLOTS || (self_ok && s == SCN_SLOT_SELF) || s == SCN_SLOT_NONE;
 }
 
-static void check_insn(const struct scn_insn *in, uint32_t nsteps, uint32_t nspawn,
-                       uint32_t stl)
+static void check_insn(const struct scn_insn *in, uint32_t nsteps, uint32_t nspawn, uint32_t stl)
 {
     if (in->step >= nsteps || in->op == 0 || in->op >= SCN_OP_COUNT)
         abort();

@@ -39,7 +39,8 @@ static const char good_json[] =
     "        {\"op\": \"read\", \"handle\": \"c\", \"expect\": \"ping\", \"len\": 16},\n"
     "        {\"op\": \"write\", \"handle\": \"c\", \"data\": \"pong\"}]}]},\n"
     "    {\"name\": \"client\", \"script\": [\n"
-    "      {\"op\": \"open\", \"url\": \"chan://ping\", \"as\": \"c\", \"flags\": [\"nonblock\"]},\n"
+    "      {\"op\": \"open\", \"url\": \"chan://ping\", \"as\": \"c\", \"flags\": "
+    "[\"nonblock\"]},\n"
     "      {\"op\": \"spawn\", \"priority\": 3, \"do\": [\n"
     "        {\"op\": \"print\", \"text\": \"hello\"}]},\n"
     "      {\"op\": \"read\", \"handle\": \"c\", \"timeout_us\": 5, \"expect_error\": "
@@ -332,7 +333,8 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].script[0].operation: must be one of"},
     {"{\"name\":\"a\",\"config\":{\"policy\":\"fifo\"},\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
      "x.json: config.policy: must be one of: round-robin, priority, random"},
-    {"{\"name\":\"a\",\"config\":{\"cost\":{\"foo\":1}},\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
+    {"{\"name\":\"a\",\"config\":{\"cost\":{\"foo\":1}},\"tasks\":[{\"name\":\"t\",\"script\":[]}]"
+     "}",
      "x.json: config.cost.foo: unknown key"},
     {"{\"name\":\"a\",\"seed\":-1,\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
      "x.json: seed: must be an integer 0..9007199254740991"},
@@ -381,9 +383,9 @@ START_TEST(test_bad_special)
     struct scn_compiled sc;
     char err[1024];
     static const char nul_json[] = "{\"name\":\"a\0\"}";
-    ck_assert_int_eq(scn_compile_text("x.json", nul_json, sizeof(nul_json) - 1, &sc, err,
-                                      sizeof(err)),
-                     SCN_COMPILE_BAD);
+    ck_assert_int_eq(
+        scn_compile_text("x.json", nul_json, sizeof(nul_json) - 1, &sc, err, sizeof(err)),
+        SCN_COMPILE_BAD);
     ck_assert_msg(strstr(err, "x.json:1:11: NUL byte") != NULL, "%s", err);
 
     /* 65 tasks */
@@ -403,8 +405,7 @@ START_TEST(test_bad_special)
         n += (size_t)sprintf(names + n, "%s{\"op\":\"open\",\"url\":\"zero://\",\"as\":\"h%d\"}",
                              i ? "," : "", i);
     n += (size_t)sprintf(names + n, "]}]}");
-    ck_assert_int_eq(scn_compile_text("x.json", names, n, &sc, err, sizeof(err)),
-                     SCN_COMPILE_BAD);
+    ck_assert_int_eq(scn_compile_text("x.json", names, n, &sc, err, sizeof(err)), SCN_COMPILE_BAD);
     ck_assert_msg(strstr(err, "tasks[0].script[64].as: more than 64 handle names") != NULL, "%s",
                   err);
     free(names);
