@@ -1473,7 +1473,7 @@ static int fail_at(struct cc *c, const char *text, size_t len, size_t off, const
     char near[24];
     size_t n = 0;
     for (size_t i = off; i < len && n < 16 && text[i] != '\n'; i++)
-        near[n++] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+        near[n++] = (unsigned char)text[i] < 0x20 || (unsigned char)text[i] >= 0x7f ? '?' : text[i];
     near[n] = '\0';
     if (len == 0)
         snprintf(c->err, c->errlen, "%s:1:1: %s", c->file, msg);
