@@ -66,6 +66,8 @@ static void switch_from(struct thread *prev, uint32_t why)
         hal_context_switch(&prev->ctx, &sc.idle);
     } else {
         clock_charge(clock_config()->cost_switch_ns);
+        if (next->task != prev->task)
+            hal_aspace_switch(next->task->aspace);
         next->state = TH_RUNNING;
         next->switches++;
         next->slice_start = clock_now();
@@ -143,6 +145,7 @@ static void run_from_idle(struct thread *next)
 {
     clock_charge(clock_config()->cost_switch_ns);
     trace_emit(TR_SWITCH, 0, next->id, TW_WHY_START);
+    hal_aspace_switch(next->task->aspace);
     next->state = TH_RUNNING;
     next->switches++;
     next->slice_start = clock_now();

@@ -30,6 +30,8 @@ static void task_destroy(struct kobj *o)
 {
     struct task *t = K_CONTAINER_OF(o, struct task, obj);
     K_ASSERT(t->exited || t->nthreads == 0);
+    K_ASSERT(list_empty(&t->regions));
+    hal_aspace_destroy(t->aspace);
     list_remove(&t->all_link);
     tk.count--;
     kcache_free(&tk.tasks, t);
@@ -61,7 +63,13 @@ int task_create(const char *name, size_t name_len, int32_t priority, struct task
     struct task *t = kcache_alloc(&tk.tasks);
     if (t == NULL)
         return TW_E_NOMEM;
+    t->aspace = hal_aspace_create();
+    if (t->aspace == NULL) {
+        kcache_free(&tk.tasks, t);
+        return TW_E_NOMEM;
+    }
     if (handle_table_init(&t->handles) != TW_OK) {
+        hal_aspace_destroy(t->aspace);
         kcache_free(&tk.tasks, t);
         return TW_E_NOMEM;
     }
@@ -88,6 +96,10 @@ struct region *task_add_region(struct task *t, void *base, size_t len)
     struct region *r = kcache_alloc(&tk.regions);
     if (r == NULL)
         return NULL;
+    if (hal_aspace_map(t->aspace, base, len) != TW_OK) {
+        kcache_free(&tk.regions, r);
+        return NULL;
+    }
     r->base = (uintptr_t)base;
     r->len = len;
     list_push_front(&t->regions, &r->link);
@@ -96,7 +108,7 @@ struct region *task_add_region(struct task *t, void *base, size_t len)
 
 void task_remove_region(struct task *t, struct region *r)
 {
-    (void)t;
+    hal_aspace_unmap(t->aspace, (void *)r->base, r->len);
     list_remove(&r->link);
     if (r->block != NULL)
         page_free(r->block, r->order);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../hal/hal.h"
 #include "handle.h"
 #include "limits.h"
 #include "list.h"
@@ -30,9 +31,10 @@ struct task {
     char name[K_TASK_NAME];
     int32_t priority;
     struct handle_table handles;
-    struct list regions; /* struct region.link */
-    struct list threads; /* struct thread.task_link, creation order */
-    uint32_t nthreads;   /* threads not yet ended */
+    struct hal_aspace *aspace; /* the task's address space (page tables on UEFI) */
+    struct list regions;       /* struct region.link */
+    struct list threads;       /* struct thread.task_link, creation order */
+    uint32_t nthreads;         /* threads not yet ended */
     int32_t exit_status;
     bool exiting; /* exit or kill requested: threads end at their next kernel boundary */
     bool exited;  /* all threads ended, handles closed */

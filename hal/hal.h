@@ -69,6 +69,25 @@ _Noreturn void hal_enter_user(const struct hal_thread_start *start);
  */
 void hal_stacks_released(const struct hal_thread_start *start);
 
+/* ---- Address spaces ----------------------------------------------------------------- */
+
+/*
+ * One address space per task: the kernel mapped supervisor-only, the task's regions
+ * mapped user-accessible. Opaque to core. Backends without protection (the simulator)
+ * return a dummy and do nothing; page-table memory is the backend's own, not core's pool.
+ */
+struct hal_aspace;
+
+/* A new address space with no user regions. NULL when out of page-table memory. */
+struct hal_aspace *hal_aspace_create(void);
+/* Free it. Precondition: no thread of it runs, every region was unmapped. */
+void hal_aspace_destroy(struct hal_aspace *as);
+/* Make [base, base+len) (page aligned, from core's pool) user read/write in as. */
+int hal_aspace_map(struct hal_aspace *as, void *base, size_t len);
+void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len);
+/* Switch the CPU to as (called by core before running a thread of another task). */
+void hal_aspace_switch(struct hal_aspace *as);
+
 /* ---- System-call trap (user side) -------------------------------------------------- */
 
 /*

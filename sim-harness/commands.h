@@ -12,5 +12,6 @@ int cmd_check(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 #endif /* TWAIN_SIM_HARNESS_COMMANDS_H */

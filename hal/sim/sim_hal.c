@@ -30,6 +30,43 @@ int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
     return k_syscall(nr, a0, a1, a2, a3, a4, a5);
 }
 
+/* The simulator has one address space, the process's: tasks share it, unprotected. */
+struct hal_aspace {
+    int unused;
+};
+
+static struct hal_aspace sim_aspace;
+
+struct hal_aspace *hal_aspace_create(void)
+{
+    return &sim_aspace;
+}
+
+void hal_aspace_destroy(struct hal_aspace *as)
+{
+    (void)as;
+}
+
+int hal_aspace_map(struct hal_aspace *as, void *base, size_t len)
+{
+    (void)as;
+    (void)base;
+    (void)len;
+    return TW_OK;
+}
+
+void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len)
+{
+    (void)as;
+    (void)base;
+    (void)len;
+}
+
+void hal_aspace_switch(struct hal_aspace *as)
+{
+    (void)as;
+}
+
 uint64_t hal_irq_save(void)
 {
     return 0;
