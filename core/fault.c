@@ -6,8 +6,10 @@
 #include "abi.h"
 #include "clock.h"
 #include "kassert.h"
+#include "kentry.h"
 #include "klib.h"
 #include "task.h"
+#include "thread.h"
 #include "trace.h"
 
 struct fault {
@@ -33,6 +35,15 @@ static void fault_fire(struct ktimer *kt)
     K_ASSERT(f->kind == FAULT_KILL);
     if (t != NULL)
         task_kill(t, TW_EXIT_KILLED, true);
+}
+
+_Noreturn void k_user_fault(uint32_t vector)
+{
+    struct thread *t = thread_current();
+    K_ASSERT(t != NULL);
+    trace_emit(TR_FAULT, FAULT_CRASH, t->task->id, vector);
+    task_kill(t->task, TW_EXIT_CRASHED, true);
+    thread_exit_current();
 }
 
 int fault_schedule(enum fault_kind kind, uint64_t at_ns, uint32_t task_id)

@@ -10,7 +10,7 @@
 
 #define FAULT_MAX 64
 
-enum fault_kind { FAULT_KILL = 1 };
+enum fault_kind { FAULT_KILL = 1, FAULT_CRASH = 2 };
 
 void fault_reset(void);
 /* Kill task task_id at time at_ns. TW_OK, TW_E_LIMIT (too many) or TW_E_INVAL. */

@@ -21,6 +21,13 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
 /* Bytes typed on the machine's keyboard or serial line, for console:// readers. */
 void k_console_input(const char *bytes, size_t len);
 
+/*
+ * User code of the running thread faulted (a page fault on kernel memory, a privileged
+ * instruction ...): the task is ended as crashed (TW_EXIT_CRASHED), the fault traced, and
+ * another thread runs. Called on the faulting thread's kernel stack. Never returns.
+ */
+_Noreturn void k_user_fault(uint32_t vector);
+
 /* The real-time timer interrupt fired (real-time mode). */
 void k_timer_interrupt(void);
 

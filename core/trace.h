@@ -25,7 +25,7 @@ enum trace_event {
     TR_IPC_SEND = 9,     /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_IPC_RECV = 10,    /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_TIMER_FIRE = 11,  /* a: timer object id, b: times fired */
-    TR_FAULT = 12,       /* a: kind (1 kill), b: task id */
+    TR_FAULT = 12,       /* a: kind (1 kill, 2 crash), b: task id, c: CPU vector (crash) */
     TR_THREAD_EXIT = 13, /* a: thread id, b: task id */
     TR_TASK_EXIT = 14,   /* a: task id, b: status (sign-extended), c: 1 if killed */
     TR_CONSOLE = 15,     /* a: chunk length (<= 16), b/c: the bytes */

@@ -16,6 +16,7 @@ static int usage(FILE *f)
                "  check SCENARIO.json --seeds A..B   expectations + determinism over seeds\n"
                "  trace dump TRACE                   print a trace file\n"
                "  lint SCENARIO.json...              check scenarios without running them\n"
+               "  compile SCENARIO.json -o OUT.bin   the binary scenario (for UEFI images)\n"
                "'twain COMMAND --help' tells more. Exit codes: 0 success, 1 an expectation or\n"
                "replay failed, 2 bad input.\n");
     return f == stdout ? 0 : 2;
@@ -26,11 +27,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"run", cmd_run},
-                {"replay", cmd_replay},
-                {"check", cmd_check},
-                {"trace", cmd_trace},
-                {"lint", cmd_lint}};
+    } cmds[] = {{"run", cmd_run},     {"replay", cmd_replay}, {"check", cmd_check},
+                {"trace", cmd_trace}, {"lint", cmd_lint},     {"compile", cmd_compile}};
     if (argc < 2)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
