@@ -113,7 +113,10 @@ scenario-tests: $(TWAIN)
 lint-scenarios: $(TWAIN)
 	@$(TWAIN) lint $$(ls scenarios/*.json scenarios/*/*.json 2>/dev/null)
 
-test: layering format-check unit-tests scenario-tests
+# Other parts of the build add their test targets to TEST_EXTRA (tools/efi.mk: boot tests).
+-include tools/efi.mk
+
+test: layering format-check unit-tests scenario-tests $(TEST_EXTRA)
 	@tools/determinism-tests
 	@echo "make test: all passed ($(VARIANT))"
 
