@@ -83,6 +83,8 @@ enum tw_err {
 
 /* Handle 0 in every task names the task itself (its "self" handle). */
 #define TW_HANDLE_SELF 0
+/* Written by TW_CHAN_READ_HANDLES into the entries a message did not fill. Never valid. */
+#define TW_HANDLE_NONE INT32_MAX
 
 /*
  * invoke() operations. Each resource kind accepts its own range; an op another kind owns
@@ -105,7 +107,8 @@ enum tw_invoke_op {
     /* on channel endpoints */
     TW_CHAN_TAKE_PEER = 0x200,     /* on a fresh anonymous pair: -> handle of the other end */
     TW_CHAN_WRITE_HANDLES = 0x201, /* a0 = buf, a1 = len, a2 = handles[], a3 = n */
-    TW_CHAN_READ_HANDLES = 0x202,  /* a0 = buf, a1 = len, a2 = handles_out[], a3 = cap */
+    TW_CHAN_READ_HANDLES = 0x202,  /* a0 = buf, a1 = len, a2 = handles_out[], a3 = cap;
+                                      unused entries are set to TW_HANDLE_NONE */
     TW_CHAN_PENDING = 0x203,       /* -> messages queued for reading */
     /* on timers */
     TW_TIMER_SET_INTERVAL_MS = 0x300, /* a0 = ms; rearms an interval timer */

@@ -369,6 +369,8 @@ static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4], send
 {
     uint8_t data[TW_MSG_MAX_BYTES];
     int32_t hv[TW_MSG_MAX_HANDLES];
+    for (uint32_t i = 0; i < TW_MSG_MAX_HANDLES; i++)
+        hv[i] = TW_HANDLE_NONE; /* never copy stack bytes out */
     if (op == TW_CHAN_WRITE_HANDLES && (a[1] > TW_MSG_MAX_BYTES || a[3] > TW_MSG_MAX_HANDLES))
         return TW_E_TOOBIG;
     uint32_t n = (uint32_t)K_MIN(a[3], (uint64_t)TW_MSG_MAX_HANDLES);
