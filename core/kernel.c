@@ -37,6 +37,8 @@ int k_init(const struct k_config *cfg)
     kobj_reset_ids();
     thread_set_current(NULL);
     trace_init(cfg->trace_sink);
+    if (cfg->trace_batch != 0)
+        trace_set_batch(cfg->trace_batch);
     int rc = clock_init(&cfg->clock);
     if (rc == TW_OK)
         rc = sched_init(cfg->policy);

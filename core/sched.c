@@ -160,6 +160,7 @@ int sched_run(uint64_t max_time_ns)
 {
     for (;;) {
         clock_fire_due();
+        hal_poll();
         if (clock_now() >= max_time_ns)
             sched_request_stop();
         if (sc.stopping)

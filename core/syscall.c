@@ -428,6 +428,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     K_ASSERT(r >= TW_ERR_MIN);
     trace_emit(TR_SYSRET, nr, (uint64_t)r, 0);
     clock_fire_due();
+    hal_poll();
     thread_check_killed();
     sched_preempt_point();
     thread_check_killed();

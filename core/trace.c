@@ -12,6 +12,7 @@
 
 static struct {
     bool sink;
+    uint32_t batch;
     uint32_t buffered;
     uint64_t chain;
     uint64_t count;
@@ -21,6 +22,7 @@ static struct {
 void trace_init(bool sink)
 {
     tr.sink = sink;
+    tr.batch = K_TRACE_BUF;
     tr.buffered = 0;
     tr.chain = HASH_SEED;
     tr.count = 0;
@@ -63,8 +65,15 @@ void trace_emit(uint32_t type, uint64_t a, uint64_t b, uint64_t c)
     r->chain = trace_chain_next(tr.chain, r);
     tr.chain = r->chain;
     tr.count++;
-    if (tr.sink && ++tr.buffered == K_TRACE_BUF)
+    if (tr.sink && ++tr.buffered >= tr.batch)
         trace_flush();
+}
+
+void trace_set_batch(uint32_t n)
+{
+    K_ASSERT(n >= 1 && n <= K_TRACE_BUF);
+    trace_flush();
+    tr.batch = n;
 }
 
 uint64_t trace_hash(void)

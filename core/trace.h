@@ -53,6 +53,9 @@ _Static_assert(sizeof(struct trace_rec) == 48, "trace records are 48 bytes");
 
 /* Start a new trace: chain reset; records go to hal_trace_write when sink is true. */
 void trace_init(bool sink);
+/* Deliver records to the sink in batches of n (1 .. K_TRACE_BUF; default K_TRACE_BUF). A
+ * live viewer uses 1 to see, and step through, every event as it happens. */
+void trace_set_batch(uint32_t n);
 /* Append one record stamped with clock_now() and the running thread. */
 void trace_emit(uint32_t type, uint64_t a, uint64_t b, uint64_t c);
 /* Deliver buffered records to the sink. */

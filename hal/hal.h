@@ -113,6 +113,13 @@ void hal_timer_arm(uint64_t deadline_ns);
 /* Wait for an interrupt (real-time idle). Returns after one was handled. */
 void hal_idle(void);
 
+/*
+ * Called by core at every kernel boundary (system-call exit, each idle-loop turn), in kernel
+ * context with interrupts masked: the backend may deliver pending input here with
+ * k_console_input (keyboard, serial, the simulator window). Must be cheap when idle.
+ */
+void hal_poll(void);
+
 /* ---- Console ----------------------------------------------------------------------- */
 
 /* Write len bytes to the machine console (stdout / serial + screen). Never fails. */

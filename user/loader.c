@@ -34,6 +34,7 @@ static void config_from_view(const struct scn_view *v, const struct scn_boot_opt
     cfg->max_time_ns = v->config.max_time_ns;
     cfg->pool_pages = opt->pool_pages != 0 ? opt->pool_pages : v->config.pool_pages;
     cfg->trace_sink = opt->trace_sink;
+    cfg->trace_batch = opt->trace_batch;
 }
 
 static int create_task(const struct scn_view *v, uint32_t i, struct task **out)

@@ -30,8 +30,9 @@ struct scn_outcome {
 struct scn_boot_options {
     bool seed_override;
     uint64_t seed;
-    bool trace_sink;   /* send trace records to hal_trace_write */
-    size_t pool_pages; /* 0: the scenario's own */
+    bool trace_sink;      /* send trace records to hal_trace_write */
+    uint32_t trace_batch; /* records per delivery (0: the kernel's default) */
+    size_t pool_pages;    /* 0: the scenario's own */
 };
 
 /*

@@ -23,6 +23,10 @@ void host_set_trace_sink(host_trace_fn fn, void *ctx);
 /* NULL: write to stdout. */
 void host_set_console(host_console_fn fn, void *ctx);
 
+/* Called at every kernel boundary (hal_poll): a window may feed k_console_input here. */
+typedef void (*host_poll_fn)(void *ctx);
+void host_set_poll(host_poll_fn fn, void *ctx);
+
 /* First code of a new thread on its stack (the sanitizer fiber hand-off), then core. */
 _Noreturn void host_thread_entry(uintptr_t unused);
 

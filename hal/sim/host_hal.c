@@ -24,6 +24,8 @@ static struct {
     void *trace_ctx;
     host_console_fn console_fn;
     void *console_ctx;
+    host_poll_fn poll_fn;
+    void *poll_ctx;
     const void *main_stack_lo; /* the host stack the idle loop runs on (for ASan) */
     size_t main_stack_size;
     uint64_t timer_deadline;
@@ -44,6 +46,18 @@ void host_set_console(host_console_fn fn, void *ctx)
 {
     host.console_fn = fn;
     host.console_ctx = ctx;
+}
+
+void host_set_poll(host_poll_fn fn, void *ctx)
+{
+    host.poll_fn = fn;
+    host.poll_ctx = ctx;
+}
+
+void hal_poll(void)
+{
+    if (host.poll_fn != NULL)
+        host.poll_fn(host.poll_ctx);
 }
 
 void hal_pool(void **base, size_t *npages)
