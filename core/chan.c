@@ -269,6 +269,21 @@ static int64_t recv_msg(struct kobj *o, struct msg_ring *r, void *buf, size_t le
     return n;
 }
 
+/* Invariant checker: the ring is consistent; count the handles its messages carry. */
+static void ring_check(const struct msg_ring *r)
+{
+    K_ASSERT(r->cap >= 1 && r->cap <= K_CHAN_MAX_CAP && r->count <= r->cap && r->head < r->cap);
+    K_ASSERT(r->count == 0 || r->slots != NULL);
+    for (uint32_t i = 0; i < r->count; i++) {
+        const struct chan_msg *m = &r->slots[(r->head + i) % r->cap];
+        K_ASSERT(m->len <= TW_MSG_MAX_BYTES && m->nh <= TW_MSG_MAX_HANDLES);
+        for (uint32_t h = 0; h < m->nh; h++) {
+            K_ASSERT(m->h[h].obj != NULL);
+            m->h[h].obj->scratch++;
+        }
+    }
+}
+
 /* ---- pair and client ends ----------------------------------------------------------- */
 
 static struct chan_end *as_end(struct kobj *o)
@@ -438,6 +453,18 @@ static void end_destroy(struct kobj *o)
     kcache_free(&ch.ends, e);
 }
 
+static void end_check(struct kobj *o)
+{
+    struct chan_end *e = as_end(o);
+    ring_check(&e->in);
+    K_ASSERT(e->peer == NULL || e->peer->peer == e);
+    K_ASSERT(e->port == NULL || e->peer == NULL);
+    if (e->pending_peer != NULL) {
+        K_ASSERT(e->pending_peer == e->peer);
+        e->pending_peer->obj.scratch++;
+    }
+}
+
 static const struct kobj_ops end_ops = {
     .kind = "chan",
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
@@ -448,6 +475,7 @@ static const struct kobj_ops end_ops = {
     .invoke = end_invoke,
     .last_close = end_last_close,
     .destroy = end_destroy,
+    .check = end_check,
 };
 
 /* ---- ports -------------------------------------------------------------------------- */
@@ -535,6 +563,18 @@ static void port_destroy(struct kobj *o)
     kcache_free(&ch.ports, p);
 }
 
+static void port_check(struct kobj *o)
+{
+    struct port *p = as_port(o);
+    ring_check(&p->in);
+    K_ASSERT(p->closed == list_empty(&p->clients) || !p->closed);
+    struct list *pos;
+    list_for_each(pos, &p->clients)
+    {
+        K_ASSERT(list_entry(pos, struct chan_end, client_link)->port == p);
+    }
+}
+
 static const struct kobj_ops port_ops = {
     .kind = "port",
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
@@ -545,6 +585,7 @@ static const struct kobj_ops port_ops = {
     .invoke = port_invoke,
     .last_close = port_last_close,
     .destroy = port_destroy,
+    .check = port_check,
 };
 
 /* ---- opening ------------------------------------------------------------------------ */

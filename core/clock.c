@@ -16,10 +16,12 @@ static struct {
     uint64_t next_seq;
     struct ktimer **heap;
     uint32_t count;
+    uint32_t cap;
+    unsigned heap_order;
 } clk;
 
-#define HEAP_ORDER 9 /* 512 pages = 65536 pointers */
-K_STATIC_ASSERT((K_PAGE_SIZE << HEAP_ORDER) / sizeof(void *) >= K_MAX_TIMERS, "heap fits");
+#define HEAP_MAX_ORDER 7 /* 128 pages = 65536 pointers */
+K_STATIC_ASSERT((K_PAGE_SIZE << HEAP_MAX_ORDER) / sizeof(void *) >= K_MAX_TIMERS, "heap fits");
 
 int clock_init(const struct clock_config *cfg)
 {
@@ -27,7 +29,16 @@ int clock_init(const struct clock_config *cfg)
     clk.cfg = *cfg;
     if (clk.cfg.quantum_ns < K_QUANTUM_MIN_NS)
         clk.cfg.quantum_ns = K_QUANTUM_MIN_NS;
-    clk.heap = page_alloc(HEAP_ORDER);
+    /*
+     * Two deadlines per pool page is more than the pool can hold threads and timers for
+     * (a thread takes 6 pages); small pools (the fuzzer's) get a small heap, so booting
+     * stays cheap. The heap is never read beyond count, so it is not zeroed.
+     */
+    size_t want = K_MIN(page_total_count() * 2, (size_t)K_MAX_TIMERS);
+    clk.heap_order = page_order_for((want * sizeof(void *) + K_PAGE_SIZE - 1) / K_PAGE_SIZE);
+    clk.heap = page_alloc_raw(clk.heap_order);
+    clk.cap = (uint32_t)K_MIN(((size_t)K_PAGE_SIZE << clk.heap_order) / sizeof(void *),
+                              (size_t)K_MAX_TIMERS);
     return clk.heap != NULL ? TW_OK : TW_E_NOMEM;
 }
 
@@ -124,7 +135,7 @@ void ktimer_cancel(struct ktimer *t)
 int ktimer_arm(struct ktimer *t, uint64_t deadline)
 {
     ktimer_cancel(t);
-    if (clk.count >= K_MAX_TIMERS)
+    if (clk.count >= clk.cap)
         return TW_E_LIMIT;
     t->deadline = deadline;
     t->seq = clk.next_seq++;
@@ -152,6 +163,15 @@ void clock_fire_due(void)
             break;
         ktimer_cancel(t);
         t->fire(t);
+    }
+}
+
+void clock_check(void)
+{
+    K_ASSERT(clk.count <= clk.cap);
+    for (uint32_t i = 0; i < clk.count; i++) {
+        K_ASSERT(clk.heap[i]->heap_slot == i + 1);
+        K_ASSERT(i == 0 || !earlier(clk.heap[i], clk.heap[(i - 1) / 2]));
     }
 }
 

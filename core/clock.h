@@ -52,5 +52,7 @@ void clock_fire_due(void);
 /* Earliest armed deadline; false when none is armed. */
 bool clock_next_deadline(uint64_t *deadline);
 uint32_t clock_armed_count(void);
+/* Invariant checker: heap order and back-pointers. Panics on a violation. */
+void clock_check(void);
 
 #endif /* TWAIN_CORE_CLOCK_H */

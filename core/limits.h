@@ -13,7 +13,7 @@
 #define K_MAX_ORDER        10 /* largest block: 2^10 pages = 4 MiB */
 #define K_MAX_TASKS        4096
 #define K_MAX_THREADS      16384
-#define K_MAX_TIMERS       65536 /* entries in the deadline heap */
+#define K_MAX_TIMERS       65536 /* most entries in the deadline heap (sized from the pool) */
 #define K_TASK_NAME        32
 #define K_USTACK_PAGES     4    /* 16 KiB: user code's stack */
 #define K_KSTACK_PAGES     2    /* 8 KiB: kernel stack where the backend has a privilege split */

@@ -9,11 +9,18 @@
 
 static uint32_t next_id;
 static uint32_t live;
+static struct list all_objects;
 
 void kobj_reset_ids(void)
 {
     next_id = 1;
     live = 0;
+    list_init(&all_objects);
+}
+
+struct list *kobj_all(void)
+{
+    return &all_objects;
 }
 
 void kobj_init(struct kobj *o, const struct kobj_ops *ops)
@@ -24,6 +31,7 @@ void kobj_init(struct kobj *o, const struct kobj_ops *ops)
     o->refs = 1;
     o->handles = 0;
     list_init(&o->waiters);
+    list_push_back(&all_objects, &o->all);
     live++;
 }
 
@@ -42,6 +50,7 @@ void kobj_unref(struct kobj *o)
     K_ASSERT(list_empty(&o->waiters)); /* waiters hold handles, so none can remain */
     K_ASSERT(live > 0);
     live--;
+    list_remove(&o->all);
     o->ops->destroy(o);
 }
 

@@ -38,6 +38,9 @@ struct kobj_ops {
     void (*last_close)(struct kobj *o);
     /* The last reference went away: release everything and free the object. Required. */
     void (*destroy)(struct kobj *o);
+    /* Invariant checker: assert internal consistency and add 1 to the scratch counter of
+     * every object this one holds a handle to (handles in flight). Optional. */
+    void (*check)(struct kobj *o);
 };
 
 struct kobj {
@@ -45,8 +48,9 @@ struct kobj {
     uint32_t id; /* sequential, deterministic: what traces name */
     uint32_t refs;
     uint32_t handles;
-    uint32_t pad;
+    uint32_t scratch;    /* the invariant checker's counter */
     struct list waiters; /* struct wait_node.link */
+    struct list all;     /* in the list of live objects (static objects are not) */
 };
 
 /* Initialise with one reference and no handles; assigns the next object id. */
@@ -64,5 +68,7 @@ uint32_t kobj_signals(struct kobj *o);
 /* Objects live now (for the invariant checker and teardown accounting). */
 uint32_t kobj_live_count(void);
 void kobj_reset_ids(void);
+/* The live objects in creation order (the invariant checker walks them). */
+struct list *kobj_all(void);
 
 #endif /* TWAIN_CORE_OBJ_H */

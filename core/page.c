@@ -91,6 +91,14 @@ unsigned page_order_for(size_t npages)
 
 void *page_alloc(unsigned order)
 {
+    void *p = page_alloc_raw(order);
+    if (p != NULL)
+        k_memset(p, 0, (size_t)K_PAGE_SIZE << order);
+    return p;
+}
+
+void *page_alloc_raw(unsigned order)
+{
     K_ASSERT(order <= K_MAX_ORDER);
     unsigned o = order;
     while (o <= K_MAX_ORDER && pool.free[o] == NULL)
@@ -105,9 +113,7 @@ void *page_alloc(unsigned order)
     }
     pool.meta[idx] = (uint8_t)order;
     pool.nfree -= 1u << order;
-    void *p = page_at(idx);
-    k_memset(p, 0, (size_t)K_PAGE_SIZE << order);
-    return p;
+    return page_at(idx);
 }
 
 void page_free(void *p, unsigned order)

@@ -18,6 +18,8 @@ void page_init(void *base, size_t npages);
 
 /* Allocate 2^order contiguous pages, zeroed. NULL when none is free. */
 void *page_alloc(unsigned order) __attribute__((warn_unused_result));
+/* Like page_alloc, not zeroed: for kernel arrays that never read an unwritten entry. */
+void *page_alloc_raw(unsigned order) __attribute__((warn_unused_result));
 /* Free a block returned by page_alloc with the same order. */
 void page_free(void *p, unsigned order);
 

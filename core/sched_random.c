@@ -19,7 +19,7 @@ static uint32_t nready;
 
 static int rnd_init(void)
 {
-    ready = page_alloc(READY_ORDER);
+    ready = page_alloc_raw(READY_ORDER); /* read only below nready */
     nready = 0;
     return ready != NULL ? 0 : TW_E_NOMEM;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/invariants.h"
 #include "../core/kernel.h"
 #include "../core/task.h"
 #include "args.h"
@@ -92,7 +93,9 @@ int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct 
     } else {
         scn_run(&view, &r->out);
         r->rc = r->out.failed > 0 ? 1 : 0;
-        k_teardown(); /* every run ends with the leak and invariant check */
+        k_check_invariants(); /* every run ends with the invariant and leak checks */
+        k_teardown();
+        k_check_invariants();
     }
     host_set_trace_sink(NULL, NULL);
     host_set_console(NULL, NULL);
