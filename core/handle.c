@@ -49,6 +49,8 @@ void handle_table_destroy(struct handle_table *ht)
             page_free(ht->dir[p], 0);
     page_free(ht->dir, DIR_ORDER);
     ht->dir = NULL;
+    ht->limit = 0;
+    ht->hint = 0;
 }
 
 static int64_t install_task(struct handle_table *ht, struct kobj *obj, uint32_t rights,
