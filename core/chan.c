@@ -166,8 +166,12 @@ static uint64_t digest(const struct chan_msg *m)
 
 /* ---- sending and receiving ---------------------------------------------------------- */
 
-/* Check the handles a message would carry; all must be movable before any is moved. */
-static int check_handles(struct kobj *self, const int32_t *hv, uint32_t nh)
+/*
+ * Check the handles a message would carry; all must be movable before any is moved. A
+ * message may not carry the sending end, nor the object whose queue will hold it: that
+ * handle could never be read out again, so the object could never close (a leak).
+ */
+static int check_handles(struct kobj *self, struct kobj *dest, const int32_t *hv, uint32_t nh)
 {
     struct thread *t = thread_current();
     for (uint32_t i = 0; i < nh; i++) {
@@ -175,7 +179,7 @@ static int check_handles(struct kobj *self, const int32_t *hv, uint32_t nh)
         int rc = handle_get(t->task, t, hv[i], TW_RIGHT_TRANSFER, &e);
         if (rc != TW_OK)
             return rc;
-        if (hv[i] == TW_HANDLE_SELF || e->obj == self)
+        if (hv[i] == TW_HANDLE_SELF || e->obj == self || e->obj == dest)
             return TW_E_INVAL; /* a channel cannot carry its own end, nor the task */
         for (uint32_t j = 0; j < i; j++)
             if (hv[j] == hv[i])
@@ -209,7 +213,7 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
 {
     if (len > TW_MSG_MAX_BYTES || nh > TW_MSG_MAX_HANDLES)
         return TW_E_TOOBIG;
-    int rc = check_handles(self, hv, nh);
+    int rc = check_handles(self, dest_obj, hv, nh);
     if (rc != TW_OK)
         return rc;
     if (ring_full(dest))
@@ -393,15 +397,15 @@ static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4], send
     if (!user_range_ok(a[0], len) || !user_range_ok(a[2], n * sizeof(int32_t)))
         return TW_E_FAULT;
     if (op == TW_CHAN_WRITE_HANDLES) {
-        k_memcpy(data, (const void *)(uintptr_t)a[0], len);
-        k_memcpy(hv, (const void *)(uintptr_t)a[2], n * sizeof(int32_t));
+        if (copy_from_user(data, a[0], len) != TW_OK ||
+            copy_from_user(hv, a[2], n * sizeof(int32_t)) != TW_OK)
+            return TW_E_FAULT;
         return send(o, data, len, hv, n);
     }
     int64_t r = recv(o, data, len, hv, n);
-    if (r >= 0) {
-        k_memcpy((void *)(uintptr_t)a[0], data, (size_t)r);
-        k_memcpy((void *)(uintptr_t)a[2], hv, n * sizeof(int32_t));
-    }
+    if (r >= 0 && (copy_to_user(a[0], data, (size_t)r) != TW_OK ||
+                   copy_to_user(a[2], hv, n * sizeof(int32_t)) != TW_OK))
+        return TW_E_FAULT; /* unreachable: both ranges were checked above */
     return r;
 }
 

@@ -58,7 +58,7 @@ bool k_streq(const char *a, const char *b)
 bool k_parse_u64(const char *s, size_t len, uint64_t *out)
 {
     uint64_t v = 0;
-    if (len == 0 || len > 20)
+    if (len == 0)
         return false;
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
@@ -226,9 +226,15 @@ static void format_one(struct fmt_out *o, char conv, const struct fmt_spec *sp, 
     case 'X':
         out_num(o, arg_unsigned(ap, lm), false, 16, conv == 'X', sp);
         break;
-    case 'c':
+    case 'c': {
+        int pad = sp->width > 1 ? sp->width - 1 : 0;
+        if (!sp->left)
+            out_pad(o, ' ', pad);
         out_char(o, (char)va_arg(*ap, int));
+        if (sp->left)
+            out_pad(o, ' ', pad);
         break;
+    }
     case 's': {
         const char *s = va_arg(*ap, const char *);
         out_str(o, s != NULL ? s : "(null)", sp);

@@ -16,7 +16,7 @@
 #define K_MAX_TIMERS       65536 /* most entries in the deadline heap (sized from the pool) */
 #define K_TASK_NAME        32
 #define K_USTACK_PAGES     4    /* 16 KiB: user code's stack */
-#define K_KSTACK_PAGES     2    /* 8 KiB: kernel stack where the backend has a privilege split */
+#define K_KSTACK_PAGES     4    /* 16 KiB: kernel stack where the backend has a privilege split */
 #define K_HANDLE_PAGE      256  /* handles per table page */
 #define K_HANDLE_DIR       1024 /* table pages per task: 262144 handles */
 #define K_THREAD_HANDLES   16   /* thread-local handles: -1 .. -16 */

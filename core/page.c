@@ -2,15 +2,19 @@
 /*
  * core/page.c - buddy page allocator (see page.h).
  *
- * Per page one metadata byte: bit 7 set when the page heads a free block, low bits the
- * block's order. Free blocks link through their first bytes (struct free_block).
+ * Per page one metadata byte: the first page of every block says whether the block is
+ * free (META_FREE) or allocated (META_ALLOC) and its order (low bits); every other page's
+ * byte is 0. Free blocks link through their first bytes (struct free_block). page_check()
+ * walks the pool block by block, so a double free or a corrupted list is caught.
  */
 #include "page.h"
 #include "kassert.h"
 #include "klib.h"
 #include "limits.h"
 
-#define META_FREE 0x80u
+#define META_FREE  0x80u
+#define META_ALLOC 0x40u
+#define META_ORDER 0x3fu
 
 struct free_block {
     struct free_block *next;
@@ -56,7 +60,7 @@ static void unlink_free(size_t idx, unsigned order)
         pool.free[order] = b->next;
     if (b->next != NULL)
         b->next->prev = b->prev;
-    pool.meta[idx] = (uint8_t)order;
+    pool.meta[idx] = 0;
 }
 
 void page_init(void *base, size_t npages)
@@ -111,7 +115,7 @@ void *page_alloc_raw(unsigned order)
         o--;
         push_free(idx + (1u << o), o);
     }
-    pool.meta[idx] = (uint8_t)order;
+    pool.meta[idx] = (uint8_t)(META_ALLOC | order);
     pool.nfree -= 1u << order;
     return page_at(idx);
 }
@@ -121,7 +125,8 @@ void page_free(void *p, unsigned order)
     K_ASSERT(p != NULL && page_in_pool(p, (size_t)K_PAGE_SIZE << order));
     size_t idx = page_index(p);
     K_ASSERT((idx & ((1u << order) - 1)) == 0);
-    K_ASSERT(pool.meta[idx] == order); /* allocated, with this order: catches double free */
+    K_ASSERT(pool.meta[idx] == (META_ALLOC | order)); /* catches double and mismatched frees */
+    pool.meta[idx] = 0;
     pool.nfree += 1u << order;
     while (order < K_MAX_ORDER) {
         size_t buddy = idx ^ (1u << order);
@@ -164,5 +169,18 @@ void page_check(void)
             counted += 1u << o;
         }
     }
-    K_ASSERT(counted == pool.nfree);
+    K_ASSERT(counted == pool.nfree && pool.nfree <= pool.npages);
+    /* Walk the pool block by block: every block starts with a head, nothing else does. */
+    size_t idx = 0, free_pages = 0;
+    while (idx < pool.npages) {
+        uint8_t m = pool.meta[idx];
+        K_ASSERT((m & (META_FREE | META_ALLOC)) != 0 && (m & META_FREE) != (m & META_ALLOC) << 1);
+        size_t size = (size_t)1 << (m & META_ORDER);
+        K_ASSERT((idx & (size - 1)) == 0 && idx + size <= pool.npages);
+        for (size_t i = 1; i < size; i++)
+            K_ASSERT(pool.meta[idx + i] == 0);
+        free_pages += (m & META_FREE) ? size : 0;
+        idx += size;
+    }
+    K_ASSERT(free_pages == pool.nfree);
 }

@@ -15,6 +15,7 @@ static struct {
     const struct sched_policy *policy;
     struct hal_context idle; /* the boot stack the idle loop runs on */
     bool stopping;
+    uint64_t max_time; /* the run's time limit (sched_run) */
 } sc;
 
 int sched_init(enum sched_policy_id policy)
@@ -28,6 +29,7 @@ int sched_init(enum sched_policy_id policy)
         return TW_E_INVAL;
     sc.policy = table[policy];
     sc.stopping = false;
+    sc.max_time = UINT64_MAX;
     return sc.policy->init();
 }
 
@@ -108,6 +110,8 @@ void sched_preempt_point(void)
 {
     struct thread *t = thread_current();
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
+    if (clock_now() >= sc.max_time)
+        sc.stopping = true; /* a thread computing past the time limit */
     if (sc.stopping) {
         t->state = TH_READY;
         sc.policy->enqueue(t);
@@ -158,6 +162,7 @@ static void run_from_idle(struct thread *next)
 
 int sched_run(uint64_t max_time_ns)
 {
+    sc.max_time = max_time_ns;
     for (;;) {
         clock_fire_due();
         hal_poll();

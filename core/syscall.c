@@ -93,11 +93,30 @@ static int64_t block_on(struct handle_entry *e, int32_t h, uint32_t signals, uin
     return wait_block(1, deadline);
 }
 
-/* Read or write through e, blocking (unless non-blocking) while TW_E_WOULDBLOCK. */
+/* One read or write of at most SYS_IO_CHUNK bytes through a kernel buffer. */
+static int64_t io_once(struct kobj *o, bool is_write, uint64_t ubuf, size_t len, uint8_t *bounce)
+{
+    if (is_write) {
+        if (copy_from_user(bounce, ubuf, len) != TW_OK)
+            return TW_E_FAULT;
+        return o->ops->write(o, bounce, len);
+    }
+    int64_t r = o->ops->read(o, bounce, len);
+    if (r > 0 && copy_to_user(ubuf, bounce, (size_t)r) != TW_OK)
+        return TW_E_FAULT;
+    return r;
+}
+
+/*
+ * Read or write through a handle, blocking (unless non-blocking) while TW_E_WOULDBLOCK.
+ * Objects only ever see kernel buffers: a call moves at most SYS_IO_CHUNK bytes (a short
+ * read or write, as POSIX allows), which keeps user memory out of every provider.
+ */
 static int64_t do_io(const uint64_t a[6], bool is_write)
 {
+    uint32_t right = is_write ? TW_RIGHT_WRITE : TW_RIGHT_READ;
     struct handle_entry *e;
-    int rc = lookup(a[0], is_write ? TW_RIGHT_WRITE : TW_RIGHT_READ, &e);
+    int rc = lookup(a[0], right, &e);
     if (rc != TW_OK)
         return rc;
     if (a[2] > SYS_IO_MAX)
@@ -107,11 +126,11 @@ static int64_t do_io(const uint64_t a[6], bool is_write)
     struct kobj *o = e->obj;
     if (is_write ? o->ops->write == NULL : o->ops->read == NULL)
         return TW_E_NOTSUP;
-    void *buf = (void *)(uintptr_t)a[1];
+    uint8_t bounce[SYS_IO_CHUNK];
+    size_t len = (size_t)K_MIN(a[2], (uint64_t)SYS_IO_CHUNK);
     uint32_t want = (is_write ? TW_SIG_WRITABLE : TW_SIG_READABLE) | TW_SIG_PEER_CLOSED;
     for (;;) {
-        int64_t r =
-            is_write ? o->ops->write(o, buf, (size_t)a[2]) : o->ops->read(o, buf, (size_t)a[2]);
+        int64_t r = io_once(o, is_write, a[1], len, bounce);
         if (r != TW_E_WOULDBLOCK || (e->flags & TW_O_NONBLOCK) != 0) {
             if (r > 0)
                 clock_charge_bytes((uint64_t)r);
@@ -121,7 +140,7 @@ static int64_t do_io(const uint64_t a[6], bool is_write)
         if (w != TW_OK)
             return w;
         /* The handle may have been closed and reused while blocked: look it up again. */
-        rc = lookup(a[0], is_write ? TW_RIGHT_WRITE : TW_RIGHT_READ, &e);
+        rc = lookup(a[0], right, &e);
         if (rc != TW_OK || e->obj != o)
             return TW_E_CANCELED;
     }
@@ -157,6 +176,10 @@ static int64_t sys_wait(const uint64_t a[6])
         int64_t w = block_on(e, (int32_t)a[0], want, a[2]);
         if (w != TW_OK)
             return w;
+        /* Woken, but the handle may have been closed before we ran again. */
+        rc = lookup(a[0], TW_RIGHT_WAIT, &e);
+        if (rc != TW_OK || e->obj != o)
+            return TW_E_CANCELED;
     }
 }
 
@@ -171,15 +194,9 @@ static uint32_t poll_scan(struct tw_poll_item *items, struct kobj **objs, uint32
     return ready;
 }
 
-static int64_t sys_poll(const uint64_t a[6])
+/* Resolve every item's handle (again after each wake: handles may have been closed). */
+static int poll_resolve(const struct tw_poll_item *items, uint32_t n, struct kobj **objs)
 {
-    struct tw_poll_item items[K_POLL_MAX];
-    struct kobj *objs[K_POLL_MAX];
-    uint64_t n = a[1];
-    if (n == 0 || n > K_POLL_MAX)
-        return n == 0 ? TW_E_INVAL : TW_E_TOOBIG;
-    if (copy_from_user(items, a[0], (size_t)n * sizeof(items[0])) != TW_OK)
-        return TW_E_FAULT;
     for (uint32_t i = 0; i < n; i++) {
         struct handle_entry *e;
         int rc = handle_get(cur()->task, cur(), items[i].handle, TW_RIGHT_WAIT, &e);
@@ -189,6 +206,21 @@ static int64_t sys_poll(const uint64_t a[6])
             return TW_E_INVAL;
         objs[i] = e->obj;
     }
+    return TW_OK;
+}
+
+static int64_t sys_poll(const uint64_t a[6])
+{
+    struct tw_poll_item items[K_POLL_MAX];
+    struct kobj *objs[K_POLL_MAX];
+    uint64_t n = a[1];
+    if (n == 0 || n > K_POLL_MAX)
+        return n == 0 ? TW_E_INVAL : TW_E_TOOBIG;
+    if (copy_from_user(items, a[0], (size_t)n * sizeof(items[0])) != TW_OK)
+        return TW_E_FAULT;
+    int rc = poll_resolve(items, (uint32_t)n, objs);
+    if (rc != TW_OK)
+        return rc;
     for (;;) {
         uint32_t ready = poll_scan(items, objs, (uint32_t)n);
         if (ready > 0) {
@@ -206,6 +238,11 @@ static int64_t sys_poll(const uint64_t a[6])
         int64_t w = wait_block((uint32_t)n, a[2]);
         if (w != TW_OK)
             return w;
+        struct kobj *before[K_POLL_MAX];
+        k_memcpy(before, objs, (size_t)n * sizeof(objs[0]));
+        if (poll_resolve(items, (uint32_t)n, objs) != TW_OK ||
+            k_memcmp(before, objs, (size_t)n * sizeof(objs[0])) != 0)
+            return TW_E_CANCELED;
     }
 }
 
@@ -315,7 +352,7 @@ static int64_t self_invoke(uint32_t op, const uint64_t a[4])
     case TW_TASK_COMPUTE:
         return self_compute(a[0]);
     case TW_TASK_SLEEP: {
-        if (a[0] == 0 || a[0] > UINT64_MAX - clock_now())
+        if (a[0] == 0 || a[0] >= TW_DEADLINE_NEVER - clock_now())
             return a[0] == 0 ? TW_OK : TW_E_INVAL;
         int64_t w = wait_block(0, clock_now() + a[0]);
         return w == TW_E_TIMEDOUT ? TW_OK : w;

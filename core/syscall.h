@@ -8,8 +8,9 @@
 
 #include <stdint.h>
 
-/* Largest read or write in one call. */
-#define SYS_IO_MAX (1u << 20)
+/* Largest length a read or write accepts, and the most one call moves (short I/O). */
+#define SYS_IO_MAX   (1u << 20)
+#define SYS_IO_CHUNK 4096u
 
 /* System calls made since k_init (statistics). */
 uint64_t syscall_count(void);

@@ -154,6 +154,10 @@ void task_kill(struct task *t, int32_t status, bool killed)
     t->exiting = true;
     t->killed = killed;
     t->exit_status = status;
+    if (t->nthreads == 0) { /* never got a thread: nothing will run to end it */
+        task_finish(t);
+        return;
+    }
     struct list *pos;
     list_for_each(pos, &t->threads)
     {

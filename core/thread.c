@@ -16,7 +16,7 @@
 #include "trace.h"
 
 #define USTACK_ORDER 2
-#define KSTACK_ORDER 1
+#define KSTACK_ORDER 2
 K_STATIC_ASSERT((1u << USTACK_ORDER) == K_USTACK_PAGES, "user stack order");
 K_STATIC_ASSERT((1u << KSTACK_ORDER) == K_KSTACK_PAGES, "kernel stack order");
 K_STATIC_ASSERT(sizeof(struct thread) <= K_PAGE_SIZE - 16, "a thread fits a cache page");

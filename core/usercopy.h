@@ -14,7 +14,10 @@
 /* True when [p, p+len) lies in the running thread's task memory; len 0 is always fine. */
 bool user_range_ok(uint64_t p, uint64_t len);
 
-/* Copy in/out after checking; TW_OK or TW_E_FAULT. */
+/*
+ * Copy in/out after checking; TW_OK or TW_E_FAULT. These are the only functions that
+ * touch user memory: object operations always work on kernel buffers.
+ */
 int copy_from_user(void *dst, uint64_t src, size_t len) __attribute__((warn_unused_result));
 int copy_to_user(uint64_t dst, const void *src, size_t len) __attribute__((warn_unused_result));
 

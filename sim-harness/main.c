@@ -17,6 +17,7 @@ static int usage(FILE *f)
                "  trace dump TRACE                   print a trace file\n"
                "  lint SCENARIO.json...              check scenarios without running them\n"
                "  compile SCENARIO.json -o OUT.bin   the binary scenario (for UEFI images)\n"
+               "  fuzz-repro INPUT                   replay a system-call fuzzer input\n"
                "'twain COMMAND --help' tells more. Exit codes: 0 success, 1 an expectation or\n"
                "replay failed, 2 bad input.\n");
     return f == stdout ? 0 : 2;
@@ -27,8 +28,13 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"run", cmd_run},     {"replay", cmd_replay}, {"check", cmd_check},
-                {"trace", cmd_trace}, {"lint", cmd_lint},     {"compile", cmd_compile}};
+    } cmds[] = {{"run", cmd_run},
+                {"replay", cmd_replay},
+                {"check", cmd_check},
+                {"trace", cmd_trace},
+                {"lint", cmd_lint},
+                {"compile", cmd_compile},
+                {"fuzz-repro", cmd_fuzz_repro}};
     if (argc < 2)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -168,6 +168,45 @@ static int read_whole(const char *path, uint8_t **data, uint64_t *size, char *er
     return 0;
 }
 
+int trace_file_parse(const uint8_t *data, uint64_t size, const char *name, struct trace_file *tf,
+                     uint64_t *bad_record, char *err, size_t errlen)
+{
+    memset(tf, 0, sizeof(*tf));
+    int rc = size < TRACE_HEADER_SIZE
+                 ? fail(err, errlen, name, "truncated: %llu bytes, shorter than the header",
+                        (unsigned long long)size)
+                 : parse_header(data, size, &tf->h, name, err, errlen);
+    if (rc != 0)
+        return rc;
+    tf->text = malloc(tf->h.text_len + 1);
+    tf->recs = malloc(tf->h.records * sizeof(struct trace_rec) + 1);
+    if (tf->text == NULL || tf->recs == NULL) {
+        trace_file_free(tf);
+        return fail(err, errlen, name, "out of memory");
+    }
+    memcpy(tf->text, data + TRACE_HEADER_SIZE, tf->h.text_len);
+    tf->text[tf->h.text_len] = '\0';
+    memcpy(tf->recs, data + TRACE_HEADER_SIZE + text_padded(tf->h.text_len),
+           tf->h.records * sizeof(struct trace_rec));
+    uint64_t chain = HASH_SEED;
+    for (uint64_t i = 0; i < tf->h.records; i++) {
+        chain = trace_chain_next(chain, &tf->recs[i]);
+        if (chain != tf->recs[i].chain) {
+            *bad_record = i;
+            fail(err, errlen, name,
+                 "record %llu (byte %llu): hash chain broken: the record was altered",
+                 (unsigned long long)i, (unsigned long long)trace_file_record_offset(tf, i));
+            return 1;
+        }
+    }
+    if (chain != tf->h.final_hash) {
+        *bad_record = tf->h.records;
+        fail(err, errlen, name, "byte 40: final hash does not match the records");
+        return 1;
+    }
+    return 0;
+}
+
 int trace_file_read(const char *path, struct trace_file *tf, uint64_t *bad_record, char *err,
                     size_t errlen)
 {
@@ -176,39 +215,9 @@ int trace_file_read(const char *path, struct trace_file *tf, uint64_t *bad_recor
     uint64_t size = 0;
     if (read_whole(path, &data, &size, err, errlen) != 0)
         return 2;
-    int rc = size < TRACE_HEADER_SIZE
-                 ? fail(err, errlen, path, "truncated: %llu bytes, shorter than the header",
-                        (unsigned long long)size)
-                 : parse_header(data, size, &tf->h, path, err, errlen);
-    if (rc != 0) {
-        free(data);
-        return rc;
-    }
-    tf->text = malloc(tf->h.text_len + 1);
-    tf->recs = malloc(tf->h.records * sizeof(struct trace_rec) + 1);
-    memcpy(tf->text, data + TRACE_HEADER_SIZE, tf->h.text_len);
-    tf->text[tf->h.text_len] = '\0';
-    memcpy(tf->recs, data + TRACE_HEADER_SIZE + text_padded(tf->h.text_len),
-           tf->h.records * sizeof(struct trace_rec));
+    int rc = trace_file_parse(data, size, path, tf, bad_record, err, errlen);
     free(data);
-    uint64_t chain = HASH_SEED;
-    for (uint64_t i = 0; i < tf->h.records; i++) {
-        chain = trace_chain_next(chain, &tf->recs[i]);
-        if (chain != tf->recs[i].chain) {
-            *bad_record = i;
-            fail(err, errlen, path,
-                 "record %llu (byte %llu): hash chain broken: the record "
-                 "was altered",
-                 (unsigned long long)i, (unsigned long long)trace_file_record_offset(tf, i));
-            return 1;
-        }
-    }
-    if (tf->h.records > 0 && chain != tf->h.final_hash) {
-        *bad_record = tf->h.records;
-        fail(err, errlen, path, "byte 40: final hash does not match the records");
-        return 1;
-    }
-    return 0;
+    return rc;
 }
 
 void trace_file_free(struct trace_file *tf)

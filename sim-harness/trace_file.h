@@ -59,6 +59,9 @@ struct trace_file {
  */
 int trace_file_read(const char *path, struct trace_file *tf, uint64_t *bad_record, char *err,
                     size_t errlen);
+/* The same, over a file's bytes already in memory (name only prefixes messages). */
+int trace_file_parse(const uint8_t *data, uint64_t size, const char *name, struct trace_file *tf,
+                     uint64_t *bad_record, char *err, size_t errlen);
 void trace_file_free(struct trace_file *tf);
 /* Byte offset of record i in the file. */
 uint64_t trace_file_record_offset(const struct trace_file *tf, uint64_t i);

@@ -47,6 +47,7 @@ Q := $(if $(V),,@)
 .PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
+.SECONDARY:
 
 all: layering $(TWAIN) $(UNIT_BIN) $(BENCH)
 
@@ -115,6 +116,7 @@ lint-scenarios: $(TWAIN)
 
 # Other parts of the build add their test targets to TEST_EXTRA (tools/efi.mk: boot tests).
 -include tools/efi.mk
+-include tools/viz.mk
 
 test: layering format-check unit-tests scenario-tests $(TEST_EXTRA)
 	@tools/determinism-tests
@@ -136,4 +138,46 @@ bench: $(BENCH)
 clean-objs:
 	rm -rf $(OBJ)
 
+# ---- fuzzing (clang, libFuzzer; AFL++ persistent mode) -------------------------------
+# Targets build with ASan+UBSan unless SAN=0 is given (the default build has SAN unset).
+# make fuzz [TARGET=name] [FUZZ_SECONDS=N]   make fuzz-afl [TARGET=name]   make coverage
+comma := ,
+FUZZ_SAN := $(if $(and $(filter command line environment,$(origin SAN)),$(filter 0,$(SAN))),,address$(comma)undefined)
+FUZZ_DIR := $(B)/fuzz/$(if $(FUZZ_SAN),san,plain)
+FUZZ_CC := clang
+FUZZ_WARN := $(filter-out -Wmissing-prototypes,$(WARN)) -Wmissing-prototypes
+FUZZ_BASE := $(FUZZ_WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP \
+             $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN))
+FUZZ_FREE := -ffreestanding -nostdinc -isystem $(shell clang -print-resource-dir 2>/dev/null)/include \
+             -fno-stack-protector
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_LIB_SRC := $(KERNEL_SRC) $(HOST_SRC) $(filter-out sim-harness/main.c,$(HARNESS_SRC))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(FUZZ_DIR)/obj/hal/x86_64/switch.o
+TARGET ?=
+FUZZ_SECONDS ?= 10
+FUZZ_RUN := $(if $(TARGET),$(TARGET),$(FUZZ_TARGETS))
+
+$(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o \
+$(FUZZ_DIR)/obj/hal/sim/sim_%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_LAYER) -c $< -o $@
+
+$(FUZZ_DIR)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -c $< -o $@
+
+$(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	@$(if $(V),,echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
+
+fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN)) $(TWAIN)
+	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SECONDS) $(TWAIN) $(FUZZ_RUN)
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
 -include $(KERNEL_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)

@@ -9,7 +9,16 @@
 
 #include <stddef.h>
 
+/* gcc defines __SANITIZE_ADDRESS__; clang 14 only answers __has_feature. */
 #if defined(__SANITIZE_ADDRESS__)
+#define TWAIN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TWAIN_ASAN 1
+#endif
+#endif
+
+#if defined(TWAIN_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 static inline void asan_start_switch(void **fake, const void *bottom, size_t size)

@@ -369,6 +369,34 @@ START_TEST(test_read_buffer_too_small_keeps_message)
 }
 END_TEST
 
+static void body_null_empty(uintptr_t arg)
+{
+    (void)arg;
+    int32_t b, got[4];
+    int64_t a = u_pair(&b, TW_O_NONBLOCK);
+    /* Zero bytes at NULL is an empty buffer, not a bad pointer. */
+    EXPECT(tw_write((int32_t)a, NULL, 0), 0);
+    EXPECT(tw_invoke((int32_t)a, TW_CHAN_WRITE_HANDLES, 0, 0, 0, 0), 0);
+    EXPECT(tw_invoke(b, TW_CHAN_PENDING, 0, 0, 0, 0), 2);
+    EXPECT(tw_read(b, NULL, 0), 0);
+    EXPECT(tw_invoke(b, TW_CHAN_READ_HANDLES, 0, 0, (uintptr_t)got, 4), 0);
+    EXPECT(tw_invoke(b, TW_CHAN_PENDING, 0, 0, 0, 0), 0);
+    EXPECT(tw_write((int32_t)a, NULL, 1), TW_E_FAULT);
+    bodies_done++;
+}
+
+/*
+ * Empty messages through NULL buffers. In the sanitizer build this also checks that the
+ * kernel never hands NULL to memcpy (undefined even for zero bytes; UBSan aborts on it).
+ */
+START_TEST(test_empty_message_null_buffer)
+{
+    boot();
+    new_thread(new_task("t"), body_null_empty, 0);
+    run_check(1);
+}
+END_TEST
+
 static void body_peer_closed(uintptr_t arg)
 {
     (void)arg;
@@ -812,6 +840,7 @@ static Suite *chan_suite(void)
     tcase_add_test(tc, test_fifo_order);
     tcase_add_test(tc, test_message_size_limit);
     tcase_add_test(tc, test_read_buffer_too_small_keeps_message);
+    tcase_add_test(tc, test_empty_message_null_buffer);
     tcase_add_test(tc, test_peer_closed_drains_then_fails);
     suite_add_tcase(s, tc);
 

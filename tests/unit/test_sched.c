@@ -9,7 +9,8 @@
  * priority policy (highest ready first, preemption at the next kernel boundary when a
  * higher priority becomes ready), the seeded random policy (a seed reproduces the order,
  * seeds differ), exact virtual time across sleeps, deadlock detection with a clean
- * teardown, and the max_time limit for sleepers and for threads that compute forever.
+ * teardown (also of a task that never got a thread), and the max_time limit for sleepers
+ * and for threads that compute forever.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -628,6 +629,25 @@ START_TEST(test_deadlock_reported_and_cleaned_up)
 }
 END_TEST
 
+/*
+ * A task that never got a thread (say thread_create failed for it) ends with the others:
+ * k_teardown kills every task and must not trip over one that has nothing to kill.
+ */
+START_TEST(test_teardown_task_without_threads)
+{
+    boot_policy(SCHED_RR, 1);
+    reset_order();
+    struct task *idle = new_task("empty", 10);
+    ck_assert_uint_eq(idle->nthreads, 0);
+    new_thread(new_task("t", 10), body_yielder, 'A', 10);
+    ck_assert_int_eq(k_run(), TR_END_DONE);
+    ck_assert_str_eq(order, "AAAA");
+    k_teardown();
+    ck_assert_uint_eq(kobj_live_count(), 0);
+    ck_assert_uint_eq(task_count(), 0);
+}
+END_TEST
+
 static void body_long_sleep(uintptr_t arg)
 {
     (void)arg;
@@ -725,6 +745,7 @@ static Suite *sched_suite(void)
     tcase_add_test(tc, test_sleep_advances_time_exactly);
     tcase_add_test(tc, test_sleepers_wake_in_deadline_order);
     tcase_add_test(tc, test_deadlock_reported_and_cleaned_up);
+    tcase_add_test(tc, test_teardown_task_without_threads);
     tcase_add_test(tc, test_time_limit_stops_sleeper);
     tcase_add_loop_test(tc, test_time_limit_stops_computing_thread, 0, 2);
     suite_add_tcase(s, tc);
