@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/x86_64-efi/efi_boot.c - the UEFI application's entry (called by gnu-efi's crt0 after
+ * it relocated the image): everything that needs the firmware happens here, then
+ * ExitBootServices and a jump to xe_kmain on the kernel's own stack.
+ *
+ * Before ExitBootServices it reads the compiled scenario from the ESP the application was
+ * loaded from (\twain\scenario.bin, else the built-in demo), the switch files
+ * (\twain\trace ...), the GOP framebuffer, and allocates what the kernel keeps: core's page
+ * pool (exactly the scenario's pool_pages, so deterministic mode matches the simulator),
+ * the page-table pool, the boot and IST stacks. Only this file includes gnu-efi headers.
+ */
+#include <efi.h>
+
+#include "../../core/abi.h"
+#include "../../core/klib.h"
+#include "../../user/scenario.h"
+#include "cpu.h"
+#include "xe.h"
+
+#define PT_POOL_PAGES 4096u /* 16 MiB of page tables: ~60 per task for 64 tasks */
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+/* The built-in demo scenario (demo_blob.S includes the compiled scenarios/demo.json). */
+extern const uint8_t xe_demo_blob[], xe_demo_blob_end[];
+
+static struct xe_boot_info boot;
+static struct scn_view view; /* too big for the firmware's stack */
+static EFI_BOOT_SERVICES *bs;
+
+/* Fatal before the kernel runs: say it on serial and on the firmware console, then stop. */
+static _Noreturn void boot_fail(EFI_SYSTEM_TABLE *st, uint32_t code, const char *msg)
+{
+    xe_serial_write("twain: boot failed: ", 20);
+    xe_serial_write(msg, k_strlen(msg));
+    xe_serial_write("\n", 1);
+    CHAR16 wide[160];
+    size_t i = 0;
+    for (const char *p = "twain: boot failed: "; *p != 0; p++)
+        wide[i++] = (CHAR16)*p;
+    for (const char *p = msg; *p != 0 && i < 156; p++)
+        wide[i++] = (CHAR16)*p;
+    wide[i++] = '\r';
+    wide[i++] = '\n';
+    wide[i] = 0;
+    st->ConOut->OutputString(st->ConOut, wide);
+    xe_exit(code);
+}
+
+static EFI_FILE_HANDLE open_root(EFI_HANDLE image)
+{
+    EFI_GUID lip = LOADED_IMAGE_PROTOCOL;
+    EFI_GUID sfs = SIMPLE_FILE_SYSTEM_PROTOCOL;
+    EFI_LOADED_IMAGE *li = NULL;
+    EFI_FILE_IO_INTERFACE *fs = NULL;
+    EFI_FILE_HANDLE root = NULL;
+    if (bs->HandleProtocol(image, &lip, (void **)&li) != EFI_SUCCESS || li == NULL)
+        return NULL;
+    boot.image_base = (uint64_t)(uintptr_t)li->ImageBase;
+    if (bs->HandleProtocol(li->DeviceHandle, &sfs, (void **)&fs) != EFI_SUCCESS || fs == NULL)
+        return NULL;
+    if (fs->OpenVolume(fs, &root) != EFI_SUCCESS)
+        return NULL;
+    return root;
+}
+
+/* Read up to cap bytes of path into buf; returns the length, or -1 (absent or too big). */
+static int64_t read_file(EFI_FILE_HANDLE root, CHAR16 *path, void *buf, size_t cap)
+{
+    EFI_FILE_HANDLE f;
+    if (root == NULL || root->Open(root, &f, path, EFI_FILE_MODE_READ, 0) != EFI_SUCCESS)
+        return -1;
+    size_t total = 0;
+    EFI_STATUS rc = EFI_SUCCESS;
+    for (unsigned guard = 0; guard < 1024 && total <= cap; guard++) {
+        UINTN n = cap + 1 - total; /* one more than fits: detects a file that is too big */
+        rc = f->Read(f, &n, (uint8_t *)buf + total);
+        if (rc != EFI_SUCCESS || n == 0)
+            break;
+        total += n;
+    }
+    f->Close(f);
+    return rc == EFI_SUCCESS && total <= cap ? (int64_t)total : -1;
+}
+
+static bool file_exists(EFI_FILE_HANDLE root, CHAR16 *path)
+{
+    EFI_FILE_HANDLE f;
+    if (root == NULL || root->Open(root, &f, path, EFI_FILE_MODE_READ, 0) != EFI_SUCCESS)
+        return false;
+    f->Close(f);
+    return true;
+}
+
+static void *alloc_pages(size_t npages)
+{
+    EFI_PHYSICAL_ADDRESS a = 0;
+    if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, npages, &a) != EFI_SUCCESS)
+        return NULL;
+    return (void *)(uintptr_t)a;
+}
+
+static void load_scenario(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root)
+{
+    size_t cap = SCN_MAX_BLOB;
+    uint8_t *buf = alloc_pages(cap / XE_PAGE + 1);
+    if (buf == NULL)
+        boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for the scenario");
+    int64_t n = read_file(root, L"\\twain\\scenario.bin", buf, cap);
+    if (n >= 0) {
+        boot.blob = buf;
+        boot.blob_len = (size_t)n;
+    } else {
+        boot.blob = xe_demo_blob;
+        boot.blob_len = (size_t)(xe_demo_blob_end - xe_demo_blob);
+        boot.builtin_blob = true;
+    }
+    struct scn_error err;
+    if (scn_decode(boot.blob, boot.blob_len, &view, &err) != TW_OK) {
+        char msg[200];
+        k_snprintf(msg, sizeof(msg), "\\twain\\scenario.bin rejected at byte %u: %s", err.offset,
+                   err.msg);
+        boot_fail(st, XE_EXIT_BAD_INPUT, msg);
+    }
+    boot.sw.trace_serial = file_exists(root, L"\\twain\\trace");
+    boot.sw.kernel_fault = file_exists(root, L"\\twain\\kernel-fault");
+    boot.sw.user_fault = file_exists(root, L"\\twain\\user-fault");
+    boot.sw.bench_ipc = file_exists(root, L"\\twain\\bench-ipc");
+}
+
+static void find_framebuffer(void)
+{
+    EFI_GUID gg = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+    EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+    if (bs->LocateProtocol(&gg, NULL, (void **)&gop) != EFI_SUCCESS || gop == NULL ||
+        gop->Mode == NULL || gop->Mode->Info == NULL)
+        return;
+    EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *mi = gop->Mode->Info;
+    if (mi->PixelFormat != PixelRedGreenBlueReserved8BitPerColor &&
+        mi->PixelFormat != PixelBlueGreenRedReserved8BitPerColor)
+        return; /* BltOnly or bit masks: serial only */
+    boot.fb.base = gop->Mode->FrameBufferBase;
+    boot.fb.width = mi->HorizontalResolution;
+    boot.fb.height = mi->VerticalResolution;
+    boot.fb.stride = mi->PixelsPerScanLine;
+    boot.fb.bgr = mi->PixelFormat == PixelBlueGreenRedReserved8BitPerColor;
+}
+
+static void allocate_kernel_memory(EFI_SYSTEM_TABLE *st)
+{
+    boot.pool_pages = view.config.pool_pages;
+    boot.pool = alloc_pages(boot.pool_pages);
+    if (boot.pool == NULL)
+        boot_fail(st, XE_EXIT_BAD_INPUT, "not enough contiguous memory for config.pool_pages");
+    for (boot.pt_pages = PT_POOL_PAGES; boot.pt_pages >= 64; boot.pt_pages /= 2)
+        if ((boot.pt_pool = alloc_pages(boot.pt_pages)) != NULL)
+            break;
+    boot.ist = alloc_pages(XE_IST_COUNT * XE_IST_SIZE / XE_PAGE);
+    if (boot.pt_pool == NULL || boot.ist == NULL)
+        boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for page tables");
+}
+
+/* Highest address the kernel's identity map must cover: RAM, firmware data, framebuffer. */
+static uint64_t map_top(const uint8_t *map, size_t size, size_t dsize)
+{
+    uint64_t top = 4ull << 30;
+    for (size_t off = 0; off + dsize <= size; off += dsize) {
+        const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)(map + off);
+        if (d->Type == EfiMemoryMappedIO || d->Type == EfiMemoryMappedIOPortSpace)
+            continue;
+        uint64_t end = d->PhysicalStart + d->NumberOfPages * XE_PAGE;
+        top = end > top ? end : top;
+    }
+    uint64_t fb_end = boot.fb.base + (uint64_t)boot.fb.stride * boot.fb.height * 4;
+    top = fb_end > top ? fb_end : top;
+    const uint64_t limit = 512ull << 30; /* one PDPT of 2 MiB pages */
+    return top < limit ? top : limit;
+}
+
+/*
+ * Get the memory map and exit boot services. The map key goes stale when anything
+ * allocates in between (the firmware may, too), so retry with a fresh map; after a failed
+ * ExitBootServices only GetMemoryMap may be called, so the buffer is allocated up front.
+ */
+static void exit_boot_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+    UINTN size = 0, key = 0, dsize = 0;
+    UINT32 dver = 0;
+    bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
+    size_t cap = size * 2 + 16 * XE_PAGE;
+    uint8_t *map = alloc_pages(cap / XE_PAGE);
+    if (map == NULL)
+        boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for the memory map");
+    for (int tries = 0; tries < 16; tries++) {
+        size = cap;
+        if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map, &key, &dsize, &dver) !=
+            EFI_SUCCESS)
+            continue;
+        boot.map_top = map_top(map, size, dsize);
+        if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+            return;
+    }
+    boot_fail(st, XE_EXIT_BOOT_ERROR, "ExitBootServices kept failing");
+}
+
+static void kmain_thunk(void *arg)
+{
+    xe_kmain(arg);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+    boot.tsc_at_entry = 0;
+    xe_serial_init();
+    xe_serial_write("twain: UEFI application started\n", 32);
+    bs = st->BootServices;
+    bs->SetWatchdogTimer(0, 0, 0, NULL);
+    EFI_FILE_HANDLE root = open_root(image);
+    load_scenario(st, root);
+    find_framebuffer();
+    allocate_kernel_memory(st);
+    void *stack = alloc_pages(XE_BOOT_STACK_SIZE / XE_PAGE);
+    if (stack == NULL)
+        boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for the kernel stack");
+    exit_boot_services(image, st);
+    xe_cli();
+    xe_call_on_stack((uint8_t *)stack + XE_BOOT_STACK_SIZE, kmain_thunk, &boot);
+}

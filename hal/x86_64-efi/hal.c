@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/x86_64-efi/hal.c - the rest of hal.h on the UEFI backend: thread contexts (kernel
+ * stacks, the shared switch of hal/x86_64/switch.S), the first drop to ring 3, the
+ * interrupt mask, the page pool, the trace sink and the way out (QEMU's isa-debug-exit,
+ * or a halt on real hardware).
+ */
+#include "../../core/abi.h"
+#include "../../core/kassert.h"
+#include "../../core/kentry.h"
+#include "../../core/klib.h"
+#include "../../core/trace.h"
+#include "../hal.h"
+#include "../x86_64/context.h"
+#include "cpu.h"
+#include "xe.h"
+
+/* user_lib.c (user-executable): where a thread's entry function returns to. */
+void xe_user_thread_return(void);
+
+static struct {
+    void *pool;
+    size_t pool_pages;
+    bool user_irqs; /* real-time mode: user code runs with interrupts on */
+    uint32_t panic_code;
+    uint64_t trace_records;
+    bool trace_serial;
+} hal = {.panic_code = XE_EXIT_PANIC};
+
+void xe_hal_init(void *pool, size_t pool_pages, bool realtime)
+{
+    hal.pool = pool;
+    hal.pool_pages = pool_pages;
+    hal.user_irqs = realtime;
+}
+
+/* ---- contexts ------------------------------------------------------------------------ */
+
+static void thread_entry(uintptr_t unused)
+{
+    (void)unused;
+    k_thread_trampoline();
+}
+
+void hal_context_init(struct hal_context *ctx, const struct hal_thread_start *start)
+{
+    /* Kernel code of a thread runs on its kernel stack; its user code on the user stack. */
+    K_ASSERT(start->kstack != NULL && start->kstack_size >= 2 * XE_PAGE);
+    ctx->sp = x86_64_context_prepare(start->kstack, start->kstack_size, thread_entry, 0);
+    ctx->stack_lo = start->kstack;
+    ctx->stack_size = start->kstack_size;
+}
+
+void hal_context_switch(struct hal_context *from, struct hal_context *to)
+{
+    K_ASSERT(from != to && (xe_save_flags() & XE_RFLAGS_IF) == 0);
+    if (to->stack_lo != NULL) /* entries from ring 3 land on the next thread's stack */
+        xe_set_kernel_stack(((uint64_t)(uintptr_t)to->stack_lo + to->stack_size) & ~15ull);
+    x86_64_switch(&from->sp, to->sp);
+}
+
+_Noreturn void hal_enter_user(const struct hal_thread_start *start)
+{
+    K_ASSERT(start->user && start->ustack != NULL);
+    uint64_t top = ((uint64_t)(uintptr_t)start->ustack + start->ustack_size) & ~15ull;
+    /* As if called: a return address at rsp (rsp % 16 == 8), should entry ever return. */
+    top -= 8;
+    *(uint64_t *)(uintptr_t)top = (uint64_t)(uintptr_t)xe_user_thread_return;
+    uint64_t rflags = XE_RFLAGS_RESERVED | (hal.user_irqs ? XE_RFLAGS_IF : 0);
+    xe_enter_user((uint64_t)(uintptr_t)start->entry, start->arg, top, rflags);
+}
+
+void hal_stacks_released(const struct hal_thread_start *start)
+{
+    (void)start; /* nothing cached per stack */
+}
+
+/* ---- interrupt mask ------------------------------------------------------------------ */
+
+uint64_t hal_irq_save(void)
+{
+    uint64_t f = xe_save_flags();
+    xe_cli();
+    return f & XE_RFLAGS_IF;
+}
+
+void hal_irq_restore(uint64_t state)
+{
+    if (state & XE_RFLAGS_IF)
+        __asm__ volatile("sti" : : : "memory");
+}
+
+/* ---- memory, trace ------------------------------------------------------------------- */
+
+void hal_pool(void **base, size_t *npages)
+{
+    K_ASSERT(hal.pool != NULL);
+    *base = hal.pool;
+    *npages = hal.pool_pages;
+}
+
+void xe_trace_to_serial(bool on)
+{
+    hal.trace_serial = on;
+}
+
+uint64_t xe_trace_records(void)
+{
+    return hal.trace_records;
+}
+
+void hal_trace_write(const void *records, size_t len)
+{
+    const struct trace_rec *r = records;
+    size_t n = len / sizeof(*r);
+    for (size_t i = 0; hal.trace_serial && i < n; i++)
+        xe_serial_printf("T %llu %llu %s %u %llx %llx %llx %016llx\n",
+                         (unsigned long long)(hal.trace_records + i), (unsigned long long)r[i].time,
+                         trace_event_name(r[i].type), r[i].tid, (unsigned long long)r[i].a,
+                         (unsigned long long)r[i].b, (unsigned long long)r[i].c,
+                         (unsigned long long)r[i].chain);
+    hal.trace_records += n;
+}
+
+/* ---- the end ------------------------------------------------------------------------- */
+
+void xe_set_panic_code(uint32_t status)
+{
+    hal.panic_code = status;
+}
+
+_Noreturn void xe_exit(uint32_t status)
+{
+    xe_cli();
+    xe_serial_printf("twain: exit status %u\n", status);
+    if (xe_cpu_hypervisor())
+        xe_outl(0xf4, status); /* QEMU's isa-debug-exit: QEMU exits (status << 1) | 1 */
+    xe_printf("twain: halted; the machine can be switched off.\n");
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+_Noreturn void hal_panic_halt(void)
+{
+    xe_exit(hal.panic_code);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal/x86_64-efi/kmain.c - the kernel after ExitBootServices: bring the machine up (CPU
+ * tables, PIC, MMU, screen, and in real-time mode the timers and input interrupts), then
+ * boot the scenario with user/loader.c exactly as the simulator does, print its report
+ * and `trace-hash:` line like `twain run`, and exit with its status.
+ */
+#include "../../core/abi.h"
+#include "../../core/klib.h"
+#include "../../user/loader.h"
+#include "../hal.h"
+#include "cpu.h"
+#include "xe.h"
+
+static struct scn_view view;
+static struct scn_outcome outcome;
+
+static const char *mode_name(uint8_t mode)
+{
+    return mode == SCN_MODE_REALTIME ? "real-time" : "deterministic";
+}
+
+static void machine_up(struct xe_boot_info *bi)
+{
+    xe_cpu_init(bi->ist);
+    xe_pic_init();
+    xe_mmu_init(bi, (uint64_t)(uintptr_t)xe_user_text_start, (uint64_t)(uintptr_t)xe_user_text_end,
+                (uint64_t)(uintptr_t)xe_user_data_start, (uint64_t)(uintptr_t)xe_user_data_end);
+    xe_trap_set_image_base(bi->image_base);
+    xe_fb_init(&bi->fb);
+    xe_trace_to_serial(bi->sw.trace_serial);
+}
+
+/* Real time: the clock, the one-shot timer and console input, all by interrupt. */
+static void realtime_up(void)
+{
+    xe_timer_init_realtime();
+    xe_serial_enable_rx_irq();
+    xe_pic_unmask(XE_VEC_KEYBOARD - XE_VEC_PIC_BASE);
+    xe_pic_unmask(XE_VEC_COM1 - XE_VEC_PIC_BASE);
+    xe_printf("twain: real time: TSC %llu kHz, LAPIC timer calibrated against the PIT\n",
+              (unsigned long long)(xe_tsc_hz() / 1000));
+}
+
+static _Noreturn void run_scenario(const struct xe_boot_info *bi)
+{
+    struct scn_error err;
+    struct scn_boot_options opt = {.trace_sink = true};
+    if (scn_boot(bi->blob, bi->blob_len, &opt, &view, &err) != TW_OK) {
+        xe_printf("twain: %s\n", err.msg);
+        xe_exit(XE_EXIT_BAD_INPUT);
+    }
+    scn_run(&view, &outcome);
+    hal_console_write(outcome.report, outcome.report_len);
+    xe_printf("result: %s\n", outcome.failed == 0 ? "PASS" : "FAIL");
+    xe_printf("trace-hash: %016llx\n", (unsigned long long)outcome.trace_hash);
+    xe_exit(outcome.failed == 0 ? XE_EXIT_PASS : XE_EXIT_FAIL);
+}
+
+_Noreturn void xe_kmain(struct xe_boot_info *bi)
+{
+    machine_up(bi);
+    struct scn_error err;
+    if (scn_decode(bi->blob, bi->blob_len, &view, &err) != TW_OK) { /* checked at boot */
+        xe_printf("twain: scenario rejected at byte %u: %s\n", err.offset, err.msg);
+        xe_exit(XE_EXIT_BAD_INPUT);
+    }
+    bool realtime = view.config.mode == SCN_MODE_REALTIME;
+    xe_printf("twain: kernel up: scenario %.*s (%s), seed %llu, %s mode, pool %zu pages\n",
+              (int)view.name_len, view.name,
+              bi->builtin_blob ? "built-in demo" : "\\twain\\scenario.bin",
+              (unsigned long long)view.config.seed, mode_name(view.config.mode), bi->pool_pages);
+    xe_hal_init(bi->pool, bi->pool_pages, realtime);
+    if (realtime)
+        realtime_up();
+    if (xe_tests_run(bi))
+        xe_exit(XE_EXIT_BOOT_ERROR); /* a test returns only when it could not run */
+    run_scenario(bi);
+}

@@ -1,0 +1,160 @@
+# The UEFI backend (hal/x86_64-efi), included by tools/build.mk. See docs/uefi.md.
+#
+#   make efi         build/efi/BOOTX64.EFI: core, providers and user from the same sources
+#                    as the simulator, with hal/x86_64-efi, linked with gnu-efi
+#   make image       build/twain.img, a FAT disk image that boots on UEFI PCs and in QEMU
+#                    [SCENARIO=scenarios/x.json] [SEED=n] [MODE=deterministic|realtime]
+#   make run-efi     boot the image in QEMU with a window (GOP); HEADLESS=1: serial here
+#   make boot-tests  the boot tests (also part of make test): tools/boot-tests
+#   make efi-bench   boot time and real-time IPC figures: tools/efi-bench
+#
+# Two builds share the portable objects: build/efi (what ships) and build/efi-test (the
+# same plus the fault tests and the IPC benchmark of hal/x86_64-efi/tests*.c, selected by
+# files on the ESP; compiled with -DTWAIN_TEST_BUILD).
+#
+# Code that runs in ring 3 (user/ but the kernel-side inits such as loader.c, plus
+# core/klib.c and hal/x86_64-efi/user_*) gets its sections renamed to .user.* so that
+# hal/x86_64-efi/efi.lds gathers it into pages of its own, mapped user-executable.
+
+EFI_B := $(B)/efi
+EFI_TB := $(B)/efi-test
+EFI_OBJ := $(EFI_B)/obj
+EFI_TOBJ := $(EFI_TB)/obj
+EFI_CC := gcc
+GNUEFI_LIB := /usr/lib
+GNUEFI_INC := /usr/include/efi
+
+EFI_ARCH := -ffreestanding -nostdinc -isystem $(shell $(EFI_CC) -print-file-name=include) \
+            -fno-stack-protector -fpic -mno-red-zone -fshort-wchar -mgeneral-regs-only \
+            -fno-asynchronous-unwind-tables -include hal/x86_64-efi/visibility.h
+EFI_CFLAGS := $(WARN) -O2 -g -fno-omit-frame-pointer -fno-strict-aliasing $(EFI_ARCH) -MMD -MP
+EFI_HAL_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
+
+# The same list build.mk compiles for the simulator (KERNEL_SRC minus hal/sim): checked
+# by efi-check-sources.
+EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c))
+EFI_TEST_ONLY := $(wildcard hal/x86_64-efi/tests*.c hal/x86_64-efi/user_tests*.c)
+EFI_HAL_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard hal/x86_64-efi/*.c)))
+EFI_HAL_ASM := $(sort $(wildcard hal/x86_64-efi/*.S)) hal/x86_64/switch.S
+# user/ files that run in kernel context (a scenario's or a fuzz program's init) stay in
+# kernel pages; efi.lds refuses writable data in the ring-3 pages.
+EFI_KERNEL_SIDE_USER := user/loader.c user/fuzzprog.c
+EFI_RING3 := core/klib.c $(filter-out $(EFI_KERNEL_SIDE_USER),$(filter user/%,$(EFI_PORTABLE_SRC))) \
+             $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S)
+
+EFI_PORTABLE_OBJ := $(EFI_PORTABLE_SRC:%.c=$(EFI_OBJ)/%.o)
+EFI_HAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_OBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_OBJ)/%.o)
+EFI_THAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_TOBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_TOBJ)/%.o) \
+                $(EFI_TEST_ONLY:%.c=$(EFI_TOBJ)/%.o)
+
+EFI_APP := $(EFI_B)/BOOTX64.EFI
+EFI_TEST_APP := $(EFI_TB)/BOOTX64.EFI
+EFI_DEMO_BLOB := $(EFI_B)/demo.bin
+EFI_GNUEFI := $(EFI_B)/libgnuefi.a
+EFI_LDS := hal/x86_64-efi/efi.lds
+
+.PHONY: efi efi-test image run-efi boot-tests efi-bench efi-check-sources efi-hello
+
+efi: efi-check-sources $(EFI_APP)
+efi-test: $(EFI_TEST_APP)
+
+EFI_FLAGS_STAMP := $(EFI_B)/.flags
+EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_HAL_CFLAGS)
+$(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP) || echo '$(EFI_FLAGS_NOW)' > $(EFI_FLAGS_STAMP))
+
+# Ring-3 objects: every allocated section becomes .user.<name> (efi.lds places them).
+efi_ring3 = $(if $(filter $<,$(EFI_RING3)),objcopy --prefix-alloc-sections=.user $@)
+
+$(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI CC  $<")
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) -c $< -o $@
+	$(Q)$(efi_ring3)
+
+$(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI CC  $< (test build)")
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) -DTWAIN_TEST_BUILD -c $< -o $@
+	$(Q)$(efi_ring3)
+
+$(EFI_OBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI AS  $<")
+	$(Q)$(EFI_CC) -fpic -DXE_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
+	$(Q)$(efi_ring3)
+
+$(EFI_TOBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI AS  $< (test build)")
+	$(Q)$(EFI_CC) -fpic -DTWAIN_TEST_BUILD -DXE_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
+	$(Q)$(efi_ring3)
+
+$(EFI_OBJ)/hal/x86_64-efi/%.o $(EFI_TOBJ)/hal/x86_64-efi/%.o: EFI_LAYER = $(EFI_HAL_CFLAGS)
+$(EFI_OBJ)/hal/x86_64-efi/demo_blob.o $(EFI_TOBJ)/hal/x86_64-efi/demo_blob.o: $(EFI_DEMO_BLOB)
+
+$(EFI_DEMO_BLOB): scenarios/demo.json $(TWAIN)
+	@mkdir -p $(@D)
+	$(Q)$(TWAIN) compile scenarios/demo.json -o $@
+
+# gnu-efi's relocation object also defines memcpy and memset; ours (user_lib.c) must win,
+# since user code calls them in ring 3. A copy of the library with those made weak.
+$(EFI_GNUEFI): $(GNUEFI_LIB)/libgnuefi.a
+	@mkdir -p $(@D)
+	$(Q)objcopy --weaken-symbol=memcpy --weaken-symbol=memset $< $@
+
+EFI_LINK = ld -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic \
+           $(GNUEFI_LIB)/crt0-efi-x86_64.o $(1) $(EFI_GNUEFI) -o $(2)
+EFI_PE = objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+         -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $(1) $(2)
+
+$(EFI_B)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_HAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
+	@$(if $(V),,echo "  EFI LD  $@")
+	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_HAL_OBJ),$@)
+
+$(EFI_TB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI LD  $@")
+	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ),$@)
+
+%/BOOTX64.EFI: %/twain.so
+	@$(if $(V),,echo "  EFI PE  $@")
+	$(Q)$(call EFI_PE,$<,$@)
+
+# Both backends compile the same portable sources: build.mk's list (less hal/sim) must be
+# ours, and the objects linked into BOOTX64.EFI must be exactly those.
+efi-check-sources:
+	@sim="$(sort $(filter-out hal/sim/%,$(KERNEL_SRC)))"; efi="$(EFI_PORTABLE_SRC)"; \
+	if [ "$$sim" != "$$efi" ]; then \
+	    echo "efi: the simulator compiles: $$sim"; echo "efi: the UEFI build compiles: $$efi"; \
+	    echo "efi: core/providers/user sources differ between the backends"; exit 1; fi
+
+# ---- images and QEMU -----------------------------------------------------------------
+
+MODE ?= deterministic
+image: efi $(TWAIN)
+	@tools/efi-image $(B)/twain.img $(EFI_APP) $(TWAIN) $(SCENARIO) "$(SEED)" $(MODE)
+
+run-efi: image
+	@tools/efi-run $(B)/twain.img $(if $(filter 1,$(HEADLESS)),headless,window)
+
+boot-tests: efi efi-test efi-hello $(TWAIN)
+	@tools/boot-tests $(TWAIN) $(EFI_APP) $(EFI_TEST_APP)
+
+# ---- the benchmark's baseline: a bare gnu-efi "hello" (hal/x86_64-efi/bench/) --------
+
+EFI_HELLO := $(EFI_B)/hello/BOOTX64.EFI
+efi-hello: $(EFI_HELLO)
+
+$(EFI_B)/hello/hello.o: hal/x86_64-efi/bench/hello.c $(EFI_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_HAL_CFLAGS) -c $< -o $@
+
+$(EFI_B)/hello/twain.so: $(EFI_B)/hello/hello.o $(EFI_GNUEFI) $(EFI_LDS)
+	$(Q)$(call EFI_LINK,$<,$@)
+
+efi-bench: efi efi-test efi-hello $(TWAIN)
+	@tools/efi-bench $(TWAIN) $(EFI_APP) $(EFI_TEST_APP) $(EFI_HELLO)
+
+TEST_EXTRA += boot-tests
+
+-include $(EFI_PORTABLE_OBJ:.o=.d) $(EFI_HAL_OBJ:.o=.d) $(EFI_THAL_OBJ:.o=.d)
