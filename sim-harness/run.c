@@ -73,7 +73,8 @@ int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct 
     struct scn_boot_options bo = {.seed_override = o->seed_override,
                                   .seed = o->seed,
                                   .trace_sink = true,
-                                  .pool_pages = o->pool_pages};
+                                  .pool_pages = o->pool_pages,
+                                  .trace_batch = o->trace_batch};
     if (scn_decode(c->blob, c->len, &view, &err) != 0) {
         fprintf(stderr, "twain: compiled scenario rejected at byte %u: %s\n", err.offset, err.msg);
         return r->rc = 2;

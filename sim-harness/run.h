@@ -24,7 +24,8 @@ struct run_opts {
     bool collect;            /* keep every record in memory (timeline, export) */
     host_trace_fn extra_fn;  /* also deliver records here (replay comparison) */
     void *extra_ctx;
-    size_t pool_pages; /* 0: the scenario's */
+    size_t pool_pages;    /* 0: the scenario's */
+    uint32_t trace_batch; /* records per sink delivery (0: the kernel's default; 1: each) */
 };
 
 struct run_result {
