@@ -30,6 +30,7 @@ void kobj_init(struct kobj *o, const struct kobj_ops *ops)
     o->id = next_id++;
     o->refs = 1;
     o->handles = 0;
+    o->closed = false;
     list_init(&o->waiters);
     list_push_back(&all_objects, &o->all);
     live++;
@@ -44,6 +45,10 @@ void kobj_ref(struct kobj *o)
 void kobj_unref(struct kobj *o)
 {
     K_ASSERT(o->refs > 0);
+    if (o->refs == 1 && !o->closed && o->ops->last_close != NULL) {
+        o->closed = true; /* never had a handle: close it before it goes */
+        o->ops->last_close(o);
+    }
     if (--o->refs > 0)
         return;
     K_ASSERT(o->handles == 0);
@@ -63,8 +68,10 @@ void kobj_handle_get(struct kobj *o)
 void kobj_handle_put(struct kobj *o)
 {
     K_ASSERT(o->handles > 0 && o->refs >= o->handles);
-    if (--o->handles == 0 && o->ops->last_close != NULL)
+    if (--o->handles == 0 && o->ops->last_close != NULL) {
+        o->closed = true;
         o->ops->last_close(o);
+    }
     kobj_unref(o);
 }
 

@@ -6,11 +6,14 @@
  * Counting: refs counts every reference (handles, messages in flight, kernel pointers);
  * handles counts the handles (in tables or in flight). When handles drops to zero the
  * object's last_close runs (a channel end tells its peer); when refs drops to zero, its
- * destroy runs and the memory goes back to its cache.
+ * destroy runs and the memory goes back to its cache. An object dropped before it ever had
+ * a handle (open whose handle could not be installed) gets its last_close then, so
+ * destroy always sees a closed object.
  */
 #ifndef TWAIN_CORE_OBJ_H
 #define TWAIN_CORE_OBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +52,7 @@ struct kobj {
     uint32_t refs;
     uint32_t handles;
     uint32_t scratch;    /* the invariant checker's counter */
+    bool closed;         /* last_close has run */
     struct list waiters; /* struct wait_node.link */
     struct list all;     /* in the list of live objects (static objects are not) */
 };

@@ -8,13 +8,15 @@
  * A fired timer asserts TW_SIG_SIGNALED and TW_SIG_READABLE until consumed: a wait() that
  * returns consumes the firings seen so far (so `for (;;) { wait(t); ... }` runs once per
  * period), and read() returns the 8-byte count of firings since the last consumption.
- * invoke TW_TIMER_SET_INTERVAL_MS/NS re-arms the period from now.
+ * invoke TW_TIMER_SET_INTERVAL_MS/NS re-arms the period from now. Periods are at least
+ * K_TIMER_MIN_NS (10 us): shorter ones are TW_E_INVAL.
  */
 #include "../core/abi.h"
 #include "../core/clock.h"
 #include "../core/kassert.h"
 #include "../core/kcache.h"
 #include "../core/klib.h"
+#include "../core/limits.h"
 #include "../core/obj.h"
 #include "../core/trace.h"
 #include "providers.h"
@@ -74,7 +76,7 @@ static int64_t timer_read(struct kobj *o, void *buf, size_t len)
 
 static int64_t timer_rearm(struct timer_obj *t, uint64_t period_ns)
 {
-    if (period_ns == 0 || period_ns > (1ull << 62))
+    if (period_ns < K_TIMER_MIN_NS || period_ns > (1ull << 62))
         return TW_E_INVAL;
     t->period_ns = period_ns;
     return ktimer_arm(&t->kt, clock_now() + period_ns);
@@ -150,7 +152,7 @@ static int timer_open(const struct url_parsed *p, const struct url *u, uint32_t 
     if (!oneshot && !k_memeq_str(u->host.ptr, u->host.len, "interval"))
         return TW_E_INVAL;
     uint64_t period = parse_period(u);
-    if (period == 0 || u->sub >= 0)
+    if (period < K_TIMER_MIN_NS || period > (1ull << 62) || u->sub >= 0)
         return TW_E_INVAL;
     struct timer_obj *t = kcache_alloc(&timer_cache);
     if (t == NULL)

@@ -151,14 +151,15 @@ FUZZ_BASE := $(FUZZ_WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=a
 FUZZ_FREE := -ffreestanding -nostdinc -isystem $(shell clang -print-resource-dir 2>/dev/null)/include \
              -fno-stack-protector
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_LIB_SRC := $(KERNEL_SRC) $(HOST_SRC) $(filter-out sim-harness/main.c,$(HARNESS_SRC))
+FUZZ_LIB_SRC := $(KERNEL_SRC) $(wildcard viz/*.c) $(HOST_SRC) \
+                $(filter-out sim-harness/main.c,$(HARNESS_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(FUZZ_DIR)/obj/hal/x86_64/switch.o
 TARGET ?=
 FUZZ_SECONDS ?= 10
 FUZZ_RUN := $(if $(TARGET),$(TARGET),$(FUZZ_TARGETS))
 
 $(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o \
-$(FUZZ_DIR)/obj/hal/sim/sim_%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
 $(FUZZ_DIR)/obj/%.o: %.c

@@ -74,6 +74,7 @@ static const char *const urls[] = {
     "chan://a:1/",
     "chan://[zero://]x",
     "timer://oneshot/?ns=1",
+    "timer://oneshot/?us=10",
 };
 
 static uint8_t rd8(struct reader *r)
