@@ -135,6 +135,21 @@ void hal_console_write(const char *bytes, size_t len);
  */
 void hal_pool(void **base, size_t *npages);
 
+/* ---- Disks ------------------------------------------------------------------------- */
+
+/*
+ * Byte-addressed backing stores the machine offers to blk:// (the simulator: host image
+ * files a scenario names, copy-on-write unless it asks for write-through; UEFI: images
+ * loaded from the ESP). Disks are numbered 0 .. hal_disk_count()-1 and named ("disk0").
+ * Reads and writes are synchronous and bounded by the disk's size; they return TW_OK or
+ * TW_E_IO / TW_E_INVAL (out of range).
+ */
+uint32_t hal_disk_count(void);
+/* Name (NUL-terminated, at most 15 bytes) and size in bytes of disk idx; TW_E_NOENT if none. */
+int hal_disk_info(uint32_t idx, char name[16], uint64_t *size);
+int hal_disk_read(uint32_t idx, uint64_t off, void *buf, size_t len);
+int hal_disk_write(uint32_t idx, uint64_t off, const void *buf, size_t len);
+
 /* ---- Trace sink -------------------------------------------------------------------- */
 
 /* Deliver len bytes of trace records (whole records only) to the backend's sink. */
