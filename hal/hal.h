@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/abi.h" /* TW_OK and the TW_E_* codes HAL functions return */
+
 /* ---- CPU contexts ------------------------------------------------------------------ */
 
 /*

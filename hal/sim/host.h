@@ -27,6 +27,15 @@ void host_set_console(host_console_fn fn, void *ctx);
 typedef void (*host_poll_fn)(void *ctx);
 void host_set_poll(host_poll_fn fn, void *ctx);
 
+/*
+ * Disks for blk:// (host_disk.c). An image file is loaded into memory; writes stay in
+ * memory (copy-on-write) unless write_through. Return 0, or -1 with err set.
+ */
+int host_disk_add_file(const char *name, const char *path, bool write_through, char *err,
+                       size_t errlen);
+int host_disk_add_ram(const char *name, uint64_t size, char *err, size_t errlen);
+void host_disks_clear(void);
+
 /* First code of a new thread on its stack (the sanitizer fiber hand-off), then core. */
 _Noreturn void host_thread_entry(uintptr_t unused);
 

@@ -46,6 +46,8 @@ static _Noreturn void run_scenario(const struct xe_boot_info *bi)
 {
     struct scn_error err;
     struct scn_boot_options opt = {.trace_sink = true};
+    if (view.config.mode == SCN_MODE_REALTIME)
+        xe_clock_restart();
     if (scn_boot(bi->blob, bi->blob_len, &opt, &view, &err) != TW_OK) {
         xe_printf("twain: %s\n", err.msg);
         xe_exit(XE_EXIT_BAD_INPUT);

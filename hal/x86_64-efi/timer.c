@@ -122,6 +122,11 @@ void xe_timer_init_realtime(void)
     tm.ready = true;
 }
 
+void xe_clock_restart(void)
+{
+    tm.tsc0 = xe_rdtsc();
+}
+
 bool xe_timer_ready(void)
 {
     return tm.ready;

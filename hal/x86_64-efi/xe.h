@@ -136,6 +136,8 @@ void xe_pic_eoi(unsigned irq);
 /* Real-time mode: calibrate the TSC and the LAPIC timer against the PIT, start the LAPIC. */
 void xe_timer_init_realtime(void);
 bool xe_timer_ready(void);
+/* Real time 0 is now: scenarios' time bounds count from the kernel's boot (k_init). */
+void xe_clock_restart(void);
 uint64_t xe_tsc_hz(void);
 void xe_lapic_eoi(void);
 void xe_timer_irq(void);
