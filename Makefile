@@ -6,7 +6,8 @@
 # gcc, pkg-config and friends at parse time on a machine that started without them.
 
 BUILD_TARGETS := all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios \
-                 format format-check layering clean-objs efi image run-efi boot-tests
+                 format format-check layering clean-objs efi image run-efi boot-tests fuzz-smoke \
+                 fuzz-afl coverage
 .PHONY: $(BUILD_TARGETS) deps clean help
 .DEFAULT_GOAL := all
 

@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios \
+.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
 .SECONDARY:
@@ -118,7 +118,7 @@ lint-scenarios: $(TWAIN)
 -include tools/efi.mk
 -include tools/viz.mk
 
-test: layering format-check unit-tests scenario-tests $(TEST_EXTRA)
+test: layering format-check unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
 	@tools/determinism-tests
 	@echo "make test: all passed ($(VARIANT))"
 
@@ -179,6 +179,12 @@ fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
 fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN)) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SECONDS) $(TWAIN) $(FUZZ_RUN)
+
+# make test: every target briefly with ASan+UBSan, and every regression input replayed.
+FUZZ_SMOKE_SECONDS ?= 8
+fuzz-smoke: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS)) $(TWAIN)
+	@tools/fuzz-regress $(FUZZ_DIR) $(TWAIN)
+	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS) $(TWAIN) $(FUZZ_TARGETS)
 
 -include $(FUZZ_LIB_OBJ:.o=.d)
 -include $(KERNEL_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)
