@@ -13,6 +13,8 @@
 #include "../core/task.h"
 #include "args.h"
 #include "commands.h"
+#include "gui.h"
+#include "screenshot.h"
 #include "timeline.h"
 #include "trace_file.h"
 
@@ -124,12 +126,16 @@ void run_print_report(const struct scn_compiled *c, const struct run_result *r, 
 
 static int usage_run(FILE *f)
 {
-    fprintf(f, "usage: twain run SCENARIO.json [--seed N] [--record FILE] [--headless] [--quiet]\n"
+    fprintf(f, "usage: twain run SCENARIO.json [--seed N] [--record FILE] [--gui | --headless]\n"
+               "                 [--screenshot FILE] [--quiet]\n"
                "  Compile and run a scenario in the simulator, print the kernel console, judge\n"
                "  its expectations, and end with 'trace-hash: <16 hex digits>'.\n"
                "  --seed N       override the scenario's seed\n"
                "  --record FILE  write the trace (replay it with 'twain replay FILE')\n"
+               "  --gui          show the schedule live in a window (docs/viz.md); without a\n"
+               "                 display, the text timeline instead\n"
                "  --headless     print a text timeline of the schedule after the run\n"
+               "  --screenshot FILE  save the view of the whole run as a BMP (no display needed)\n"
                "  --quiet        do not print the kernel console\n"
                "  exit: 0 expectations held, 1 an expectation failed, 2 bad input\n");
     return f == stdout ? 0 : 2;
@@ -139,7 +145,8 @@ int cmd_run(int argc, char **argv)
 {
     struct run_opts o = {0};
     const char *path = NULL;
-    bool headless = false;
+    bool headless = false, gui = false;
+    const char *shot = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return usage_run(stdout);
@@ -153,6 +160,10 @@ int cmd_run(int argc, char **argv)
             o.record_path = argv[++i];
         } else if (strcmp(argv[i], "--headless") == 0) {
             headless = true;
+        } else if (strcmp(argv[i], "--gui") == 0) {
+            gui = true;
+        } else if (strcmp(argv[i], "--screenshot") == 0 && i + 1 < argc) {
+            shot = argv[++i];
         } else if (strcmp(argv[i], "--quiet") == 0) {
             o.quiet = true;
         } else if (argv[i][0] != '-' && path == NULL) {
@@ -170,14 +181,24 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    o.collect = headless;
+    if (gui && !gui_can_open()) {
+        fprintf(stderr, "twain run: showing the text timeline instead\n");
+        gui = false;
+        headless = true;
+    }
+    o.collect = headless || shot != NULL;
     struct run_result r;
-    run_scenario(&c, &o, &r);
+    if (gui)
+        gui_run(&c, &o, &r);
+    else
+        run_scenario(&c, &o, &r);
     if (r.rc != 2) {
         fflush(stdout);
         run_print_report(&c, &r, stdout);
         if (headless)
             timeline_print(stdout, r.recs, r.nrecs, 100);
+        if (shot != NULL && screenshot_write(shot, r.recs, r.nrecs, c.text, c.text_len) != 0)
+            r.rc = 2;
         printf("trace-hash: %016llx\n", (unsigned long long)r.out.trace_hash);
     }
     run_result_free(&r);
