@@ -62,19 +62,23 @@ EFI_FLAGS_STAMP := $(EFI_B)/.flags
 EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_HAL_CFLAGS)
 $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP) || echo '$(EFI_FLAGS_NOW)' > $(EFI_FLAGS_STAMP))
 
-# Ring-3 objects: every allocated section becomes .user.<name> (efi.lds places them).
+# Ring-3 objects: every allocated section becomes .user.<name> (efi.lds places them). They
+# are compiled without mergeable constants: ld merges identical strings across the
+# sections it puts in one output section, and would point user code at a kernel copy.
 efi_ring3 = $(if $(filter $<,$(EFI_RING3)),objcopy --prefix-alloc-sections=.user $@)
+EFI_RING3_OBJ := $(foreach d,$(EFI_OBJ) $(EFI_TOBJ),$(patsubst %.c,$(d)/%.o,$(filter %.c,$(EFI_RING3))))
+$(EFI_RING3_OBJ): EFI_RING3_FLAGS := -fno-merge-constants
 
 $(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $<")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -c $< -o $@
 	$(Q)$(efi_ring3)
 
 $(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $< (test build)")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) -DTWAIN_TEST_BUILD -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_TEST_BUILD -c $< -o $@
 	$(Q)$(efi_ring3)
 
 $(EFI_OBJ)/%.o: %.S $(EFI_FLAGS_STAMP)

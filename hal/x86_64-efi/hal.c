@@ -6,6 +6,7 @@
  * or a halt on real hardware).
  */
 #include "../../core/abi.h"
+#include "../../core/fault.h"
 #include "../../core/kassert.h"
 #include "../../core/kentry.h"
 #include "../../core/klib.h"
@@ -14,6 +15,8 @@
 #include "../x86_64/context.h"
 #include "cpu.h"
 #include "xe.h"
+
+#define XE_FAULT_TASKS 64
 
 /* user_lib.c (user-executable): where a thread's entry function returns to. */
 void xe_user_thread_return(void);
@@ -25,6 +28,7 @@ static struct {
     uint32_t panic_code;
     uint64_t trace_records;
     bool trace_serial;
+    uint32_t fault_vector[XE_FAULT_TASKS]; /* by task id: the CPU vector of its crash */
 } hal = {.panic_code = XE_EXIT_PANIC};
 
 void xe_hal_init(void *pool, size_t pool_pages, bool realtime)
@@ -109,10 +113,18 @@ uint64_t xe_trace_records(void)
     return hal.trace_records;
 }
 
+uint32_t xe_trace_fault_vector(uint32_t task_id)
+{
+    return task_id < XE_FAULT_TASKS ? hal.fault_vector[task_id] : 0;
+}
+
 void hal_trace_write(const void *records, size_t len)
 {
     const struct trace_rec *r = records;
     size_t n = len / sizeof(*r);
+    for (size_t i = 0; i < n; i++)
+        if (r[i].type == TR_FAULT && r[i].a == FAULT_CRASH && r[i].b < XE_FAULT_TASKS)
+            hal.fault_vector[r[i].b] = (uint32_t)r[i].c; /* b: task, c: vector */
     for (size_t i = 0; hal.trace_serial && i < n; i++)
         xe_serial_printf("T %llu %llu %s %u %llx %llx %llx %016llx\n",
                          (unsigned long long)(hal.trace_records + i), (unsigned long long)r[i].time,

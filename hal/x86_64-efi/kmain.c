@@ -27,6 +27,12 @@ static void machine_up(struct xe_boot_info *bi)
     xe_mmu_init(bi, (uint64_t)(uintptr_t)xe_user_text_start, (uint64_t)(uintptr_t)xe_user_text_end,
                 (uint64_t)(uintptr_t)xe_user_data_start, (uint64_t)(uintptr_t)xe_user_data_end);
     xe_trap_set_image_base(bi->image_base);
+    xe_serial_printf("twain: image at %llx; user runtime: text +%llx..+%llx, data +%llx..+%llx\n",
+                     (unsigned long long)bi->image_base,
+                     (unsigned long long)((uintptr_t)xe_user_text_start - bi->image_base),
+                     (unsigned long long)((uintptr_t)xe_user_text_end - bi->image_base),
+                     (unsigned long long)((uintptr_t)xe_user_data_start - bi->image_base),
+                     (unsigned long long)((uintptr_t)xe_user_data_end - bi->image_base));
     xe_fb_init(&bi->fb);
     xe_trace_to_serial(bi->sw.trace_serial);
 }

@@ -250,6 +250,19 @@ void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len)
     flush_if_current(as);
 }
 
+void xe_mmu_describe(uint64_t va, char *buf, size_t cap)
+{
+    uint64_t *t = (uint64_t *)(uintptr_t)(xe_read_cr3() & PTE_ADDR);
+    size_t n = k_snprintf(buf, cap, "page walk of %llx:", (unsigned long long)va);
+    for (int level = 3; level >= 0 && n < cap; level--) {
+        uint64_t e = t[(va >> (12 + 9 * level)) & 511];
+        n += k_snprintf(buf + n, cap - n, " L%d %llx", level + 1, (unsigned long long)e);
+        if ((e & PTE_P) == 0 || (level > 0 && level < 3 && (e & PTE_PS)))
+            break;
+        t = table_of(e);
+    }
+}
+
 void hal_aspace_switch(struct hal_aspace *as)
 {
     if (as == mmu.current)

@@ -126,8 +126,18 @@ void xe_trap(struct xe_frame *f)
     uint64_t v = f->vector;
     if (v < 32) {
         bool from_user = (f->cs & 3) == 3;
-        if (from_user && v != 2 && v != 8 && v != 18)
+        if (from_user && v != 2 && v != 8 && v != 18) {
+            /* Not traced (addresses never are): the machine console says where. */
+            xe_printf("twain: user fault: %s, error %llx, rip image+%llx, cr2 %llx\n",
+                      vector_names[v], (unsigned long long)f->error,
+                      (unsigned long long)(f->rip - image_base), (unsigned long long)xe_read_cr2());
+            if (v == 14) {
+                char walk[160];
+                xe_mmu_describe(xe_read_cr2(), walk, sizeof(walk));
+                xe_printf("  %s\n", walk);
+            }
             k_user_fault((uint32_t)v); /* ends the task; another thread runs */
+        }
         kernel_exception(f);
     }
     if (v == XE_VEC_TIMER) {

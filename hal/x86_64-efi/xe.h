@@ -124,6 +124,8 @@ void xe_trap_set_image_base(uint64_t base);
  */
 void xe_mmu_init(const struct xe_boot_info *bi, uint64_t utext, uint64_t utext_end, uint64_t udata,
                  uint64_t udata_end);
+/* "page walk of va: L4 e L3 e ..." in the loaded address space (for fault reports). */
+void xe_mmu_describe(uint64_t va, char *buf, size_t cap);
 /* Page-table pages in use and the most ever used (for the report). */
 size_t xe_mmu_pages_used(void);
 
@@ -155,6 +157,8 @@ void xe_set_panic_code(uint32_t status);
 /* Trace records seen by hal_trace_write, and whether to print them on serial. */
 uint64_t xe_trace_records(void);
 void xe_trace_to_serial(bool on);
+/* The CPU vector of the crash of task task_id (ids below 64) seen in the trace, or 0. */
+uint32_t xe_trace_fault_vector(uint32_t task_id);
 
 /*
  * Test builds only (tests.c): run a test instead of the scenario when a switch asks;
