@@ -115,6 +115,20 @@ enum tw_invoke_op {
     TW_TIMER_SET_INTERVAL_NS = 0x301, /* a0 = ns */
     TW_TIMER_FIRED = 0x302,           /* -> times fired so far */
     TW_TIMER_CANCEL = 0x303,
+    /* on storage (providers/blk.c, cache.c, fat*.c; docs/storage.md) */
+    TW_BLK_SIZE = 0x400,          /* -> device size in bytes (on a file: the file's size) */
+    TW_BLK_FLUSH = 0x401,         /* write back what is buffered, all the way down */
+    TW_CACHE_HITS = 0x480,        /* -> block lookups served from memory */
+    TW_CACHE_MISSES = 0x481,      /* -> block lookups that read the sub-resource */
+    TW_CACHE_BLOCKS = 0x482,      /* -> blocks held now */
+    TW_CACHE_DIRTY = 0x483,       /* -> dirty blocks now */
+    TW_CACHE_SHRINK = 0x484,      /* a0 = blocks to release (dirty: written back) -> released */
+    TW_CACHE_RESET_STATS = 0x485, /* zero the hit and miss counters */
+    TW_FILE_TRUNCATE = 0x500,     /* a0 = new size (shrinks, or extends with zeros) */
+    TW_FILE_STAT = 0x501,         /* a0 = struct tw_dirent *, a1 = its size */
+    TW_FS_MKDIR = 0x510,          /* on a directory: a0 = path, a1 = its length */
+    TW_FS_UNLINK = 0x511,         /* on a directory: a0, a1 = path (file or empty directory) */
+    TW_FS_RENAME = 0x512,         /* on a directory: a0, a1 = old path; a2, a3 = new path */
 };
 
 /* One item of poll(): the caller fills handle and signals, the kernel fills observed. */
