@@ -8,7 +8,7 @@
 int providers_register_all(void)
 {
     static const struct provider *const all[] = {
-        &prov_chan, &prov_timer, &prov_console, &prov_zero, &prov_null,
+        &prov_chan, &prov_timer, &prov_console, &prov_zero, &prov_null, &prov_blk,
     };
     for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         int rc = provider_register(all[i]);
