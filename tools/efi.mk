@@ -4,6 +4,7 @@
 #                    as the simulator, with hal/x86_64-efi, linked with gnu-efi
 #   make image       build/twain.img, a FAT disk image that boots on UEFI PCs and in QEMU
 #                    [SCENARIO=scenarios/x.json] [SEED=n] [MODE=deterministic|realtime]
+#                    [DISKS="disk0=FILE ..."] (disks for blk://) [TRACE=1] (records on COM1)
 #   make run-efi     boot the image in QEMU with a window (GOP); HEADLESS=1: serial here
 #   make boot-tests  the boot tests (also part of make test): tools/boot-tests
 #   make efi-bench   boot time and real-time IPC figures: tools/efi-bench
@@ -136,7 +137,8 @@ efi-check-sources:
 
 MODE ?= deterministic
 image: efi $(TWAIN)
-	@tools/efi-image $(B)/twain.img $(EFI_APP) $(TWAIN) $(SCENARIO) "$(SEED)" $(MODE)
+	@tools/efi-image $(B)/twain.img $(EFI_APP) $(TWAIN) $(SCENARIO) "$(SEED)" $(MODE) $(DISKS) \
+	    $(if $(filter 1,$(TRACE)),trace)
 
 run-efi: image
 	@tools/efi-run $(B)/twain.img $(if $(filter 1,$(HEADLESS)),headless,window)

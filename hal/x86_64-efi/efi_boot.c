@@ -84,6 +84,23 @@ static int64_t read_file(EFI_FILE_HANDLE root, CHAR16 *path, void *buf, size_t c
     return rc == EFI_SUCCESS && total <= cap ? (int64_t)total : -1;
 }
 
+/* Size of the file at path, or -1. */
+static int64_t file_size(EFI_FILE_HANDLE root, CHAR16 *path)
+{
+    EFI_FILE_HANDLE f;
+    if (root == NULL || root->Open(root, &f, path, EFI_FILE_MODE_READ, 0) != EFI_SUCCESS)
+        return -1;
+    EFI_GUID id = EFI_FILE_INFO_ID;
+    union {
+        EFI_FILE_INFO info;
+        uint8_t space[sizeof(EFI_FILE_INFO) + 512];
+    } u;
+    UINTN n = sizeof(u);
+    EFI_STATUS rc = f->GetInfo(f, &id, &n, &u);
+    f->Close(f);
+    return rc == EFI_SUCCESS ? (int64_t)u.info.FileSize : -1;
+}
+
 static bool file_exists(EFI_FILE_HANDLE root, CHAR16 *path)
 {
     EFI_FILE_HANDLE f;
@@ -127,6 +144,25 @@ static void load_scenario(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root)
     boot.sw.kernel_fault = file_exists(root, L"\\twain\\kernel-fault");
     boot.sw.user_fault = file_exists(root, L"\\twain\\user-fault");
     boot.sw.bench_ipc = file_exists(root, L"\\twain\\bench-ipc");
+}
+
+/* \twain\disk0.img .. disk7.img become disks disk0 .. disk7 for blk://, in memory. */
+static void load_disks(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root)
+{
+    for (uint32_t i = 0; i < XE_MAX_DISKS; i++) {
+        CHAR16 path[] = L"\\twain\\disk0.img";
+        path[11] = (CHAR16)('0' + i);
+        int64_t size = file_size(root, path);
+        if (size < 0)
+            continue;
+        struct xe_disk *d = &boot.disks[boot.ndisks];
+        d->data = alloc_pages((size_t)size / XE_PAGE + 1);
+        if (d->data == NULL || read_file(root, path, d->data, (size_t)size) != size)
+            boot_fail(st, XE_EXIT_BOOT_ERROR, "a disk image does not fit in memory");
+        k_snprintf(d->name, sizeof(d->name), "disk%u", i);
+        d->size = (uint64_t)size;
+        boot.ndisks++;
+    }
 }
 
 static void find_framebuffer(void)
@@ -218,6 +254,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     bs->SetWatchdogTimer(0, 0, 0, NULL);
     EFI_FILE_HANDLE root = open_root(image);
     load_scenario(st, root);
+    load_disks(st, root);
     find_framebuffer();
     allocate_kernel_memory(st);
     void *stack = alloc_pages(XE_BOOT_STACK_SIZE / XE_PAGE);

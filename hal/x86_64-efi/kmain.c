@@ -79,6 +79,10 @@ _Noreturn void xe_kmain(struct xe_boot_info *bi)
               bi->builtin_blob ? "built-in demo" : "\\twain\\scenario.bin",
               (unsigned long long)view.config.seed, mode_name(view.config.mode), bi->pool_pages);
     xe_hal_init(bi->pool, bi->pool_pages, realtime);
+    xe_disks_init(bi->disks, bi->ndisks);
+    for (uint32_t i = 0; i < bi->ndisks; i++)
+        xe_printf("twain: %s: %llu bytes from \\twain\\%s.img\n", bi->disks[i].name,
+                  (unsigned long long)bi->disks[i].size, bi->disks[i].name);
     if (realtime)
         realtime_up();
     if (xe_tests_run(bi))

@@ -34,6 +34,14 @@ struct xe_switches {
     bool bench_ipc;    /* test builds: \twain\bench-ipc */
 };
 
+/* A disk for blk:// (hal_disk_*): an image file of the ESP, loaded into memory. */
+#define XE_MAX_DISKS 8
+struct xe_disk {
+    char name[16]; /* "disk0" for \twain\disk0.img */
+    uint8_t *data;
+    uint64_t size;
+};
+
 struct xe_boot_info {
     const uint8_t *blob; /* the compiled scenario */
     size_t blob_len;
@@ -48,6 +56,8 @@ struct xe_boot_info {
     uint64_t tsc_at_entry;
     struct xe_framebuffer fb;
     struct xe_switches sw;
+    struct xe_disk disks[XE_MAX_DISKS];
+    uint32_t ndisks;
 };
 
 #define XE_BOOT_STACK_SIZE (64u * 1024)
@@ -148,6 +158,8 @@ void xe_timer_irq(void);
 
 /* core's page pool; in real-time mode user code runs with interrupts enabled. */
 void xe_hal_init(void *pool, size_t pool_pages, bool realtime);
+/* The disks hal_disk_* serve (disk.c). */
+void xe_disks_init(const struct xe_disk *disks, uint32_t n);
 
 /* Exit QEMU with status (see exitcodes.h), or print and halt on hardware. */
 _Noreturn void xe_exit(uint32_t status);
