@@ -110,6 +110,10 @@ enum tw_invoke_op {
     TW_CHAN_READ_HANDLES = 0x202,  /* a0 = buf, a1 = len, a2 = handles_out[], a3 = cap;
                                       unused entries are set to TW_HANDLE_NONE */
     TW_CHAN_PENDING = 0x203,       /* -> messages queued for reading */
+    TW_PORT_SERVE_SCHEME = 0x210,  /* on a listening port: a0 = name, a1 = len */
+    /* on file:// (the file server): a0 = "MOUNTPOINT URL" text, a1 = its length */
+    TW_VFS_MOUNT = 0x600,
+    TW_VFS_UNMOUNT = 0x601, /* a0 = "MOUNTPOINT", a1 = its length */
     /* on timers */
     TW_TIMER_SET_INTERVAL_MS = 0x300, /* a0 = ms; rearms an interval timer */
     TW_TIMER_SET_INTERVAL_NS = 0x301, /* a0 = ns */
@@ -131,6 +135,51 @@ enum tw_invoke_op {
     TW_FS_RENAME = 0x512,         /* on a directory: a0, a1 = old path; a2, a3 = new path */
 };
 
+/* Channel messages: fixed-size slots. */
+#define TW_MSG_MAX_BYTES   256
+#define TW_MSG_MAX_HANDLES 4
+
+/*
+ * User-space providers (core/uprov.c, docs/user-providers.md). A task serving a scheme
+ * opens a port, registers it with invoke(port, TW_PORT_SERVE_SCHEME, name, len), then reads
+ * struct tw_prov_req messages from the port and answers each with a struct tw_prov_reply
+ * written back on the port (the reply goes to whoever sent the request: the kernel).
+ */
+enum tw_prov_op {
+    TW_PROV_OPEN = 1,   /* data: the whole URL; flags: open flags -> result: resource id */
+    TW_PROV_READ = 2,   /* arg[0]: max bytes -> result: bytes in reply data */
+    TW_PROV_WRITE = 3,  /* data: the bytes -> result: bytes written */
+    TW_PROV_SEEK = 4,   /* arg[0]: offset, arg[1]: whence -> result: position */
+    TW_PROV_TELL = 5,   /* -> result: position */
+    TW_PROV_INVOKE = 6, /* arg[0]: op, arg[1], arg[2]: integers; data: the caller's buffer */
+    TW_PROV_CLOSE = 7,  /* the last handle is gone (no reply is awaited) */
+};
+
+#define TW_PROV_REQ_HDR    64
+#define TW_PROV_REQ_DATA   (TW_MSG_MAX_BYTES - TW_PROV_REQ_HDR)
+#define TW_PROV_REPLY_HDR  16
+#define TW_PROV_REPLY_DATA (TW_MSG_MAX_BYTES - TW_PROV_REPLY_HDR)
+
+struct tw_prov_req {
+    uint32_t op;    /* enum tw_prov_op */
+    uint32_t flags; /* open flags */
+    uint64_t seq;   /* echoed in the reply */
+    uint64_t rid;   /* the resource, as the provider's OPEN reply named it */
+    int64_t arg[4];
+    uint32_t len; /* bytes of data */
+    uint32_t reserved;
+    uint8_t data[TW_PROV_REQ_DATA];
+};
+
+struct tw_prov_reply {
+    uint64_t seq;                     /* the request's */
+    int64_t result;                   /* >= 0, or a TW_E_* code passed back to the caller */
+    uint8_t data[TW_PROV_REPLY_DATA]; /* READ: the bytes (result of them) */
+};
+
+_Static_assert(sizeof(struct tw_prov_req) == TW_MSG_MAX_BYTES, "a request fills one message");
+_Static_assert(sizeof(struct tw_prov_reply) == TW_MSG_MAX_BYTES, "a reply fills one message");
+
 /* One item of poll(): the caller fills handle and signals, the kernel fills observed. */
 struct tw_poll_item {
     int32_t handle;
@@ -138,10 +187,6 @@ struct tw_poll_item {
     uint32_t observed; /* asserted at return */
     uint32_t reserved;
 };
-
-/* Channel messages: fixed-size slots. */
-#define TW_MSG_MAX_BYTES   256
-#define TW_MSG_MAX_HANDLES 4
 
 /* Status a killed task reports, and a crashed one (outside the range of exit()). */
 #define TW_EXIT_KILLED  (-1000)

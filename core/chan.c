@@ -13,6 +13,7 @@
 #include "task.h"
 #include "thread.h"
 #include "trace.h"
+#include "uprov.h"
 #include "url.h"
 #include "usercopy.h"
 #include "wait.h"
@@ -536,9 +537,21 @@ static int64_t port_write(struct kobj *o, const void *buf, size_t len)
     return port_send(o, buf, len, NULL, 0);
 }
 
+static int64_t serve_scheme(struct kobj *o, uint64_t name, uint64_t len)
+{
+    char scheme[URL_MAX_SCHEME + 1];
+    if (len == 0 || len > URL_MAX_SCHEME)
+        return TW_E_INVAL;
+    if (copy_from_user(scheme, name, (size_t)len) != TW_OK)
+        return TW_E_FAULT;
+    return uprov_register(o, scheme, (size_t)len);
+}
+
 static int64_t port_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
 {
     switch (op) {
+    case TW_PORT_SERVE_SCHEME:
+        return serve_scheme(o, a[0], a[1]);
     case TW_CHAN_PENDING:
         return as_port(o)->in.count;
     case TW_CHAN_WRITE_HANDLES:
@@ -654,11 +667,8 @@ static int open_port(const struct url_str *name, uint32_t cap, struct kobj **out
     return TW_OK;
 }
 
-static int open_client(const struct url_str *name, uint32_t cap, struct kobj **out)
+static int port_connect(struct port *p, uint32_t cap, struct kobj **out)
 {
-    struct port *p = port_find(name->ptr, name->len);
-    if (p == NULL)
-        return TW_E_NOENT;
     struct chan_end *e = end_new(cap);
     if (e == NULL)
         return TW_E_NOMEM;
@@ -667,6 +677,40 @@ static int open_client(const struct url_str *name, uint32_t cap, struct kobj **o
     list_push_back(&p->clients, &e->client_link);
     *out = &e->obj;
     return TW_OK;
+}
+
+static int open_client(const struct url_str *name, uint32_t cap, struct kobj **out)
+{
+    struct port *p = port_find(name->ptr, name->len);
+    if (p == NULL)
+        return TW_E_NOENT;
+    return port_connect(p, cap, out);
+}
+
+bool chan_is_port(const struct kobj *o)
+{
+    return o->ops == &port_ops;
+}
+
+bool chan_port_closed(const struct kobj *port)
+{
+    return as_port((struct kobj *)port)->closed;
+}
+
+int chan_connect_port(struct kobj *port, struct kobj **end)
+{
+    struct port *p = as_port(port);
+    return p->closed ? TW_E_PEER : port_connect(p, K_CHAN_DEFAULT_CAP, end);
+}
+
+int64_t chan_kernel_send(struct kobj *end, const void *buf, size_t len)
+{
+    return end_send(end, buf, len, NULL, 0);
+}
+
+int64_t chan_kernel_recv(struct kobj *end, void *buf, size_t cap)
+{
+    return end_recv(end, buf, cap, NULL, 0);
 }
 
 int chan_open(const struct url *u, struct kobj **out)

@@ -19,6 +19,7 @@
 #define TWAIN_CORE_CHAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kobj;
@@ -34,6 +35,18 @@ void chan_module_check_empty(void);
  * handle yet), TW_E_NOENT (nobody listens), TW_E_BUSY (name taken), TW_E_INVAL, TW_E_NOMEM.
  */
 int chan_open(const struct url *u, struct kobj **out) __attribute__((warn_unused_result));
+
+/*
+ * Kernel-side use of channels (user-space providers): a kernel-owned client end of a
+ * port, and sending/receiving on it from kernel code (no handles carried). Send returns
+ * the length, TW_E_WOULDBLOCK (full) or TW_E_PEER; receive the length, TW_E_WOULDBLOCK
+ * (empty), TW_E_PEER (port gone, nothing queued) or TW_E_TOOBIG.
+ */
+bool chan_is_port(const struct kobj *o);
+bool chan_port_closed(const struct kobj *port);
+int chan_connect_port(struct kobj *port, struct kobj **end) __attribute__((warn_unused_result));
+int64_t chan_kernel_send(struct kobj *end, const void *buf, size_t len);
+int64_t chan_kernel_recv(struct kobj *end, void *buf, size_t cap);
 
 /* Messages sent since chan_module_init (for statistics). */
 uint64_t chan_messages_sent(void);

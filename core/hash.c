@@ -15,8 +15,9 @@ uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
         h = hash_word(h, w);
     }
     uint64_t tail = (uint64_t)len << 56;
-    for (int b = 0; i < len; i++, b++)
-        tail |= (uint64_t)p[i] << (8 * b);
+    size_t rest = len - i; /* 0 .. 7 */
+    for (size_t b = 0; b < rest && b < 7; b++)
+        tail |= (uint64_t)p[i + b] << (8 * b);
     h = hash_word(h, tail);
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;

@@ -17,6 +17,7 @@
 #include "task.h"
 #include "thread.h"
 #include "trace.h"
+#include "uprov.h"
 
 static struct {
     struct k_config cfg;
@@ -49,6 +50,7 @@ int k_init(const struct k_config *cfg)
     chan_module_init();
     console_init();
     provider_registry_init();
+    uprov_reset();
     syscall_reset_entries();
     fault_reset();
     kern.base_used = page_total_count() - page_free_count();
@@ -87,6 +89,7 @@ void k_timer_interrupt(void)
 void k_teardown(void)
 {
     trace_init(false); /* the run's trace ended with TR_END */
+    uprov_release_all();
     for (struct task *t = task_first(); t != NULL; t = task_next(t))
         task_kill(t, TW_EXIT_KILLED, true);
     sched_clear_stop();

@@ -7,6 +7,7 @@
 #include "klib.h"
 #include "limits.h"
 #include "obj.h"
+#include "uprov.h"
 
 static struct {
     const struct provider *table[K_MAX_PROVIDERS];
@@ -43,8 +44,8 @@ static int open_level(const struct url_parsed *p, const struct url *u, uint32_t 
                       struct kobj **out)
 {
     const struct provider *prov = provider_find(u->scheme.ptr, u->scheme.len);
-    if (prov == NULL)
-        return TW_E_NOENT;
+    if (prov == NULL) /* not the kernel's: perhaps a task serves it */
+        return uprov_open(u->scheme.ptr, u->scheme.len, u->text.ptr, u->text.len, flags, out);
     *out = NULL;
     int rc = prov->open(p, u, flags, out);
     K_ASSERT((rc == TW_OK) == (*out != NULL));

@@ -26,6 +26,7 @@
 #include "../core/abi.h"
 #include "../core/url.h"
 #include "../user/errnames.h"
+#include "../user/programs.h"
 #include "../user/scenario.h"
 #include "../user/scenario_bc.h"
 #include "../user/twain.h"
@@ -745,6 +746,22 @@ static int op_print(struct cc *c, const cJSON *s, struct scn_insn *in)
     return get_str(c, s, "text", 0, SCN_MAX_PRINT, true, &in->str, NULL);
 }
 
+/* run {program, args?}: stored as one string, "program" or "program args". */
+static int op_run(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    const char *name, *args;
+    size_t len, alen;
+    if (get_text(c, s, "program", 1, SCN_MAX_NAME - 1, true, &name, &len) != 0 ||
+        get_text(c, s, "args", 0, SCN_MAX_PRINT - SCN_MAX_NAME, false, &args, &alen) != 0)
+        return -1;
+    if (tw_program_find(name, len) == NULL)
+        return fail(c, "program: no program named \"%.*s\"", (int)len, name);
+    char joined[SCN_MAX_PRINT + 1];
+    int n = snprintf(joined, sizeof(joined), "%.*s%s%.*s", (int)len, name, args ? " " : "",
+                     args ? (int)alen : 0, args ? args : "");
+    return add_str(c, joined, (size_t)n, &in->str);
+}
+
 static int op_repeat(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     int64_t n;
@@ -822,6 +839,7 @@ static const struct op_def op_defs[] = {
     {"spawn", SCN_OP_SPAWN, op_spawn, {"do", "priority"}},
     {"expect", SCN_OP_EXPECT, op_expect, {"time_lt_us", "time_ge_us", "last"}},
     {"exit", SCN_OP_EXIT, op_exit, {"code"}},
+    {"run", SCN_OP_RUN, op_run, {"program", "args"}},
 };
 
 /* Steps that make no system call of their own accept no "expect_error". */
@@ -893,6 +911,9 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
         break;
     case SCN_OP_EXIT:
         wr32(b + 12, (uint32_t)(int32_t)in->value);
+        break;
+    case SCN_OP_RUN:
+        put_str(b + 12, in->str);
         break;
     case SCN_OP_COMPUTE:
     case SCN_OP_SLEEP:

@@ -29,7 +29,7 @@ HOSTED := -D_GNU_SOURCE $(shell pkg-config --cflags libcjson sdl2 2>/dev/null)
 HOST_LIBS := $(shell pkg-config --libs libcjson) -lm
 CHECK_LIBS := $(shell pkg-config --libs check)
 
-KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c hal/sim/sim_*.c))
+KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c hal/sim/sim_*.c))
 HOST_SRC := $(sort $(wildcard hal/sim/host_*.c))
 ASM_SRC := hal/x86_64/switch.S
 HARNESS_SRC := $(sort $(wildcard sim-harness/*.c))
@@ -54,6 +54,7 @@ all: layering $(TWAIN) $(UNIT_BIN) $(BENCH)
 twain: $(TWAIN)
 
 $(OBJ)/core/%.o $(OBJ)/providers/%.o $(OBJ)/user/%.o: CFLAGS_LAYER = $(FREESTANDING)
+$(OBJ)/user/servers/%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/hal/sim/sim_%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/hal/sim/host_%.o $(OBJ)/sim-harness/%.o $(OBJ)/tests/%.o: CFLAGS_LAYER = $(HOSTED)
 

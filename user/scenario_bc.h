@@ -114,7 +114,8 @@ enum scn_op {
     SCN_OP_SPAWN = 19,
     SCN_OP_EXPECT = 20,
     SCN_OP_EXIT = 21,
-    SCN_OP_COUNT = 22,
+    SCN_OP_RUN = 22, /* a native program (user/programs.h): str = "name" or "name args" */
+    SCN_OP_COUNT = 23,
 };
 
 enum scn_expect_kind { SCN_EXP_TIME_LT = 0, SCN_EXP_TIME_GE = 1, SCN_EXP_LAST = 2 };

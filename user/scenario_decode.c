@@ -58,6 +58,7 @@ static const char *const op_names[SCN_OP_COUNT] = {
     [SCN_OP_SPAWN] = "spawn",
     [SCN_OP_EXPECT] = "expect",
     [SCN_OP_EXIT] = "exit",
+    [SCN_OP_RUN] = "run",
 };
 
 const char *scn_op_name(unsigned op)
@@ -99,6 +100,7 @@ static const struct op_rule op_rules[SCN_OP_COUNT] = {
     [SCN_OP_SPAWN] = {24, E_, RULE_NO, RULE_NO},
     [SCN_OP_EXPECT] = {32, 0, RULE_NO, RULE_NO},
     [SCN_OP_EXIT] = {16, 0, RULE_NO, RULE_NO},
+    [SCN_OP_RUN] = {20, E_, RULE_NO, RULE_NO},
 };
 #undef E_
 #undef T_
@@ -312,6 +314,8 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
     case SCN_OP_EXIT:
         in->value = (int32_t)rd32(p + 12);
         return in->value < SCN_EXIT_MIN ? "exit code out of range" : NULL;
+    case SCN_OP_RUN:
+        return dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
     default:
         return NULL; /* close, take_peer, yield: the header is everything */
     }

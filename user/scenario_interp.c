@@ -17,6 +17,7 @@
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
+#include "programs.h"
 #include "scenario_bc.h"
 #include "twain.h"
 
@@ -470,6 +471,9 @@ static void run_insn(struct thr *t, const struct scn_insn *in)
         break; /* the cursor entered the body */
     case SCN_OP_EXIT:
         tw_exit((int32_t)in->value);
+    case SCN_OP_RUN:
+        check(t, in, tw_program_run((const char *)str_of(t, in), in->str.len));
+        break;
     default:
         do_call(t, in);
         break;

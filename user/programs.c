@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/programs.c - the table of native user programs (see programs.h).
+ */
+#include "programs.h"
+#include "../core/abi.h"
+#include "../core/klib.h"
+
+static const struct tw_program table[] = {
+    {"echo-server", echo_server_main,
+     "serves echo:// from user space: reads return what was written"},
+    {"file-server", file_server_main, "serves file://, the VFS with its mount table"},
+    {NULL, NULL, NULL},
+};
+
+const struct tw_program *tw_program_find(const char *name, size_t len)
+{
+    for (const struct tw_program *p = table; p->name != NULL; p++)
+        if (k_memeq_str(name, len, p->name))
+            return p;
+    return NULL;
+}
+
+int64_t tw_program_run(const char *line, size_t len)
+{
+    size_t name_len = 0;
+    while (name_len < len && line[name_len] != ' ')
+        name_len++;
+    const struct tw_program *p = tw_program_find(line, name_len);
+    if (p == NULL)
+        return TW_E_NOENT;
+    size_t skip = name_len < len ? name_len + 1 : name_len;
+    return p->main(line + skip, len - skip);
+}
+
+int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t dflt)
+{
+    size_t klen = k_strlen(key);
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && args[end] != ' ')
+            end++;
+        uint64_t v;
+        if (end - i > klen && k_memcmp(args + i, key, klen) == 0 && args[i + klen] == '=' &&
+            k_parse_u64(args + i + klen + 1, end - i - klen - 1, &v) && v <= INT64_MAX)
+            return (int64_t)v;
+        i = end + 1;
+    }
+    return dflt;
+}
+
+const struct tw_program *tw_programs(void)
+{
+    return table;
+}

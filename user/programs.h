@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/programs.h - the native user programs a scenario can run in a task with the step
+ * {"op": "run", "program": NAME, "arg": N}: servers written in C against user/twain.h
+ * (the echo:// provider, the file server behind file://). The same programs run on both
+ * backends; the scenario compiler checks names against this table.
+ */
+#ifndef TWAIN_USER_PROGRAMS_H
+#define TWAIN_USER_PROGRAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A program's main: runs in the calling thread; returns >= 0 or a TW_E_* code. args are
+ * the text after the program's name (not NUL-terminated; may be empty). */
+typedef int64_t (*tw_program_main)(const char *args, size_t len);
+
+struct tw_program {
+    const char *name;
+    tw_program_main main;
+    const char *what; /* one line for docs and errors */
+};
+
+/* The program named name[0..len), or NULL. */
+const struct tw_program *tw_program_find(const char *name, size_t len);
+/* The table, for listing (NULL-terminated by name). */
+const struct tw_program *tw_programs(void);
+
+/*
+ * Run "name" or "name args" (line[0..len)): TW_E_NOENT for an unknown program, else what
+ * the program returns.
+ */
+int64_t tw_program_run(const char *line, size_t len);
+
+/* The value of key=N among space-separated words of args, or dflt. */
+int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t dflt);
+
+/* The programs (user/servers/); docs/user-providers.md describes their arguments. */
+int64_t echo_server_main(const char *args, size_t len);
+int64_t file_server_main(const char *args, size_t len);
+
+#endif /* TWAIN_USER_PROGRAMS_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user/servers/prov_serve.h - the loop every user-space provider runs: register a scheme
+ * on a port, then read struct tw_prov_req, call the server's handler, write the reply.
+ */
+#ifndef TWAIN_USER_SERVERS_PROV_SERVE_H
+#define TWAIN_USER_SERVERS_PROV_SERVE_H
+
+#include <stdint.h>
+
+#include "../../core/abi.h"
+
+/* Handle one request; fill reply->data for reads. Returns the result for the caller. */
+typedef int64_t (*prov_handler)(void *ctx, const struct tw_prov_req *req,
+                                struct tw_prov_reply *reply);
+
+/*
+ * Serve scheme until no request came for idle_us microseconds (0: forever) or the port
+ * fails. port_url names the port (e.g. "chan://echo-provider?listen"). Returns 0 when
+ * idle, or the TW_E_* that stopped it (TW_E_BUSY: the scheme is served already).
+ */
+int64_t prov_serve(const char *port_url, const char *scheme, int64_t idle_us, prov_handler fn,
+                   void *ctx);
+
+#endif /* TWAIN_USER_SERVERS_PROV_SERVE_H */
