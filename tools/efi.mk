@@ -33,7 +33,7 @@ EFI_HAL_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGNU_EFI
 
 # The same list build.mk compiles for the simulator (KERNEL_SRC minus hal/sim): checked
 # by efi-check-sources.
-EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c))
+EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c))
 EFI_TEST_ONLY := $(wildcard hal/x86_64-efi/tests*.c hal/x86_64-efi/user_tests*.c)
 EFI_HAL_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard hal/x86_64-efi/*.c)))
 EFI_HAL_ASM := $(sort $(wildcard hal/x86_64-efi/*.S)) hal/x86_64/switch.S
