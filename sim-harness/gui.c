@@ -107,6 +107,8 @@ static void close_window(struct gui *g)
 
 /* ---- drawing ------------------------------------------------------------------------ */
 
+static uint64_t produced(struct gui *g);
+
 static bool live_running(const struct gui *g, bool *paused)
 {
     if (g->live == NULL)
@@ -157,10 +159,13 @@ static void screenshot(struct gui *g)
     char path[64];
     draw(g);
     snprintf(path, sizeof(path), "twain-screenshot-%u.bmp", ++g->shots);
-    if (shot_save_bmp(path, g->px, g->w, g->h, g->w) == 0) {
-        fprintf(stderr, "twain: screenshot %s\n", path);
+    if (shot_save_bmp(path, g->px, g->w, g->h, g->w) != 0)
+        return;
+    fprintf(stderr, "twain: screenshot %s\n", path);
+    if (g->live != NULL)
+        gui_log(g, "screenshot %s at record %llu", path, (unsigned long long)produced(g));
+    else
         gui_log(g, "screenshot %s", path);
-    }
 }
 
 /* ---- controls ----------------------------------------------------------------------- */

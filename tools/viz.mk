@@ -14,25 +14,27 @@ $(LIB): $(VIZ_OBJ)
 
 HOST_LIBS += $(shell pkg-config --libs sdl2 2>/dev/null)
 
+# viz_tool: screenshots and their pixel checks, the Chrome JSON checker, the bench
 VIZ_TOOL_SRC := $(sort $(wildcard tests/viz/*.c))
-VIZ_TOOLS := $(VIZ_TOOL_SRC:tests/viz/%.c=$(BIN)/tests/%)
+VIZ_TOOL_OBJ := $(VIZ_TOOL_SRC:%.c=$(OBJ)/%.o)
+VIZ_TOOLS := $(BIN)/tests/viz_tool
 $(OBJ)/tests/viz/%.o: CFLAGS_LAYER = $(HOSTED)
 
-$(BIN)/tests/viz_%: $(OBJ)/tests/viz/viz_%.o $(HARNESS_LIB_OBJ) $(LIB)
+$(VIZ_TOOLS): $(VIZ_TOOL_OBJ) $(HARNESS_LIB_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(SANFLAGS) $(LTO) -O$(OPT) -o $@ $< $(HARNESS_LIB_OBJ) $(LIB) $(HOST_LIBS)
+	$(Q)$(CC) $(SANFLAGS) $(LTO) -O$(OPT) -o $@ $(VIZ_TOOL_OBJ) $(HARNESS_LIB_OBJ) $(LIB) $(HOST_LIBS)
 
 all: $(VIZ_TOOLS)
 
 .PHONY: viz-tests viz-bench
 viz-tests: $(TWAIN) $(VIZ_TOOLS)
-	@tools/viz-tests $(TWAIN) $(BIN)/tests
+	@tools/viz-tests $(TWAIN) $(VIZ_TOOLS)
 
 viz-bench: $(TWAIN) $(VIZ_TOOLS)
-	@tools/viz-bench $(TWAIN) $(BIN)/tests
+	@tools/viz-bench $(TWAIN) $(VIZ_TOOLS)
 
 TEST_EXTRA += viz-tests
 bench: viz-bench
 
--include $(VIZ_OBJ:.o=.d) $(VIZ_TOOL_SRC:tests/viz/%.c=$(OBJ)/tests/viz/%.d)
+-include $(VIZ_OBJ:.o=.d) $(VIZ_TOOL_OBJ:.o=.d)

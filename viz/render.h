@@ -58,6 +58,12 @@ void viz_render(struct viz_fb *fb, const struct viz_layout *L, const struct viz_
 
 /* Pixel y of the middle of the lane at display position pos (-1: not visible). */
 int viz_lane_mid(const struct viz_layout *L, const struct viz_view *v, uint32_t pos);
+/*
+ * When more arrows (or timer marks) fall in view than `per_column` times the plot's pixel
+ * columns, only every stride-th is drawn (counting from the first in view).
+ */
+#define VIZ_ARROWS_PER_COLUMN 2
+uint32_t viz_thin_stride(uint32_t count, int columns, int per_column);
 /* Half-heights of the bars: running fills the lane, ready half of it, blocked a line. */
 int viz_bar_half(const struct viz_layout *L, uint8_t state);
 

@@ -9,10 +9,9 @@
 #include "font.h"
 #include "render_int.h"
 
-#define ARROWS_PER_COLUMN 2
-#define MARKS_PER_COLUMN  2
+#define MARKS_PER_COLUMN 2
 
-static uint32_t stride_for(uint32_t count, int columns, int per_column)
+uint32_t viz_thin_stride(uint32_t count, int columns, int per_column)
 {
     uint64_t budget = (uint64_t)columns * (uint64_t)per_column;
     return count > budget ? (uint32_t)(count / budget) + 1 : 1;
@@ -40,7 +39,7 @@ void viz_r_arrows(struct viz_fb *fb, const struct viz_layout *L, const struct vi
     uint64_t t1 = v->t0 + v->span;
     uint64_t from = v->t0 > ix->max_arrow_span ? v->t0 - ix->max_arrow_span : 0;
     uint32_t lo = viz_arrow_lower(ix, from), hi = viz_arrow_lower(ix, t1 + 1);
-    uint32_t stride = stride_for(hi - lo, L->plot_x1 - L->plot_x0, ARROWS_PER_COLUMN);
+    uint32_t stride = viz_thin_stride(hi - lo, L->plot_x1 - L->plot_x0, VIZ_ARROWS_PER_COLUMN);
     viz_fb_clip(fb, L->plot_x0, L->lanes_y0, L->plot_x1, L->lanes_y1);
     for (uint32_t i = lo; i < hi; i += stride) {
         const struct viz_arrow *a = &ix->arrows[i];
@@ -115,7 +114,7 @@ void viz_r_marks(struct viz_fb *fb, const struct viz_layout *L, const struct viz
                  const struct viz_view *v)
 {
     uint32_t lo = viz_mark_lower(ix, v->t0), hi = viz_mark_lower(ix, v->t0 + v->span + 1);
-    uint32_t stride = stride_for(hi - lo, L->plot_x1 - L->plot_x0, MARKS_PER_COLUMN);
+    uint32_t stride = viz_thin_stride(hi - lo, L->plot_x1 - L->plot_x0, MARKS_PER_COLUMN);
     viz_fb_clip(fb, L->plot_x0, L->axis_y, L->plot_x1, L->lanes_y1);
     for (uint32_t i = lo; i < hi; i++) {
         const struct viz_mark *m = &ix->marks[i];

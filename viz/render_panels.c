@@ -147,7 +147,7 @@ static void stats_row(struct viz_fb *fb, int x, int y, const struct viz_index *i
     viz_fmt_time3(ready, sizeof(ready), s.ready);
     viz_fmt_time3(blk, sizeof(blk), s.blocked);
     viz_fmt_time3(lat, sizeof(lat), s.max_latency);
-    k_snprintf(row, sizeof(row), "%-10.10s %9s %9s %9s %4u %9s", label, run, ready, blk, s.switches,
+    k_snprintf(row, sizeof(row), "%-11.11s %8s %8s %8s %4u %8s", label, run, ready, blk, s.switches,
                lat);
     viz_text(fb, x, y, row, color);
 }
@@ -161,7 +161,7 @@ void viz_r_stats(struct viz_fb *fb, const struct viz_layout *L, const struct viz
     viz_fb_clip(fb, x0, y0, L->w, y1);
     viz_text(fb, x0 + PAD, y0 + 4, "Threads (whole run)", VIZ_C_TEXT);
     char head[96];
-    k_snprintf(head, sizeof(head), "%-10s %9s %9s %9s %4s %9s", "thread", "run", "ready", "blocked",
+    k_snprintf(head, sizeof(head), "%-11s %8s %8s %8s %4s %8s", "thread", "run", "ready", "blocked",
                "sw", "max lat");
     int y = y0 + 4 + ROW_H + 2;
     viz_text(fb, x0 + 2, y, head, VIZ_C_DIM);
