@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "commands.h"
+#include "export_chrome.h"
 #include "trace_file.h"
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: twain trace dump TRACE\n"
-               "  Print a trace file's header, embedded scenario name and every record.\n"
+    fprintf(f, "usage: twain trace dump TRACE | twain trace export --chrome TRACE > out.json\n"
+               "  dump: print a trace file's header, embedded scenario name and every record.\n"
+               "  export --chrome: Chrome trace-event JSON for Perfetto (see its --help).\n"
                "  exit: 0 a valid trace, 1 the hash chain is broken (records shown up to the\n"
                "  break), 2 unreadable or malformed\n");
     return f == stdout ? 0 : 2;
@@ -22,6 +24,8 @@ int cmd_trace(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
         return usage(stdout);
+    if (argc >= 2 && strcmp(argv[1], "export") == 0)
+        return export_cmd(argc - 1, argv + 1);
     if (argc != 3 || strcmp(argv[1], "dump") != 0)
         return usage(stderr);
     struct trace_file tf;
