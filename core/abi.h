@@ -119,6 +119,10 @@ enum tw_invoke_op {
     TW_TIMER_SET_INTERVAL_NS = 0x301, /* a0 = ns */
     TW_TIMER_FIRED = 0x302,           /* -> times fired so far */
     TW_TIMER_CANCEL = 0x303,
+    /* on system://memory/free_mem (seed 001) */
+    TW_SYS_MEM_FREED = 0x380,      /* "I freed what I could": the signal clears until the
+                                      free pages rise above the threshold and fall again */
+    TW_SYS_MEM_FREE_PAGES = 0x381, /* -> free pages now */
     /* on storage (providers/blk.c, cache.c, fat*.c; docs/storage.md) */
     TW_BLK_SIZE = 0x400,          /* -> device size in bytes (on a file: the file's size) */
     TW_BLK_FLUSH = 0x401,         /* write back what is buffered, all the way down */

@@ -18,6 +18,7 @@
 #include "thread.h"
 #include "trace.h"
 #include "uprov.h"
+#include "watch.h"
 
 static struct {
     struct k_config cfg;
@@ -49,6 +50,7 @@ int k_init(const struct k_config *cfg)
     thread_module_init();
     chan_module_init();
     console_init();
+    watch_reset();
     provider_registry_init();
     uprov_reset();
     syscall_reset_entries();

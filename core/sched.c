@@ -10,6 +10,7 @@
 #include "task.h"
 #include "thread.h"
 #include "trace.h"
+#include "watch.h"
 
 static struct {
     const struct sched_policy *policy;
@@ -166,6 +167,7 @@ int sched_run(uint64_t max_time_ns)
     for (;;) {
         clock_fire_due();
         hal_poll();
+        watch_run();
         if (clock_now() >= max_time_ns)
             sched_request_stop();
         if (sc.stopping)

@@ -22,6 +22,7 @@
 #include "url.h"
 #include "usercopy.h"
 #include "wait.h"
+#include "watch.h"
 
 typedef int64_t (*sys_fn)(const uint64_t a[6]);
 
@@ -466,6 +467,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     trace_emit(TR_SYSRET, nr, (uint64_t)r, 0);
     clock_fire_due();
     hal_poll();
+    watch_run();
     thread_check_killed();
     sched_preempt_point();
     thread_check_killed();

@@ -536,16 +536,14 @@ static const char *const right_names[] = {"read", "write",    "invoke",    "wait
                                           "seek", "transfer", "duplicate", NULL};
 static const char *const open_flag_names[] = {"nonblock", "thread_local", NULL};
 static const char *const whence_names[] = {"set", "cur", "end", NULL};
-static const char *const invoke_names[] = {"timer_set_interval_ms",
-                                           "timer_set_interval_ns",
-                                           "timer_fired",
-                                           "timer_cancel",
-                                           "chan_pending",
-                                           "yield",
-                                           NULL};
+static const char *const invoke_names[] = {
+    "timer_set_interval_ms", "timer_set_interval_ns", "timer_fired",
+    "timer_cancel",          "chan_pending",          "yield",
+    "sys_mem_freed",         "sys_mem_free_pages",    NULL};
 static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS, TW_TIMER_SET_INTERVAL_NS,
                                       TW_TIMER_FIRED,           TW_TIMER_CANCEL,
-                                      TW_CHAN_PENDING,          TW_TASK_YIELD};
+                                      TW_CHAN_PENDING,          TW_TASK_YIELD,
+                                      TW_SYS_MEM_FREED,         TW_SYS_MEM_FREE_PAGES};
 
 _Static_assert(TW_SIG_READABLE == 1 && TW_SIG_EXITED == 16, "signal_names order is bit order");
 _Static_assert(TW_RIGHT_READ == 1 && TW_RIGHT_DUPLICATE == 64, "right_names order is bit order");

@@ -235,7 +235,7 @@ static bool invoke_op_ok(uint32_t op)
 {
     return op == TW_TIMER_SET_INTERVAL_MS || op == TW_TIMER_SET_INTERVAL_NS ||
            op == TW_TIMER_FIRED || op == TW_TIMER_CANCEL || op == TW_CHAN_PENDING ||
-           op == TW_TASK_YIELD;
+           op == TW_TASK_YIELD || op == TW_SYS_MEM_FREED || op == TW_SYS_MEM_FREE_PAGES;
 }
 
 static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
