@@ -147,7 +147,8 @@ static inline void th_sh(const char *fmt, ...)
     va_end(ap);
     ck_assert(n > 0 && (size_t)n < sizeof(cmd));
     char full[4300];
-    snprintf(full, sizeof(full), "PATH=\"$PATH:/usr/sbin:/sbin\" MTOOLS_SKIP_CHECK=1 %s", cmd);
+    snprintf(full, sizeof(full), "export PATH=\"$PATH:/usr/sbin:/sbin\" MTOOLS_SKIP_CHECK=1; %s",
+             cmd);
     int rc = system(full);
     ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
 }

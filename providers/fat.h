@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * providers/fat.h - the insides of fat:// (FAT12/16/32 with VFAT long names), shared by
+ * its four files:
+ *
+ *   fat_bpb.c    the boot sector and BPB, mounts (one per sub-URL text, reference
+ *                counted) and syncing them
+ *   fat_table.c  the FAT: entries, cluster chains (bounded walks), allocation, freeing
+ *   fat_dir.c    directories: slots, long names and their checksum, short-name
+ *                generation, adding and removing entries
+ *   fat_file.c   the provider: paths, file and directory objects, read/write/seek,
+ *                truncate, mkdir, unlink, rename, readdir records
+ *
+ * The on-disk layout is Microsoft's FAT specification as mkfs.fat, fsck.fat and mtools
+ * read it. Every value read from the disk is checked before use: a bad one is TW_E_IO,
+ * never a crash or an endless loop (every walk is bounded by the cluster count).
+ * Everything runs in kernel context, synchronously; nothing here blocks.
+ */
+#ifndef TWAIN_PROVIDERS_FAT_H
+#define TWAIN_PROVIDERS_FAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/list.h"
+#include "../core/url.h"
+#include "fat_abi.h"
+
+struct kobj;
+
+#define FAT_MAX_NAME      255   /* UTF-16 units of a long name */
+#define FAT_MAX_DEPTH     32    /* components of a path */
+#define FAT_MAX_PATH      1024  /* bytes of a path given to invoke */
+#define FAT_MAX_DIR_SLOTS 65536 /* 32-byte slots of a directory (2 MiB, the spec's limit) */
+#define FAT_MAX_TAIL      99999 /* largest ~N of a generated short name */
+#define FAT_NO_OFF        UINT64_MAX
+
+/* Attributes of a directory entry. */
+#define FAT_ATTR_RO    0x01
+#define FAT_ATTR_HID   0x02
+#define FAT_ATTR_SYS   0x04
+#define FAT_ATTR_VOL   0x08
+#define FAT_ATTR_DIR   0x10
+#define FAT_ATTR_ARCH  0x20
+#define FAT_ATTR_LFN   0x0f
+#define FAT_SLOT_FREE  0xe5
+#define FAT_SLOT_END   0x00
+#define FAT_SLOT_BYTES 32u
+
+struct fat_mount {
+    struct list link; /* in the mount table */
+    uint32_t users;   /* nodes on this mount */
+    struct kobj *sub; /* the device: one reference */
+    uint32_t key_len;
+    uint8_t type;           /* 12, 16 or 32 */
+    uint32_t sector;        /* bytes per sector: 512 .. 4096 */
+    uint32_t cluster;       /* bytes per cluster */
+    uint32_t cluster_shift; /* log2(cluster) */
+    uint64_t fat_off;       /* byte offset of the first FAT */
+    uint64_t fat_bytes;     /* bytes of one FAT */
+    uint32_t nfats;
+    uint64_t root_off; /* FAT12/16: byte offset of the fixed root directory */
+    uint32_t root_slots;
+    uint32_t root_cluster; /* FAT32: first cluster of the root directory */
+    uint64_t data_off;     /* byte offset of cluster 2 */
+    uint32_t nclusters;    /* valid cluster numbers: 2 .. nclusters + 1 */
+    uint64_t fsinfo_off;   /* FAT32 FSInfo sector, FAT_NO_OFF when absent or invalid */
+    bool fsinfo_dirty;     /* clusters were allocated or freed since the last sync */
+    uint32_t next_free;    /* where the next allocation starts looking */
+    uint8_t *win;          /* one sector of the first FAT (a page) */
+    uint64_t win_off;      /* its byte offset in the FAT, FAT_NO_OFF: empty */
+    bool win_dirty;        /* written to every FAT copy on flush */
+    uint8_t *dbuf;         /* one directory sector (a page) */
+    uint64_t dbuf_off;     /* its device offset, FAT_NO_OFF: empty */
+    char *paths;           /* a page: the paths an invoke copies in */
+    struct list nodes;     /* struct fat_node.link: the open files and directories */
+    char key[URL_MAX_LEN]; /* the sub-URL text this mount is found by */
+};
+
+/* An open file or directory: shared by every handle on it. */
+struct fat_node {
+    struct list link; /* in mount->nodes */
+    struct fat_mount *m;
+    uint32_t refs; /* fat objects on it */
+    bool dir;
+    bool root;
+    bool dirty;        /* size or first cluster changed: the entry must be written */
+    uint8_t attr;      /* entry attributes */
+    uint32_t first;    /* first cluster; 0: none (empty file, fixed root) */
+    uint32_t size;     /* files: bytes */
+    uint64_t ent_off;  /* device offset of its short entry (0 for the root) */
+    uint32_t cur_idx;  /* cursor: cluster number cur_clus is index cur_idx of the chain */
+    uint32_t cur_clus; /* 0: no cursor */
+};
+
+/* One directory entry as read: its short entry, long name and where its slots are. */
+struct fat_entry {
+    uint8_t raw[FAT_SLOT_BYTES];
+    uint16_t lname[FAT_MAX_NAME + 1];
+    uint32_t lname_len; /* 0: no valid long name */
+    uint32_t first_slot;
+    uint32_t slot;
+    uint64_t off; /* device offset of the short entry */
+};
+
+/* Where a walk through a directory is. */
+struct fat_dirit {
+    uint32_t first; /* the directory's first cluster; 0: FAT12/16 fixed root */
+    uint32_t slot;  /* next slot to read */
+    uint32_t clus;  /* cursor: cluster clus_idx of the directory (0: none) */
+    uint32_t clus_idx;
+};
+
+/* ---- fat_bpb.c ---------------------------------------------------------------------------- */
+
+/* The mount for u's sub-URL: found, or mounted now. Takes a user reference. */
+int fat_mount_get(const struct url_parsed *p, const struct url *u, struct fat_mount **out)
+    __attribute__((warn_unused_result));
+/* Drop a user reference; the last one syncs and unmounts. */
+void fat_mount_put(struct fat_mount *m);
+/* Write back dirty entries, the FAT window, FSInfo, then flush the device. */
+int fat_sync(struct fat_mount *m) __attribute__((warn_unused_result));
+void fat_reset_mounts(void);
+/* Write n's short entry back when its size or first cluster changed. */
+int fat_node_flush(struct fat_node *n) __attribute__((warn_unused_result));
+/* Virtual-clock timestamp in FAT form: date << 16 | time (2000-01-01 + virtual seconds). */
+uint32_t fat_timestamp(void);
+
+/* ---- fat_table.c -------------------------------------------------------------------------- */
+
+uint64_t fat_clus_off(const struct fat_mount *m, uint32_t clus);
+bool fat_clus_valid(const struct fat_mount *m, uint32_t clus);
+/* The cluster after clus: *next = 0 at the end of the chain; TW_E_IO for a bad link. */
+int fat_next(struct fat_mount *m, uint32_t clus, uint32_t *next)
+    __attribute__((warn_unused_result));
+/* A free cluster marked end-of-chain (and linked after prev when prev != 0); zeroed when
+ * zero. TW_E_LIMIT when the volume is full. */
+int fat_alloc(struct fat_mount *m, uint32_t prev, bool zero, uint32_t *out)
+    __attribute__((warn_unused_result));
+/* Free the chain starting at first (0: nothing). */
+int fat_free_chain(struct fat_mount *m, uint32_t first) __attribute__((warn_unused_result));
+/* Mark clus end-of-chain. */
+int fat_set_eoc(struct fat_mount *m, uint32_t clus) __attribute__((warn_unused_result));
+int fat_win_flush(struct fat_mount *m) __attribute__((warn_unused_result));
+/* Free clusters now (a bounded scan of the FAT). */
+int fat_count_free(struct fat_mount *m, uint32_t *out) __attribute__((warn_unused_result));
+/* Cluster number idx of n's chain (with n's cursor): TW_E_NOENT past the end (the cursor is
+ * then on the last cluster), TW_E_IO for a broken chain. */
+int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
+    __attribute__((warn_unused_result));
+
+/* ---- fat_dir.c ---------------------------------------------------------------------------- */
+
+void fat_dirit_init(struct fat_mount *m, struct fat_dirit *it, uint32_t first);
+/* Next entry (skipping free slots and volume labels): TW_OK, TW_E_NOENT at the end. */
+int fat_dir_next(struct fat_mount *m, struct fat_dirit *it, struct fat_entry *e)
+    __attribute__((warn_unused_result));
+/* Entry called name[0..len) in directory first: TW_OK, TW_E_NOENT, TW_E_IO. */
+int fat_dir_find(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
+                 struct fat_entry *e) __attribute__((warn_unused_result));
+/* Add an entry called name to directory first, its short entry's fields (attributes,
+ * times, cluster, size) from tmpl; *e describes the new entry. */
+int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
+                const uint8_t tmpl[FAT_SLOT_BYTES], struct fat_entry *e)
+    __attribute__((warn_unused_result));
+/* Mark e's slots (long name and short entry) free. */
+int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e)
+    __attribute__((warn_unused_result));
+/* True when the directory holds nothing but "." and "..". */
+int fat_dir_empty(struct fat_mount *m, uint32_t first) __attribute__((warn_unused_result));
+int fat_slot_read(struct fat_mount *m, uint64_t off, uint8_t raw[FAT_SLOT_BYTES])
+    __attribute__((warn_unused_result));
+int fat_slot_write(struct fat_mount *m, uint64_t off, const uint8_t raw[FAT_SLOT_BYTES])
+    __attribute__((warn_unused_result));
+/* A path component (percent escapes, UTF-8) as UTF-16: TW_E_INVAL for bad bytes or
+ * characters FAT forbids, TW_E_TOOBIG past FAT_MAX_NAME. */
+int fat_name_from_utf8(const char *s, uint32_t len, uint16_t *out, uint32_t *out_len)
+    __attribute__((warn_unused_result));
+/* e's name (long, else the short one with its case flags) as UTF-8, NUL-terminated. */
+uint32_t fat_entry_name(const struct fat_entry *e, char *out, uint32_t cap);
+/* The 8.3 form "NAME.EXT" of a short entry. */
+void fat_short_name(const uint8_t raw[FAT_SLOT_BYTES], char out[13]);
+uint32_t fat_entry_cluster(const struct fat_mount *m, const uint8_t raw[FAT_SLOT_BYTES]);
+void fat_entry_set_cluster(uint8_t raw[FAT_SLOT_BYTES], uint32_t clus);
+bool fat_entry_is_dot(const struct fat_entry *e);
+
+/* ---- little-endian fields ------------------------------------------------------------------ */
+
+static inline uint16_t fat_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t fat_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline void fat_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void fat_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+#endif /* TWAIN_PROVIDERS_FAT_H */

