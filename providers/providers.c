@@ -2,18 +2,18 @@
 /*
  * providers/providers.c - the list of kernel providers registered at boot.
  */
-#include "../core/abi.h"
 #include "providers.h"
+#include "../core/abi.h"
 
-int providers_register_all(void) {
-  static const struct provider *const all[] = {
-      &prov_chan, &prov_timer, &prov_console, &prov_zero,
-      &prov_null, &prov_blk,   &prov_pipe,    &prov_system,
-  };
-  for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-    int rc = provider_register(all[i]);
-    if (rc != TW_OK)
-      return rc;
-  }
-  return TW_OK;
+int providers_register_all(void)
+{
+    static const struct provider *const all[] = {
+        &prov_chan, &prov_timer, &prov_console, &prov_zero, &prov_null, &prov_blk, &prov_fat,
+    };
+    for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        int rc = provider_register(all[i]);
+        if (rc != TW_OK)
+            return rc;
+    }
+    return TW_OK;
 }
