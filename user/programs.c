@@ -10,6 +10,7 @@ static const struct tw_program table[] = {
     {"echo-server", echo_server_main,
      "serves echo:// from user space: reads return what was written"},
     {"file-server", file_server_main, "serves file://, the VFS with its mount table"},
+    {"local-demo", local_demo_main, "serves mem:// inside itself: no system call to open it"},
     {NULL, NULL, NULL},
 };
 

@@ -38,5 +38,6 @@ int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t df
 /* The programs (user/servers/); docs/user-providers.md describes their arguments. */
 int64_t echo_server_main(const char *args, size_t len);
 int64_t file_server_main(const char *args, size_t len);
+int64_t local_demo_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */
