@@ -15,6 +15,8 @@ extern const struct provider prov_zero;
 extern const struct provider prov_null;
 extern const struct provider prov_blk;
 extern const struct provider prov_fat;
+extern const struct provider prov_pipe;
+extern const struct provider prov_system;
 
 /* Register every kernel provider. TW_OK, or the first registration error. */
 int providers_register_all(void) __attribute__((warn_unused_result));
