@@ -15,6 +15,7 @@ extern const struct provider prov_zero;
 extern const struct provider prov_null;
 extern const struct provider prov_blk;
 extern const struct provider prov_fat;
+extern const struct provider prov_cache;
 extern const struct provider prov_pipe;
 extern const struct provider prov_system;
 
