@@ -222,6 +222,7 @@ static const char all_ops_json[] = ONE_TASK(
            "{\"op\":\"repeat\",\"count\":2,\"do\":[{\"op\":\"yield\"}]},"
            "{\"op\":\"spawn\",\"do\":[{\"op\":\"yield\"}]},"
            "{\"op\":\"expect\",\"time_lt_us\":9},{\"op\":\"expect\",\"last\":\"h\"},"
+           "{\"op\":\"run\",\"program\":\"echo-server\",\"args\":\"idle=5\"},"
            "{\"op\":\"exit\",\"code\":2}");
 
 START_TEST(test_all_ops)
@@ -250,6 +251,8 @@ START_TEST(test_all_ops)
             ck_assert_uint_eq(in.arg, TW_RIGHT_READ | TW_RIGHT_WAIT);
         if (in.op == SCN_OP_SEEK)
             ck_assert_int_eq(in.value, -9);
+        if (in.op == SCN_OP_RUN)
+            ck_assert_uint_eq(in.str.len, sizeof("echo-server idle=5") - 1);
         pc += in.size;
     }
     ck_assert_uint_eq(pc, end);
