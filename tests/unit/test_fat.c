@@ -199,6 +199,154 @@ START_TEST(test_read_fat32)
 }
 END_TEST
 
+/* ---- writes, checked by fsck.fat and mcopy --------------------------------------------- */
+
+#define BIG_LEN 10000
+#define X_LEN   70000
+static uint8_t big[BIG_LEN], xbin[X_LEN];
+
+/* Write all of data[0..len) to h in 4 KiB pieces. */
+static int64_t put_all(int32_t h, const uint8_t *data, size_t len, uint8_t *buf)
+{
+    size_t done = 0;
+    while (done < len) {
+        size_t n = K_MIN(len - done, (size_t)4096);
+        memcpy(buf, data + done, n);
+        int64_t w = tw_write(h, buf, n);
+        if (w <= 0)
+            return w;
+        done += (size_t)w;
+    }
+    return (int64_t)done;
+}
+
+static void body_write(uintptr_t heap)
+{
+    uint8_t *buf = (uint8_t *)heap;
+    int32_t root = (int32_t)u_open("fat://[blk://disk0/]/", 0);
+    EXPECT_OK(root);
+    int32_t h = (int32_t)u_open("fat://[blk://disk0/]/new%20file.txt", TW_O_CREATE);
+    EXPECT_OK(h);
+    EXPECT(put_all(h, big, BIG_LEN, buf), BIG_LEN);
+    EXPECT(tw_close(h), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_MKDIR, "newdir", NULL), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_MKDIR, "newdir/Inner Directory", NULL), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_MKDIR, "newdir", NULL), TW_E_BUSY);
+    EXPECT(u_invoke_str(root, TW_FS_MKDIR, "nope/x", NULL), TW_E_NOENT);
+    h = (int32_t)u_open("fat://[blk://disk0/]/newdir/Inner%20Directory/x.bin", TW_O_CREATE);
+    EXPECT(put_all(h, xbin, X_LEN, buf), X_LEN);
+    EXPECT(u_invoke_str(root, TW_FS_UNLINK, "newdir/Inner Directory/x.bin", NULL), TW_E_BUSY);
+    EXPECT(tw_close(h), TW_OK);
+    /* Created, then unlinked. */
+    h = (int32_t)u_open("fat://[blk://disk0/]/tobedeleted.txt", TW_O_CREATE);
+    EXPECT(put_all(h, xbin, 9000, buf), 9000);
+    EXPECT(tw_close(h), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_UNLINK, "tobedeleted.txt", NULL), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_UNLINK, "tobedeleted.txt", NULL), TW_E_NOENT);
+    /* Truncate an mcopy'd file. */
+    h = (int32_t)u_open("fat://[blk://disk0/]/sub/dir/deep.bin", 0);
+    EXPECT(tw_invoke(h, TW_FILE_TRUNCATE, 30000, 0, 0, 0), TW_OK);
+    EXPECT(tw_invoke(h, TW_BLK_SIZE, 0, 0, 0, 0), 30000);
+    EXPECT(tw_close(h), TW_OK);
+    /* Renames: a file across directories, a directory into another ('..' follows). */
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "hello.txt", "newdir/hello renamed.txt"), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "many", "newdir/Inner Directory/many2"), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "newdir", "newdir/Inner Directory/x"), TW_E_INVAL);
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "sub", "newdir"), TW_E_BUSY);
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "nothere", "x"), TW_E_NOENT);
+    /* A hole: seek past the end, write; the gap reads as zeros. */
+    h = (int32_t)u_open("fat://[blk://disk0/]/gap.bin", TW_O_CREATE);
+    EXPECT(tw_seek(h, 5000, TW_SEEK_SET), 5000);
+    memcpy(buf, "END", 3);
+    EXPECT(tw_write(h, buf, 3), 3);
+    EXPECT(tw_close(h), TW_OK);
+    /* TW_O_TRUNC, then a short rewrite. */
+    h = (int32_t)u_open("fat://[blk://disk0/]/Long%20File%20Name%20With%20Spaces.txt",
+                        TW_O_TRUNC | TW_O_CREATE);
+    memcpy(buf, "short", 5);
+    EXPECT(tw_write(h, buf, 5), 5);
+    EXPECT(tw_close(h), TW_OK);
+    /* Directories: an empty one goes, a full one stays. */
+    EXPECT(u_invoke_str(root, TW_FS_MKDIR, "empty", NULL), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_UNLINK, "empty", NULL), TW_OK);
+    EXPECT(u_invoke_str(root, TW_FS_UNLINK, "newdir", NULL), TW_E_BUSY);
+    /* Many names in one directory: tails ~1..~N, a directory growing past a cluster. */
+    int32_t nd = (int32_t)u_open("fat://[blk://disk0/]/newdir", 0);
+    for (int i = 0; i < 60; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "a rather long name number %d.text", i);
+        EXPECT(u_invoke_str(nd, TW_FS_MKDIR, name, NULL), TW_OK);
+    }
+    EXPECT(u_invoke_str(nd, TW_FS_UNLINK, "../sub", NULL), TW_E_NOENT); /* stays beneath */
+    EXPECT(u_invoke_str(nd, TW_FS_UNLINK, "/sub", NULL), TW_E_INVAL);
+    EXPECT(tw_invoke(nd, TW_BLK_FLUSH, 0, 0, 0, 0), TW_OK);
+    EXPECT(tw_close(nd), TW_OK);
+    /* Read back through the kernel before closing the mount. */
+    expect_file(__LINE__, "fat://[blk://disk0/]/NEWFIL~1.TXT", big, BIG_LEN, buf);
+    EXPECT(tw_close(root), TW_OK);
+    th_done++;
+}
+
+/* mcopy the file at ::path out of the image and compare with data. */
+static void expect_host_file(const char *path, const uint8_t *data, size_t len)
+{
+    char out[600];
+    snprintf(out, sizeof(out), "%s/out.bin", th_tmp());
+    th_sh("rm -f %s && mcopy -n -i %s '::%s' %s", out, img_path, path, out);
+    size_t n;
+    uint8_t *got = th_slurp(out, &n);
+    ck_assert_msg(n == len, "%s: %zu bytes, want %zu", path, n, len);
+    ck_assert_msg(memcmp(got, data, len) == 0, "%s: content differs", path);
+    free(got);
+}
+
+static void run_write(const char *mkfs_args, size_t kib)
+{
+    make_image(mkfs_args, kib);
+    make_content(big, BIG_LEN, 77);
+    make_content(xbin, X_LEN, 78);
+    add_disk(true);
+    th_boot(4096);
+    th_task("t", body_write, 4);
+    th_run_check(1);
+    host_disks_clear(); /* closes the write-through file */
+    th_sh("fsck.fat -n %s > %s/fsck.log 2>&1 || (cat %s/fsck.log; false)", img_path, th_tmp(),
+          th_tmp());
+    th_sh("! grep -iE 'differ|wrong|bad|invalid|orphan|lost|free cluster' %s/fsck.log || "
+          "(cat %s/fsck.log; false)",
+          th_tmp(), th_tmp());
+    expect_host_file("/new file.txt", big, BIG_LEN);
+    expect_host_file("/newdir/Inner Directory/x.bin", xbin, X_LEN);
+    expect_host_file("/sub/dir/deep.bin", want[2], 30000);
+    expect_host_file("/newdir/hello renamed.txt", want[0], 13);
+    expect_host_file("/newdir/Inner Directory/many2/m7.txt", (const uint8_t *)"file 7\n", 7);
+    uint8_t gap[5003] = {0};
+    memcpy(gap + 5000, "END", 3);
+    expect_host_file("/gap.bin", gap, sizeof(gap));
+    expect_host_file("/Long File Name With Spaces.txt", (const uint8_t *)"short", 5);
+    th_sh("! mcopy -n -i %s ::/tobedeleted.txt %s/x 2>/dev/null", img_path, th_tmp());
+    th_sh("mdir -i %s '::/newdir' | grep -c 'a rather long name number' | grep -qx 60", img_path);
+    th_cleanup();
+}
+
+START_TEST(test_write_fat12)
+{
+    run_write("-F 12", 1440);
+}
+END_TEST
+
+START_TEST(test_write_fat16)
+{
+    run_write("-F 16", 20 * 1024);
+}
+END_TEST
+
+START_TEST(test_write_fat32)
+{
+    run_write("-F 32 -s 1", 40 * 1024);
+}
+END_TEST
+
 static Suite *fat_suite(void)
 {
     Suite *s = suite_create("fat");
@@ -207,6 +355,12 @@ static Suite *fat_suite(void)
     tcase_add_test(tc, test_read_fat12);
     tcase_add_test(tc, test_read_fat16);
     tcase_add_test(tc, test_read_fat32);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("write");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_write_fat12);
+    tcase_add_test(tc, test_write_fat16);
+    tcase_add_test(tc, test_write_fat32);
     suite_add_tcase(s, tc);
     return s;
 }
