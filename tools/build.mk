@@ -44,7 +44,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke lint-scenarios \
+.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl \
+        coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
 .SECONDARY:
@@ -181,11 +182,64 @@ fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN)) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SECONDS) $(TWAIN) $(FUZZ_RUN)
 
+# AFL++ persistent mode: the same targets and sources, instrumented by afl-clang-fast; its
+# -fsanitize=fuzzer links AFL++'s driver (libAFLDriver) around LLVMFuzzerTestOneInput.
+AFL_DIR := $(B)/fuzz-afl/$(if $(FUZZ_SAN),san,plain)
+AFL_LIB_OBJ := $(patsubst %.c,$(AFL_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(AFL_DIR)/obj/hal/x86_64/switch.o
+AFL_TARGET := $(if $(TARGET),$(TARGET),syscalls)
+
+$(AFL_DIR)/obj/core/%.o $(AFL_DIR)/obj/providers/%.o $(AFL_DIR)/obj/user/%.o \
+$(AFL_DIR)/obj/hal/sim/sim_%.o $(AFL_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(AFL_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
+
+$(AFL_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  AFLCC   $<")
+	$(Q)AFL_QUIET=1 afl-clang-fast $(FUZZ_BASE) $(FUZZ_LAYER) -c $< -o $@
+
+$(AFL_DIR)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(Q)clang -c $< -o $@
+
+$(AFL_DIR)/%: $(AFL_DIR)/obj/tests/fuzz/fuzz_%.o $(AFL_LIB_OBJ)
+	@$(if $(V),,echo "  AFLLD   $@")
+	$(Q)AFL_QUIET=1 afl-clang-fast $(FUZZ_BASE) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
+
+fuzz-afl: $(AFL_DIR)/$(AFL_TARGET) $(TWAIN)
+	@tools/fuzz-afl $(AFL_DIR) $(FUZZ_SECONDS) $(TWAIN) $(AFL_TARGET)
+
+# make coverage: line coverage of core/ reached by the fuzz corpora (llvm-cov), measured
+# with a source-based-coverage build of the targets replaying every corpus input once.
+COV_DIR := $(B)/coverage
+COV_FLAGS := -fprofile-instr-generate -fcoverage-mapping
+COV_LIB_OBJ := $(patsubst %.c,$(COV_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(COV_DIR)/obj/hal/x86_64/switch.o
+COV_TARGETS ?= syscalls url
+
+$(COV_DIR)/obj/core/%.o $(COV_DIR)/obj/providers/%.o $(COV_DIR)/obj/user/%.o \
+$(COV_DIR)/obj/hal/sim/sim_%.o $(COV_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(COV_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
+
+$(COV_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  COVCC   $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_WARN) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link $(COV_FLAGS) $(FUZZ_LAYER) -c $< -o $@
+
+$(COV_DIR)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -c $< -o $@
+
+$(COV_DIR)/%: $(COV_DIR)/obj/tests/fuzz/fuzz_%.o $(COV_LIB_OBJ)
+	@$(if $(V),,echo "  COVLD   $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(COV_FLAGS) -o $@ $^ $(HOST_LIBS)
+
+coverage: $(addprefix $(COV_DIR)/,$(COV_TARGETS))
+	@tools/coverage $(COV_DIR) $(COV_TARGETS)
+
 # make test: every target briefly with ASan+UBSan, and every regression input replayed.
 FUZZ_SMOKE_SECONDS ?= 8
 fuzz-smoke: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS)) $(TWAIN)
 	@tools/fuzz-regress $(FUZZ_DIR) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS) $(TWAIN) $(FUZZ_TARGETS)
 
--include $(FUZZ_LIB_OBJ:.o=.d)
+-include $(FUZZ_LIB_OBJ:.o=.d) $(AFL_LIB_OBJ:.o=.d) $(COV_LIB_OBJ:.o=.d)
 -include $(KERNEL_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)

@@ -14,14 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCN_MAGIC          0x4353575475ull /* "uTWSC" little-endian, see the format doc */
-#define SCN_VERSION        1
-#define SCN_MAX_TASKS      64
-#define SCN_MAX_FAULTS     64
-#define SCN_MAX_CONTAINS   16
-#define SCN_MAX_SLOTS      64  /* named handles ("as") per task */
-#define SCN_MAX_NAME       32  /* task name bytes */
-#define SCN_MAX_BLOB       (1u << 20)
+#define SCN_MAGIC        0x4353575475ull /* "uTWSC" little-endian, see the format doc */
+#define SCN_VERSION      1
+#define SCN_MAX_TASKS    64
+#define SCN_MAX_FAULTS   64
+#define SCN_MAX_CONTAINS 16
+#define SCN_MAX_SLOTS    64 /* named handles ("as") per task */
+#define SCN_MAX_NAME     32 /* task name bytes */
+#define SCN_MAX_BLOB     (1u << 20)
 
 enum scn_policy { SCN_POLICY_RR = 0, SCN_POLICY_PRIORITY = 1, SCN_POLICY_RANDOM = 2 };
 enum scn_mode { SCN_MODE_DETERMINISTIC = 0, SCN_MODE_REALTIME = 1 };
@@ -33,16 +33,16 @@ struct scn_config {
     uint64_t max_time_ns;     /* the run stops at this virtual time */
     uint32_t cost_syscall_ns; /* cost model (DESIGN.md section 3) */
     uint32_t cost_switch_ns;
-    uint32_t cost_byte_ps;    /* picoseconds per byte copied */
-    uint32_t pool_pages;      /* fixed page pool in deterministic mode */
-    uint8_t policy;           /* enum scn_policy */
-    uint8_t mode;             /* enum scn_mode */
+    uint32_t cost_byte_ps; /* picoseconds per byte copied */
+    uint32_t pool_pages;   /* fixed page pool in deterministic mode */
+    uint8_t policy;        /* enum scn_policy */
+    uint8_t mode;          /* enum scn_mode */
 };
 
 struct scn_task {
     const char *name; /* points into the blob; not NUL-terminated */
     uint32_t name_len;
-    int32_t priority; /* 0 (lowest) .. 31 */
+    int32_t priority;  /* 0 (lowest) .. 31 */
     uint32_t code_off; /* the task's script: bytecode at blob[code_off .. code_off+code_len) */
     uint32_t code_len;
 };
