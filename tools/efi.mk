@@ -109,7 +109,7 @@ $(EFI_GNUEFI): $(GNUEFI_LIB)/libgnuefi.a
 
 EFI_LINK = ld -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic \
            $(GNUEFI_LIB)/crt0-efi-x86_64.o $(1) $(EFI_GNUEFI) -o $(2)
-EFI_PE = objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+EFI_PE = objcopy -j .text -j .sdata -j .data -j .bss -j .dynamic -j .dynsym -j .rel -j .rela \
          -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $(1) $(2)
 
 $(EFI_B)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_HAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)

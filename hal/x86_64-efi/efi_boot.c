@@ -24,6 +24,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 /* The built-in demo scenario (demo_blob.S includes the compiled scenarios/demo.json). */
 extern const uint8_t xe_demo_blob[], xe_demo_blob_end[];
+/* Zero-initialised data (efi.lds). */
+extern uint8_t xe_bss_start[], xe_bss_end[];
 
 static struct xe_boot_info boot;
 static struct scn_view view; /* too big for the firmware's stack */
@@ -247,7 +249,8 @@ static void kmain_thunk(void *arg)
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-    boot.tsc_at_entry = 0;
+    /* The loader zero-fills .bss (it has no bytes in the file); nothing ran that uses it. */
+    k_memset(xe_bss_start, 0, (size_t)(xe_bss_end - xe_bss_start));
     xe_serial_init();
     xe_serial_write("twain: UEFI application started\n", 32);
     bs = st->BootServices;

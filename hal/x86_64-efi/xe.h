@@ -53,7 +53,6 @@ struct xe_boot_info {
     void *ist;        /* stacks for double fault / NMI / machine check, XE_IST_SIZE each */
     uint64_t map_top; /* identity-map [0, map_top): all RAM and the framebuffer */
     uint64_t image_base;
-    uint64_t tsc_at_entry;
     struct xe_framebuffer fb;
     struct xe_switches sw;
     struct xe_disk disks[XE_MAX_DISKS];
