@@ -81,6 +81,14 @@ enum tw_err {
 #define TW_SEEK_CUR 1
 #define TW_SEEK_END 2
 
+/*
+ * Thread-local handles (seed 003) are negative, below every error code so that a call's
+ * result is never ambiguous: TW_HANDLE_TLS_FIRST, TW_HANDLE_TLS_FIRST - 1, ... (16 of
+ * them). A result r is an error exactly when TW_IS_ERROR(r).
+ */
+#define TW_HANDLE_TLS_FIRST (-1024)
+#define TW_IS_ERROR(r)      ((r) < 0 && (r) >= TW_ERR_MIN)
+
 /* Handle 0 in every task names the task itself (its "self" handle). */
 #define TW_HANDLE_SELF 0
 /* Written by TW_CHAN_READ_HANDLES into the entries a message did not fill. Never valid. */

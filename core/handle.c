@@ -94,7 +94,7 @@ int64_t handle_install(struct task *tk, struct thread *th, struct kobj *obj, uin
             e->rights = rights;
             e->flags = flags;
             kobj_handle_get(obj);
-            return -(int64_t)i - 1;
+            return TW_HANDLE_TLS_FIRST - i;
         }
     }
     return TW_E_LIMIT;
@@ -104,9 +104,10 @@ struct handle_entry *handle_lookup(struct task *tk, struct thread *th, int32_t h
 {
     struct handle_entry *e;
     if (h < 0) {
-        if (h < -K_THREAD_HANDLES || th == NULL)
+        int32_t i = TW_HANDLE_TLS_FIRST - h;
+        if (i < 0 || i >= K_THREAD_HANDLES || th == NULL)
             return NULL;
-        e = &th->tls[-h - 1];
+        e = &th->tls[i];
     } else {
         if ((uint32_t)h >= tk->handles.limit)
             return NULL;

@@ -6,7 +6,8 @@
  * two-level table (a directory of pages of entries) so a task can hold K_HANDLE_PAGE *
  * K_HANDLE_DIR handles without a large up-front allocation. The lowest free value is
  * always the one handed out, which keeps handle values deterministic. Thread-local
- * handles are -1 .. -K_THREAD_HANDLES and live in the thread.
+ * handles are TW_HANDLE_TLS_FIRST, TW_HANDLE_TLS_FIRST - 1, ... (below every error code)
+ * and live in the thread.
  */
 #ifndef TWAIN_CORE_HANDLE_H
 #define TWAIN_CORE_HANDLE_H

@@ -463,7 +463,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     clock_charge(clock_config()->cost_syscall_ns);
     trace_entry(nr, a);
     int64_t r = nr < TW_SYS_COUNT ? sys_table[nr](a) : TW_E_INVAL;
-    K_ASSERT(r >= TW_ERR_MIN);
+    K_ASSERT(r >= TW_ERR_MIN || r <= TW_HANDLE_TLS_FIRST); /* a result, an error or a handle */
     trace_emit(TR_SYSRET, nr, (uint64_t)r, 0);
     clock_fire_due();
     hal_poll();

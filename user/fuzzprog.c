@@ -92,7 +92,7 @@ static uint64_t rd64(struct reader *r)
 
 static void note_live(struct fz_task *t, int64_t h)
 {
-    if (h < -K_THREAD_HANDLES || h > INT32_MAX)
+    if (TW_IS_ERROR(h) || h < TW_HANDLE_TLS_FIRST - K_THREAD_HANDLES || h > INT32_MAX)
         return;
     t->live[t->nlive % LIVE_MAX] = (int32_t)h;
     t->nlive++;
@@ -110,8 +110,8 @@ static int64_t pick_handle(struct reader *r, struct fz_task *t)
         return t->nlive > 0 ? t->live[i % K_MIN(t->nlive, (uint32_t)LIVE_MAX)] : 1;
     case 4:
         return t->nclosed > 0 ? t->closed[i % K_MIN(t->nclosed, (uint32_t)CLOSED_MAX)] : 2;
-    case 5:
-        return -(int64_t)(i % 18); /* self, thread-local, one past them */
+    case 5: /* self, thread-local ones, one past them */
+        return i % 2 ? 0 : TW_HANDLE_TLS_FIRST - (int64_t)(i % 18);
     case 6: {
         struct fz_task *o = tasks[i % ntasks]; /* another task's handle value */
         return o->nlive > 0 ? o->live[(i / 4) % K_MIN(o->nlive, (uint32_t)LIVE_MAX)] : 3;
@@ -223,8 +223,7 @@ static int64_t step_open(struct reader *r, struct fz_task *t, uint8_t *stack, si
     k_snprintf(what, sizeof(what), "open(\"%.*s\", flags=%llu)", (int)K_MIN(n, (size_t)48),
                (const char *)t->buf, (unsigned long long)flags);
     list_call(t, what, h);
-    if (h >= 0 || (h < 0 && h >= -K_THREAD_HANDLES && (flags & TW_O_THREAD_LOCAL)))
-        note_live(t, h);
+    note_live(t, h); /* keeps handles, ignores errors */
     return h;
 }
 

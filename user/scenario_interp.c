@@ -144,7 +144,7 @@ static int64_t console(struct thr *t)
         return h;
     char url[] = "console://"; /* on the stack: the kernel accepts only task memory */
     int64_t r = tw_open_n(url, sizeof(url) - 1, 0);
-    if (r < 0)
+    if (TW_IS_ERROR(r))
         return r;
     int32_t want = SCN_UNBOUND;
     if (!__atomic_compare_exchange_n(slot, &want, (int32_t)r, false, __ATOMIC_ACQ_REL,
@@ -233,7 +233,7 @@ static _Noreturn void fail(struct thr *t, const struct scn_insn *in, const char 
 static bool check(struct thr *t, const struct scn_insn *in, int64_t r)
 {
     int64_t want = (in->flags & SCN_F_EXPECT_ERR) != 0 ? in->expect_err : 0;
-    int64_t got = r < 0 ? r : 0;
+    int64_t got = TW_IS_ERROR(r) ? r : 0;
     if (got != want) {
         char b1[24], b2[24];
         fail(t, in, "got %s, want %s", code_name(b1, sizeof(b1), got),

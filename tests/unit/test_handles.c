@@ -185,7 +185,8 @@ START_TEST(test_self_handle_is_zero)
     ck_assert_ptr_eq(e->obj, &t->obj);
     ck_assert_uint_eq(e->rights, TW_RIGHT_INVOKE | TW_RIGHT_WAIT);
     ck_assert_ptr_null(handle_lookup(t, NULL, 1));
-    ck_assert_ptr_null(handle_lookup(t, NULL, -1)); /* no thread: no local handles */
+    ck_assert_ptr_null(
+        handle_lookup(t, NULL, TW_HANDLE_TLS_FIRST)); /* no thread: no local handles */
     new_thread(t, body_self, t->id);
     run_check(1);
 }
@@ -290,7 +291,8 @@ END_TEST
 static void body_bad_values(uintptr_t arg)
 {
     (void)arg;
-    static const int32_t bad[] = {7, 1 << 20, INT32_MAX, -1, -16, -17, -1000, INT32_MIN};
+    static const int32_t bad[] = {7,     1 << 20,  INT32_MAX, -1, -16, TW_HANDLE_TLS_FIRST - 16,
+                                  -1000, INT32_MIN};
     char buf[8] = {0};
     struct tw_poll_item item = {0};
     EXPECT(u_open("null://", 0), 1); /* a valid handle 1, so truncation to 1 would show */
@@ -443,28 +445,32 @@ END_TEST
 
 /* ---- thread-local handles ----------------------------------------------------------------- */
 
+/* The n-th thread-local handle (1-based): TW_HANDLE_TLS_FIRST, then one below each time. */
+#define TL(n) (TW_HANDLE_TLS_FIRST - ((n)-1))
+
 static void body_tls_values(uintptr_t arg)
 {
     (void)arg;
     char c = 'x';
-    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), -1);
-    EXPECT(u_open("zero://", TW_O_THREAD_LOCAL), -2);
+    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), TL(1));
+    EXPECT(u_open("zero://", TW_O_THREAD_LOCAL), TL(2));
     EXPECT(u_open("null://", 0), 1); /* task handles are unaffected */
-    EXPECT(tw_write(-1, &c, 1), 1);
-    EXPECT(tw_read(-2, &c, 1), 1);
-    EXPECT(tw_close(-1), TW_OK);
-    EXPECT(tw_close(-1), TW_E_BADH);
-    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), -1); /* lowest free again */
+    EXPECT(tw_write(TL(1), &c, 1), 1);
+    EXPECT(tw_read(TL(2), &c, 1), 1);
+    EXPECT(tw_close(TL(1)), TW_OK);
+    EXPECT(tw_close(TL(1)), TW_E_BADH);
+    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), TL(1)); /* lowest free again */
     /* Sixteen at most. */
-    for (int32_t want = -3; want >= -16; want--)
+    for (int32_t want = TL(3); want >= TL(16); want--)
         EXPECT(u_open("null://", TW_O_THREAD_LOCAL), want);
     EXPECT(u_open("null://", TW_O_THREAD_LOCAL), TW_E_LIMIT);
     EXPECT(u_open("null://", 0), 2);
-    EXPECT(tw_close(-16), TW_OK);
-    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), -16);
+    EXPECT(tw_close(TL(16)), TW_OK);
+    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), TL(16));
     /* A duplicate of a local handle is a task handle. */
-    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)(int64_t)-2, TW_RIGHT_READ, 0, 0),
-           3);
+    EXPECT(
+        tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)(int64_t)TL(2), TW_RIGHT_READ, 0, 0),
+        3);
     bodies_done++;
 }
 
@@ -482,14 +488,14 @@ static void body_tls_owner(uintptr_t arg)
 {
     (void)arg;
     int64_t a = u_open("chan://?pair", TW_O_THREAD_LOCAL | TW_O_NONBLOCK);
-    EXPECT(a, -1);
-    int64_t p = tw_invoke(-1, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
+    EXPECT(a, TL(1));
+    int64_t p = tw_invoke(TL(1), TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
     EXPECT(p, 1); /* the peer is a task handle */
     tls_peer = (int32_t)p;
-    EXPECT(tw_sleep_ns(1000000), TW_OK); /* let the other thread try -1 */
-    /* Nothing the other thread did reached this thread's -1. */
+    EXPECT(tw_sleep_ns(1000000), TW_OK); /* let the other thread try TL(1) */
+    /* Nothing the other thread did reached this thread's TL(1). */
     EXPECT(tw_invoke(tls_peer, TW_CHAN_PENDING, 0, 0, 0, 0), 0);
-    EXPECT(u_send(-1, "mine"), 4);
+    EXPECT(u_send(TL(1), "mine"), 4);
     EXPECT(tw_invoke(tls_peer, TW_CHAN_PENDING, 0, 0, 0, 0), 1);
     bodies_done++;
 }
@@ -498,15 +504,16 @@ static void body_tls_other(uintptr_t arg)
 {
     (void)arg;
     char buf[8];
-    EXPECT(u_send(-1, "x"), TW_E_BADH);
-    EXPECT(tw_read(-1, buf, sizeof(buf)), TW_E_BADH);
-    EXPECT(tw_invoke(-1, TW_CHAN_PENDING, 0, 0, 0, 0), TW_E_BADH);
-    EXPECT(tw_close(-1), TW_E_BADH);
-    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)(int64_t)-1, TW_RIGHT_READ, 0, 0),
-           TW_E_BADH);
-    /* Its own -1 is its own object. */
-    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), -1);
-    EXPECT(u_send(-1, "y"), 1);
+    EXPECT(u_send(TL(1), "x"), TW_E_BADH);
+    EXPECT(tw_read(TL(1), buf, sizeof(buf)), TW_E_BADH);
+    EXPECT(tw_invoke(TL(1), TW_CHAN_PENDING, 0, 0, 0, 0), TW_E_BADH);
+    EXPECT(tw_close(TL(1)), TW_E_BADH);
+    EXPECT(
+        tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)(int64_t)TL(1), TW_RIGHT_READ, 0, 0),
+        TW_E_BADH);
+    /* Its own TL(1) is its own object. */
+    EXPECT(u_open("null://", TW_O_THREAD_LOCAL), TL(1));
+    EXPECT(u_send(TL(1), "y"), 1);
     bodies_done++;
 }
 
@@ -525,14 +532,14 @@ static uint32_t live_before_exit, live_after_exit;
 static void body_tls_exits(uintptr_t arg)
 {
     (void)arg;
-    EXPECT(u_open("chan://?pair", TW_O_THREAD_LOCAL), -1);
-    int64_t p = tw_invoke(-1, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
+    EXPECT(u_open("chan://?pair", TW_O_THREAD_LOCAL), TL(1));
+    int64_t p = tw_invoke(TL(1), TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
     EXPECT(p, 1);
     tls_peer = (int32_t)p;
-    EXPECT(u_send(-1, "bye"), 3);
+    EXPECT(u_send(TL(1), "bye"), 3);
     live_before_exit = kobj_live_count();
     bodies_done++;
-    tw_thread_exit(); /* without closing -1 */
+    tw_thread_exit(); /* without closing TL(1) */
 }
 
 static void body_tls_watcher(uintptr_t arg)
