@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hal/x86_64-efi/fb.c - a text console on the GOP framebuffer (drawable after
- * ExitBootServices): font.c's 5x7 glyphs drawn twice their size in 12x20 cells, a status
+ * ExitBootServices): font.c's 5x9 glyphs drawn twice their size in 12x20 cells, a status
  * bar on the first row, and scrolling by a third of the screen at a time (moving the
  * framebuffer is slow, so it happens rarely).
  */
@@ -57,8 +57,8 @@ static void draw(uint32_t col, uint32_t row, char ch, uint32_t fg, uint32_t bg)
     uint32_t x0 = col * CELL_W, y0 = row * CELL_H;
     for (uint32_t y = 0; y < CELL_H; y++) {
         uint32_t *line = fb.base + (size_t)(y0 + y) * fb.stride + x0;
-        int fy = ((int)y - 3) / SCALE; /* glyph rows 3..16 of the cell */
-        uint8_t bits = (y >= 3 && fy < XE_FONT_ROWS) ? xe_font[g][fy] : 0;
+        int fy = ((int)y - 1) / SCALE; /* glyph rows 1..18 of the cell */
+        uint8_t bits = (y >= 1 && fy < XE_FONT_ROWS) ? xe_font[g][fy] : 0;
         for (uint32_t x = 0; x < CELL_W; x++) {
             int fx = ((int)x - 1) / SCALE;
             bool on = x >= 1 && fx < XE_FONT_COLS && (bits >> (XE_FONT_COLS - 1 - fx)) & 1;

@@ -9,7 +9,7 @@
 
 #define XE_FONT_FIRST  0x20 /* glyph 0 is the space */
 #define XE_FONT_GLYPHS 95
-#define XE_FONT_ROWS   7
+#define XE_FONT_ROWS   9 /* 7 above the baseline, 2 below */
 #define XE_FONT_COLS   5
 
 extern const uint8_t xe_font[XE_FONT_GLYPHS][XE_FONT_ROWS];
