@@ -125,8 +125,8 @@ $(EFI_TB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
 	@$(if $(V),,echo "  EFI PE  $@")
 	$(Q)$(call EFI_PE,$<,$@)
 
-# Both backends compile the same portable sources: build.mk's list (less hal/sim) must be
-# ours, and the objects linked into BOOTX64.EFI must be exactly those.
+# Both backends compile the same portable sources: build.mk's list (KERNEL_SRC less
+# hal/sim) must equal ours, from which the objects linked into BOOTX64.EFI are derived.
 efi-check-sources:
 	@sim="$(sort $(filter-out hal/sim/%,$(KERNEL_SRC)))"; efi="$(EFI_PORTABLE_SRC)"; \
 	if [ "$$sim" != "$$efi" ]; then \
@@ -162,5 +162,7 @@ efi-bench: efi efi-test efi-hello $(TWAIN)
 	@tools/efi-bench $(TWAIN) $(EFI_APP) $(EFI_TEST_APP) $(EFI_HELLO)
 
 TEST_EXTRA += boot-tests
+# For build.mk's `bench: $(BENCH) $(BENCH_EXTRA)` (the UEFI figures join make bench).
+BENCH_EXTRA += efi-bench
 
 -include $(EFI_PORTABLE_OBJ:.o=.d) $(EFI_HAL_OBJ:.o=.d) $(EFI_THAL_OBJ:.o=.d)
