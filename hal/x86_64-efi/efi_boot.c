@@ -112,10 +112,11 @@ static bool file_exists(EFI_FILE_HANDLE root, CHAR16 *path)
     return true;
 }
 
+/* Pages below XE_MAP_LIMIT, which the kernel's identity map always covers. */
 static void *alloc_pages(size_t npages)
 {
-    EFI_PHYSICAL_ADDRESS a = 0;
-    if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, npages, &a) != EFI_SUCCESS)
+    EFI_PHYSICAL_ADDRESS a = XE_MAP_LIMIT - 1;
+    if (bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, npages, &a) != EFI_SUCCESS)
         return NULL;
     return (void *)(uintptr_t)a;
 }
@@ -211,9 +212,11 @@ static uint64_t map_top(const uint8_t *map, size_t size, size_t dsize)
         top = end > top ? end : top;
     }
     uint64_t fb_end = boot.fb.base + (uint64_t)boot.fb.stride * boot.fb.height * 4;
-    top = fb_end > top ? fb_end : top;
-    const uint64_t limit = 512ull << 30; /* one PDPT of 2 MiB pages */
-    return top < limit ? top : limit;
+    if (fb_end > XE_MAP_LIMIT)
+        boot.fb.base = 0; /* out of the kernel's map: serial only */
+    else
+        top = fb_end > top ? fb_end : top;
+    return top < XE_MAP_LIMIT ? top : XE_MAP_LIMIT;
 }
 
 /*

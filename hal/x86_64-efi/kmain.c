@@ -44,8 +44,8 @@ static void realtime_up(void)
     xe_serial_enable_rx_irq();
     xe_pic_unmask(XE_VEC_KEYBOARD - XE_VEC_PIC_BASE);
     xe_pic_unmask(XE_VEC_COM1 - XE_VEC_PIC_BASE);
-    xe_printf("twain: real time: TSC %llu kHz, LAPIC timer calibrated against the PIT\n",
-              (unsigned long long)(xe_tsc_hz() / 1000));
+    xe_printf("twain: real time: TSC %llu kHz, LAPIC timer calibrated against %s\n",
+              (unsigned long long)(xe_tsc_hz() / 1000), xe_timer_source());
 }
 
 static _Noreturn void run_scenario(const struct xe_boot_info *bi)

@@ -26,12 +26,14 @@
 
 static struct {
     volatile uint32_t *lapic;
+    bool x2apic;
     uint64_t tsc0;
     uint64_t tsc_hz;
     uint64_t ns_mult;   /* ns = (tsc delta * ns_mult) >> 32 */
     uint64_t lapic_hz;  /* timer ticks per second (after the divider) */
     uint64_t tick_mult; /* LAPIC ticks = (ns * tick_mult) >> 32 */
     bool ready;
+    const char *source; /* what the clocks were calibrated against */
 } tm;
 
 /* ---- legacy PIC ---------------------------------------------------------------------- */
@@ -67,18 +69,27 @@ void xe_pic_eoi(unsigned irq)
 
 /* ---- calibration ---------------------------------------------------------------------- */
 
+/* The LAPIC by MMIO, or by MSR when the firmware left it in x2APIC mode (many PCs do). */
 static uint32_t lapic_read(uint32_t reg)
 {
+    if (tm.x2apic)
+        return (uint32_t)xe_rdmsr(0x800 + reg / 16);
     return tm.lapic[reg / 4];
 }
 
 static void lapic_write(uint32_t reg, uint32_t v)
 {
-    tm.lapic[reg / 4] = v;
+    if (tm.x2apic)
+        xe_wrmsr(0x800 + reg / 16, v);
+    else
+        tm.lapic[reg / 4] = v;
 }
 
-/* Run PIT channel 2 for ms milliseconds; return TSC ticks and LAPIC ticks elapsed. */
-static void pit_window(uint32_t ms, uint64_t *tsc_ticks, uint32_t *lapic_ticks)
+/*
+ * Run PIT channel 2 for ms milliseconds; TSC and LAPIC ticks elapsed. False when the PIT
+ * never reached its count (some recent PCs have none).
+ */
+static bool pit_window(uint32_t ms, uint64_t *tsc_ticks, uint32_t *lapic_ticks)
 {
     uint32_t count = PIT_HZ * ms / 1000;
     uint8_t gate = xe_inb(0x61);
@@ -88,18 +99,54 @@ static void pit_window(uint32_t ms, uint64_t *tsc_ticks, uint32_t *lapic_ticks)
     xe_outb(0x42, (uint8_t)(count >> 8));
     lapic_write(LAPIC_INIT, 0xffffffffu);
     uint64_t t0 = xe_rdtsc();
-    for (uint32_t guard = 0; guard < 100000000u && (xe_inb(0x61) & 0x20) == 0; guard++)
-        xe_pause();
+    bool done = false;
+    for (uint32_t guard = 0; guard < 50000000u && !done; guard++)
+        done = (xe_inb(0x61) & 0x20) != 0;
     uint64_t t1 = xe_rdtsc();
     *lapic_ticks = 0xffffffffu - lapic_read(LAPIC_CURRENT);
     *tsc_ticks = t1 - t0;
     xe_outb(0x61, gate);
+    return done;
+}
+
+/* The TSC frequency the CPU states (CPUID 0x15, else 0x16), or 0. */
+static uint64_t cpuid_tsc_hz(void)
+{
+    uint32_t r[4];
+    xe_cpuid(0, 0, r);
+    uint32_t max = r[0];
+    if (max >= 0x15) {
+        xe_cpuid(0x15, 0, r);
+        if (r[0] != 0 && r[1] != 0 && r[2] != 0)
+            return (uint64_t)r[2] * r[1] / r[0];
+    }
+    if (max >= 0x16) {
+        xe_cpuid(0x16, 0, r);
+        return (uint64_t)(r[0] & 0xffff) * 1000000u;
+    }
+    return 0;
+}
+
+/* No PIT: the LAPIC timer measured against the TSC the CPU states. */
+static bool calibrate_without_pit(uint64_t *tsc, uint32_t *lt)
+{
+    uint64_t hz = cpuid_tsc_hz();
+    if (hz == 0)
+        return false;
+    *tsc = hz * CALIBRATE_MS / 1000;
+    lapic_write(LAPIC_INIT, 0xffffffffu);
+    uint64_t t0 = xe_rdtsc();
+    while (xe_rdtsc() - t0 < *tsc)
+        xe_pause();
+    *lt = 0xffffffffu - lapic_read(LAPIC_CURRENT);
+    return true;
 }
 
 void xe_timer_init_realtime(void)
 {
     uint64_t base = xe_rdmsr(XE_MSR_APIC_BASE);
     xe_wrmsr(XE_MSR_APIC_BASE, base | (1ull << 11)); /* globally enabled */
+    tm.x2apic = (base & (1ull << 10)) != 0;
     tm.lapic = (volatile uint32_t *)(uintptr_t)(base & 0xffffff000ull);
     lapic_write(LAPIC_SVR, 0x100 | XE_VEC_SPURIOUS);
     lapic_write(LAPIC_TPR, 0);
@@ -109,7 +156,12 @@ void xe_timer_init_realtime(void)
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | XE_VEC_TIMER);
     uint64_t tsc;
     uint32_t lt;
-    pit_window(CALIBRATE_MS, &tsc, &lt);
+    tm.source = "the PIT";
+    if (!pit_window(CALIBRATE_MS, &tsc, &lt)) {
+        tm.source = "the TSC frequency in CPUID (no PIT)";
+        if (!calibrate_without_pit(&tsc, &lt))
+            k_panic("real-time mode: no PIT and no TSC frequency in CPUID to calibrate with");
+    }
     K_ASSERT(tsc > 0 && lt > 0);
     tm.tsc_hz = tsc * 1000 / CALIBRATE_MS;
     tm.lapic_hz = (uint64_t)lt * 1000 / CALIBRATE_MS;
@@ -132,6 +184,11 @@ bool xe_timer_ready(void)
     return tm.ready;
 }
 
+const char *xe_timer_source(void)
+{
+    return tm.source;
+}
+
 uint64_t xe_tsc_hz(void)
 {
     return tm.tsc_hz;
@@ -139,7 +196,7 @@ uint64_t xe_tsc_hz(void)
 
 void xe_lapic_eoi(void)
 {
-    if (tm.lapic != NULL)
+    if (tm.ready)
         lapic_write(LAPIC_EOI, 0);
 }
 

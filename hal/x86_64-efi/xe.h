@@ -15,6 +15,8 @@
 #include "exitcodes.h"
 
 #define XE_PAGE 4096u
+/* The identity map covers at most this much (one PDPT of 2 MiB pages): 512 GiB. */
+#define XE_MAP_LIMIT (512ull << 30)
 
 /* ---- handed over by efi_boot.c after ExitBootServices ------------------------------- */
 
@@ -150,6 +152,7 @@ bool xe_timer_ready(void);
 /* Real time 0 is now: scenarios' time bounds count from the kernel's boot (k_init). */
 void xe_clock_restart(void);
 uint64_t xe_tsc_hz(void);
+const char *xe_timer_source(void); /* what calibration used */
 void xe_lapic_eoi(void);
 void xe_timer_irq(void);
 
