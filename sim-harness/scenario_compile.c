@@ -534,20 +534,48 @@ static const char *const signal_names[] = {"readable", "writable", "peer_closed"
                                            "signaled", "exited",   NULL};
 static const char *const right_names[] = {"read", "write",    "invoke",    "wait",
                                           "seek", "transfer", "duplicate", NULL};
-static const char *const open_flag_names[] = {"nonblock", "thread_local", NULL};
+static const char *const open_flag_names[] = {"nonblock", "thread_local", "create", "trunc", NULL};
 static const char *const whence_names[] = {"set", "cur", "end", NULL};
-static const char *const invoke_names[] = {
-    "timer_set_interval_ms", "timer_set_interval_ns", "timer_fired",
-    "timer_cancel",          "chan_pending",          "yield",
-    "sys_mem_freed",         "sys_mem_free_pages",    NULL};
-static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS, TW_TIMER_SET_INTERVAL_NS,
-                                      TW_TIMER_FIRED,           TW_TIMER_CANCEL,
-                                      TW_CHAN_PENDING,          TW_TASK_YIELD,
-                                      TW_SYS_MEM_FREED,         TW_SYS_MEM_FREE_PAGES};
+static const char *const invoke_names[] = {"timer_set_interval_ms",
+                                           "timer_set_interval_ns",
+                                           "timer_fired",
+                                           "timer_cancel",
+                                           "chan_pending",
+                                           "yield",
+                                           "sys_mem_freed",
+                                           "sys_mem_free_pages",
+                                           "blk_size",
+                                           "blk_flush",
+                                           "cache_hits",
+                                           "cache_misses",
+                                           "cache_blocks",
+                                           "cache_dirty",
+                                           "cache_shrink",
+                                           "cache_reset_stats",
+                                           "file_truncate",
+                                           NULL};
+static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS,
+                                      TW_TIMER_SET_INTERVAL_NS,
+                                      TW_TIMER_FIRED,
+                                      TW_TIMER_CANCEL,
+                                      TW_CHAN_PENDING,
+                                      TW_TASK_YIELD,
+                                      TW_SYS_MEM_FREED,
+                                      TW_SYS_MEM_FREE_PAGES,
+                                      TW_BLK_SIZE,
+                                      TW_BLK_FLUSH,
+                                      TW_CACHE_HITS,
+                                      TW_CACHE_MISSES,
+                                      TW_CACHE_BLOCKS,
+                                      TW_CACHE_DIRTY,
+                                      TW_CACHE_SHRINK,
+                                      TW_CACHE_RESET_STATS,
+                                      TW_FILE_TRUNCATE};
 
 _Static_assert(TW_SIG_READABLE == 1 && TW_SIG_EXITED == 16, "signal_names order is bit order");
 _Static_assert(TW_RIGHT_READ == 1 && TW_RIGHT_DUPLICATE == 64, "right_names order is bit order");
-_Static_assert(TW_O_NONBLOCK == 1 && TW_O_THREAD_LOCAL == 2, "open_flag_names is bit order");
+_Static_assert(TW_O_NONBLOCK == 1 && TW_O_THREAD_LOCAL == 2 && TW_O_CREATE == 4 && TW_O_TRUNC == 8,
+               "open_flag_names is bit order");
 _Static_assert(TW_SEEK_SET == 0 && TW_SEEK_CUR == 1 && TW_SEEK_END == 2, "whence order");
 
 static int get_timeout(struct cc *c, const cJSON *s, struct scn_insn *in)
@@ -1367,10 +1395,54 @@ static int compile_config(struct cc *c, const cJSON *root)
     return 0;
 }
 
+/* "disks": {"disk0": "path.img"} or {"disk0": {"image": "path.img", "write_through": true}} */
+static int compile_disk(struct cc *c, const cJSON *d, struct scn_disk *k)
+{
+    static const char *const keys[] = {"image", "write_through", NULL};
+    const char *name = d->string, *path;
+    size_t nlen = strlen(name), plen;
+    bool wt = false;
+    if (nlen == 0 || nlen > 15 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789") != nlen)
+        return fail(c, "disk names are 1..15 bytes of a-z 0-9");
+    if (cJSON_IsString(d)) {
+        if (text_at(c, d, 1, 4095, &path, &plen) != 0)
+            return -1;
+    } else if (check_object(c, d, keys) != 0 ||
+               get_text(c, d, "image", 1, 4095, true, &path, &plen) != 0 ||
+               get_bool(c, d, "write_through", &wt) != 0) {
+        return -1;
+    }
+    memcpy(k->name, name, nlen + 1);
+    k->path = strndup(path, plen);
+    k->write_through = wt;
+    return k->path != NULL ? 0 : fail(c, "out of memory");
+}
+
+static int compile_disks(struct cc *c, const cJSON *root)
+{
+    const cJSON *ds = cJSON_GetObjectItemCaseSensitive(root, "disks");
+    if (ds == NULL)
+        return 0;
+    size_t mark = push_key(c, "disks");
+    if (check_object(c, ds, NULL) != 0)
+        return -1;
+    for (const cJSON *d = ds->child; d != NULL; d = d->next) {
+        if (c->out->ndisks >= SCN_MAX_DISKS)
+            return fail(c, "at most %d disks", SCN_MAX_DISKS);
+        size_t m2 = push_key(c, d->string);
+        if (compile_disk(c, d, &c->out->disks[c->out->ndisks]) != 0)
+            return -1;
+        c->out->ndisks++;
+        pop(c, m2);
+    }
+    pop(c, mark);
+    return 0;
+}
+
 static int compile_root(struct cc *c, const cJSON *root)
 {
-    static const char *const keys[] = {"name",  "description", "seed",   "config",
-                                       "tasks", "faults",      "expect", NULL};
+    static const char *const keys[] = {"name",   "description", "seed",  "config", "tasks",
+                                       "faults", "expect",      "disks", NULL};
     const char *s;
     size_t len;
     struct scn_str name;
@@ -1385,8 +1457,8 @@ static int compile_root(struct cc *c, const cJSON *root)
         return -1;
     put_str(c->hdr + SCN_H_NAME, name);
     wr64(c->hdr + SCN_H_SEED, (uint64_t)seed);
-    if (compile_config(c, root) != 0 || compile_tasks(c, root) != 0 ||
-        compile_faults(c, root) != 0 || compile_expect(c, root) != 0)
+    if (compile_config(c, root) != 0 || compile_disks(c, root) != 0 ||
+        compile_tasks(c, root) != 0 || compile_faults(c, root) != 0 || compile_expect(c, root) != 0)
         return -1;
     return 0;
 }
@@ -1568,6 +1640,8 @@ void scn_compiled_free(struct scn_compiled *c)
             free(c->tasks[i].path[s]);
         free(c->tasks[i].path);
     }
+    for (uint32_t i = 0; i < c->ndisks; i++)
+        free(c->disks[i].path);
     free(c->blob);
     free(c->text);
     memset(c, 0, sizeof(*c));

@@ -10,6 +10,7 @@
 #ifndef TWAIN_SIM_HARNESS_SCENARIO_COMPILE_H
 #define TWAIN_SIM_HARNESS_SCENARIO_COMPILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,18 @@ struct scn_step_paths {
     char **path; /* path[step id], e.g. "tasks[1].script[3].do[0]" */
 };
 
+/*
+ * A disk the scenario names under "disks" (docs/storage.md). The simulator loads the image
+ * before boot (copy-on-write unless write_through); a relative path is relative to the
+ * directory twain runs in, the repository root for every make target and script.
+ */
+#define SCN_MAX_DISKS 8
+struct scn_disk {
+    char name[16];
+    char *path;
+    bool write_through;
+};
+
 /* A compiled scenario. Owns every pointer; release with scn_compiled_free(). */
 struct scn_compiled {
     uint8_t *blob; /* the binary scenario, len bytes */
@@ -33,6 +46,8 @@ struct scn_compiled {
     size_t text_len;
     uint32_t ntasks;
     struct scn_step_paths tasks[SCN_MAX_TASKS];
+    uint32_t ndisks;
+    struct scn_disk disks[SCN_MAX_DISKS];
 };
 
 /*

@@ -201,7 +201,8 @@ static const char *dec_open_io(const uint8_t *p, uint32_t stl, struct scn_insn *
     switch (in->op) {
     case SCN_OP_OPEN:
         in->arg = rd32(p + 20);
-        if ((in->arg & ~(uint32_t)(TW_O_NONBLOCK | TW_O_THREAD_LOCAL)) != 0)
+        if ((in->arg & ~(uint32_t)(TW_O_NONBLOCK | TW_O_THREAD_LOCAL | TW_O_CREATE | TW_O_TRUNC)) !=
+            0)
             return "bad open flags";
         why = dec_str(p + 12, stl, SCN_MAX_URL, true, &in->str);
         return why != NULL ? why : in->str.len == 0 ? "empty URL" : NULL;
@@ -235,7 +236,9 @@ static bool invoke_op_ok(uint32_t op)
 {
     return op == TW_TIMER_SET_INTERVAL_MS || op == TW_TIMER_SET_INTERVAL_NS ||
            op == TW_TIMER_FIRED || op == TW_TIMER_CANCEL || op == TW_CHAN_PENDING ||
-           op == TW_TASK_YIELD || op == TW_SYS_MEM_FREED || op == TW_SYS_MEM_FREE_PAGES;
+           op == TW_TASK_YIELD || op == TW_SYS_MEM_FREED || op == TW_SYS_MEM_FREE_PAGES ||
+           (op >= TW_BLK_SIZE && op <= TW_BLK_FLUSH) ||
+           (op >= TW_CACHE_HITS && op <= TW_CACHE_RESET_STATS) || op == TW_FILE_TRUNCATE;
 }
 
 static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
