@@ -64,6 +64,22 @@ static void discard_console(void *ctx, const char *bytes, size_t len)
     (void)len;
 }
 
+/* The scenario's disks, loaded before boot (relative paths: from the current directory). */
+static int add_disks(const struct scn_compiled *c)
+{
+    host_disks_clear();
+    for (uint32_t i = 0; i < c->ndisks; i++) {
+        char err[600];
+        if (host_disk_add_file(c->disks[i].name, c->disks[i].path, c->disks[i].write_through, err,
+                               sizeof(err)) != 0) {
+            fprintf(stderr, "twain: %s\n", err);
+            host_disks_clear();
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct run_result *r)
 {
     memset(r, 0, sizeof(*r));
@@ -82,6 +98,8 @@ int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct 
         return r->rc = 2;
     }
     r->seed = o->seed_override ? o->seed : view.config.seed;
+    if (add_disks(c) != 0)
+        return r->rc = 2;
     if (o->record_path != NULL) {
         if (trace_writer_open(&writer, o->record_path, r->seed, c->text, c->text_len) != 0)
             return r->rc = 2;
@@ -102,6 +120,7 @@ int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct 
     }
     host_set_trace_sink(NULL, NULL);
     host_set_console(NULL, NULL);
+    host_disks_clear(); /* write-through images are complete on the host now */
     if (s.writer != NULL && trace_writer_close(&writer, r->out.trace_hash) != 0)
         r->rc = 2;
     return r->rc;
