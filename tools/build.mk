@@ -118,6 +118,7 @@ lint-scenarios: $(TWAIN)
 
 # Other parts of the build add their test targets to TEST_EXTRA (tools/efi.mk: boot tests).
 -include tools/efi.mk
+-include tools/fat.mk
 -include tools/viz.mk
 
 test: layering format-check unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
