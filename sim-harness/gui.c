@@ -41,6 +41,14 @@ bool gui_can_open(void)
         fprintf(stderr, "twain: no display for the window (SDL: %s)\n", SDL_GetError());
         return false;
     }
+    /* Without a display SDL falls back to drivers that show nothing: only on request. */
+    const char *drv = SDL_GetCurrentVideoDriver(), *want = getenv("SDL_VIDEODRIVER");
+    bool invisible = drv != NULL && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0);
+    if (invisible && (want == NULL || strcmp(want, drv) != 0)) {
+        fprintf(stderr, "twain: no display for the window (SDL found only its '%s' driver)\n", drv);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return false;
+    }
     return true;
 }
 
