@@ -143,7 +143,7 @@ image: efi $(TWAIN)
 run-efi: image
 	@tools/efi-run $(B)/twain.img $(if $(filter 1,$(HEADLESS)),headless,window)
 
-boot-tests: efi efi-test efi-hello $(TWAIN)
+boot-tests: efi efi-test $(TWAIN)
 	@tools/boot-tests $(TWAIN) $(EFI_APP) $(EFI_TEST_APP)
 
 # ---- the benchmark's baseline: a bare gnu-efi "hello" (hal/x86_64-efi/bench/) --------
