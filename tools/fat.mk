@@ -20,7 +20,7 @@ fat-tests: $(TWAIN) fat-images
 	@tools/fat-tests $(TWAIN)
 
 fat-bench: $(TWAIN)
-	@tools/fat-bench $(TWAIN)
+	@tools/fat-bench $(FAT_BENCH)
 
 fat-fuzz-seeds:
 	@tests/fat/make-seeds $(B)/fuzz/corpus/fat
@@ -29,3 +29,13 @@ fuzz fuzz-smoke: fat-fuzz-seeds
 
 TEST_EXTRA += fat-tests
 bench: fat-bench
+
+# The benchmark program: boots the kernel in-process and reads a file through the stack.
+FAT_BENCH := $(BIN)/tests/fat_bench
+$(FAT_BENCH): $(OBJ)/tests/fat/fat_bench.o $(HARNESS_LIB_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(SANFLAGS) $(LTO) -O$(OPT) -o $@ $< $(HARNESS_LIB_OBJ) $(LIB) $(HOST_LIBS)
+fat-bench: $(FAT_BENCH)
+
+-include $(OBJ)/tests/fat/fat_bench.d
