@@ -78,6 +78,37 @@ struct fat_mount {
     char key[URL_MAX_LEN]; /* the sub-URL text this mount is found by */
 };
 
+/*
+ * Brent's cycle detection along a chain walk: a loop in a cluster chain is an I/O error as
+ * soon as the walk comes round, whatever the file size claims.
+ */
+struct fat_loop {
+    uint32_t saved; /* the cluster remembered */
+    uint32_t power; /* steps until the next one is remembered */
+    uint32_t steps;
+};
+
+/* Start watching a walk at cluster first. */
+static inline void fat_loop_start(struct fat_loop *l, uint32_t first)
+{
+    l->saved = first;
+    l->power = 1;
+    l->steps = 0;
+}
+
+/* The walk stepped to next: false when it came back to a cluster it had passed. */
+static inline bool fat_loop_step(struct fat_loop *l, uint32_t next)
+{
+    if (next == l->saved)
+        return false;
+    if (++l->steps == l->power) {
+        l->saved = next;
+        l->power = l->power < (1u << 31) ? l->power * 2 : l->power;
+        l->steps = 0;
+    }
+    return true;
+}
+
 /* An open file or directory: shared by every handle on it. */
 struct fat_node {
     struct list link; /* in mount->nodes */
@@ -85,13 +116,14 @@ struct fat_node {
     uint32_t refs; /* fat objects on it */
     bool dir;
     bool root;
-    bool dirty;        /* size or first cluster changed: the entry must be written */
-    uint8_t attr;      /* entry attributes */
-    uint32_t first;    /* first cluster; 0: none (empty file, fixed root) */
-    uint32_t size;     /* files: bytes */
-    uint64_t ent_off;  /* device offset of its short entry (0 for the root) */
-    uint32_t cur_idx;  /* cursor: cluster number cur_clus is index cur_idx of the chain */
-    uint32_t cur_clus; /* 0: no cursor */
+    bool dirty;           /* size or first cluster changed: the entry must be written */
+    uint8_t attr;         /* entry attributes */
+    uint32_t first;       /* first cluster; 0: none (empty file, fixed root) */
+    uint32_t size;        /* files: bytes */
+    uint64_t ent_off;     /* device offset of its short entry (0 for the root) */
+    uint32_t cur_idx;     /* cursor: cluster number cur_clus is index cur_idx of the chain */
+    uint32_t cur_clus;    /* 0: no cursor */
+    struct fat_loop loop; /* cycle detection along the cursor's walk */
 };
 
 /* One directory entry as read: its short entry, long name and where its slots are. */
@@ -110,6 +142,7 @@ struct fat_dirit {
     uint32_t slot;  /* next slot to read */
     uint32_t clus;  /* cursor: cluster clus_idx of the directory (0: none) */
     uint32_t clus_idx;
+    struct fat_loop loop;
 };
 
 /* ---- fat_bpb.c ---------------------------------------------------------------------------- */

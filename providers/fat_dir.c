@@ -46,6 +46,7 @@ static int slot_off(struct fat_mount *m, struct fat_dirit *it, uint32_t slot, ui
     if (it->clus == 0 || it->clus_idx > idx) {
         it->clus = it->first;
         it->clus_idx = 0;
+        fat_loop_start(&it->loop, it->first);
     }
     while (it->clus_idx < idx) {
         uint32_t next;
@@ -54,6 +55,8 @@ static int slot_off(struct fat_mount *m, struct fat_dirit *it, uint32_t slot, ui
             return rc;
         if (next == 0)
             return TW_E_NOENT;
+        if (!fat_loop_step(&it->loop, next))
+            return TW_E_IO; /* the directory's chain loops */
         it->clus = next;
         it->clus_idx++;
     }

@@ -213,6 +213,7 @@ int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
     if (n->cur_clus == 0 || n->cur_idx > idx) {
         n->cur_idx = 0;
         n->cur_clus = n->first;
+        fat_loop_start(&n->loop, n->first);
     }
     while (n->cur_idx < idx) {
         uint32_t next;
@@ -221,6 +222,8 @@ int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
             return rc;
         if (next == 0)
             return TW_E_NOENT;
+        if (!fat_loop_step(&n->loop, next))
+            return TW_E_IO; /* the chain loops */
         n->cur_clus = next;
         n->cur_idx++;
     }

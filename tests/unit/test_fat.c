@@ -347,6 +347,148 @@ START_TEST(test_write_fat32)
 }
 END_TEST
 
+/* ---- broken images: TW_E_IO, never a crash or a hang ----------------------------------------- */
+
+static uint8_t *img;
+static size_t img_len;
+
+static uint32_t le16_at(size_t off)
+{
+    return (uint32_t)(img[off] | img[off + 1] << 8);
+}
+
+/* Offset of the short entry called name11 in the root directory (FAT12/16). */
+static size_t root_entry(const char *name11)
+{
+    size_t bps = le16_at(11), root = (le16_at(14) + img[16] * le16_at(22)) * bps;
+    for (size_t e = root; e < root + le16_at(17) * 32u; e += 32)
+        if (memcmp(img + e, name11, 11) == 0)
+            return e;
+    ck_abort_msg("%s not in the root directory", name11);
+    return 0;
+}
+
+/* Set FAT12 entry clus (in every FAT copy) to v. */
+static void fat12_set(uint32_t clus, uint32_t v)
+{
+    for (uint32_t f = 0; f < img[16]; f++) {
+        size_t off = le16_at(14) * le16_at(11) + f * le16_at(22) * le16_at(11) + clus + clus / 2;
+        if (clus & 1) {
+            img[off] = (uint8_t)((img[off] & 0x0f) | (v << 4 & 0xf0));
+            img[off + 1] = (uint8_t)(v >> 4);
+        } else {
+            img[off] = (uint8_t)v;
+            img[off + 1] = (uint8_t)((img[off + 1] & 0xf0) | (v >> 8 & 0x0f));
+        }
+    }
+}
+
+static void save_image(void)
+{
+    FILE *f = fopen(img_path, "wb");
+    ck_assert(f != NULL && fwrite(img, 1, img_len, f) == img_len);
+    fclose(f);
+}
+
+static int64_t read_all(const char *url, uint8_t *buf)
+{
+    int32_t h = (int32_t)u_open(url, 0);
+    if (h < 0)
+        return h;
+    int64_t total = 0, r;
+    for (int i = 0; i < 100000 && (r = tw_read(h, buf, 4096)) > 0; i++)
+        total += r;
+    tw_close(h);
+    return r < 0 ? r : total;
+}
+
+static int64_t want_big, want_loop, want_size, want_dir;
+
+static void body_broken(uintptr_t heap)
+{
+    uint8_t *buf = (uint8_t *)heap;
+    EXPECT(read_all("fat://[blk://disk0/]/BIG.BIN", buf), want_big);
+    EXPECT(read_all("fat://[blk://disk0/]/LOOP.BIN", buf), want_loop);
+    EXPECT(read_all("fat://[blk://disk0/]/SIZE.BIN", buf), want_size);
+    bool seen;
+    EXPECT(count_dir("fat://[blk://disk0/]/LOOPDIR", "x", &seen, buf), want_dir);
+    /* Writing into a looping chain fails too, and leaves nothing broken behind. */
+    int32_t h = (int32_t)u_open("fat://[blk://disk0/]/LOOP.BIN", 0);
+    EXPECT(tw_seek(h, 3000, TW_SEEK_SET), 3000);
+    EXPECT(tw_write(h, buf, 100), TW_E_IO);
+    EXPECT(tw_invoke(h, TW_FILE_TRUNCATE, 0, 0, 0, 0), TW_E_IO);
+    EXPECT(tw_close(h), TW_OK);
+    th_done++;
+}
+
+static void body_unmountable(uintptr_t heap)
+{
+    (void)heap;
+    EXPECT(u_open("fat://[blk://disk0/]/", 0), TW_E_IO);
+    EXPECT(u_open("fat://[blk://disk0/]/BIG.BIN", 0), TW_E_IO);
+    th_done++;
+}
+
+START_TEST(test_broken_images)
+{
+    const char *d = th_tmp();
+    snprintf(img_path, sizeof(img_path), "%s/bad.img", d);
+    th_sh("mkfs.fat -C -F 12 %s 1440 >/dev/null && head -c 5000 /dev/zero > %s/z && "
+          "mcopy -i %s %s/z ::/BIG.BIN && mcopy -i %s %s/z ::/LOOP.BIN && "
+          "mcopy -i %s %s/z ::/SIZE.BIN && mmd -i %s ::/LOOPDIR",
+          img_path, d, img_path, d, img_path, d, img_path, d, img_path);
+    img = th_slurp(img_path, &img_len);
+    /* LOOP.BIN: its third cluster points back to its second. */
+    uint32_t loop1 = le16_at(root_entry("LOOP    BIN") + 26);
+    fat12_set(loop1 + 2, loop1 + 1);
+    /* SIZE.BIN: claims 1 MiB on a 10-cluster chain. */
+    size_t se = root_entry("SIZE    BIN");
+    img[se + 30] = 0x10;
+    /* LOOPDIR: its single cluster points to itself. */
+    uint32_t dc = le16_at(root_entry("LOOPDIR    ") + 26);
+    fat12_set(dc, dc);
+    save_image();
+    want_big = 5000;
+    want_loop = TW_E_IO;
+    want_size = TW_E_IO;
+    want_dir = 0; /* "." and "..", then the loop: listing ends with an error */
+    add_disk(false);
+    th_boot(4096);
+    th_task("t", body_broken, 4);
+    int why = k_run();
+    ck_assert_int_eq(why, TR_END_DONE);
+    k_check_invariants();
+    /* The directory read fails after its first cluster's slots, or lists nothing. */
+    for (unsigned i = 0; i < th_nexps; i++)
+        if (th_exps[i].want == 0 && th_exps[i].got == TW_E_IO)
+            th_exps[i].want = TW_E_IO;
+    th_judge();
+    k_teardown();
+    ck_assert_uint_eq(kobj_live_count(), 0);
+    /* Unmountable: bad signature, bad sector size, bad cluster size, a volume larger than
+     * the disk, no FAT. */
+    static const struct {
+        size_t off;
+        uint8_t v;
+    } bad[] = {{510, 0}, {12, 0}, {12, 3}, {13, 3}, {13, 0}, {16, 0}, {20, 0x70}, {22, 0}, {14, 0}};
+    uint8_t *good = malloc(img_len);
+    memcpy(good, img, img_len);
+    for (size_t i = 0; i < K_ARRAY_SIZE(bad); i++) {
+        memcpy(img, good, img_len);
+        img[bad[i].off] = bad[i].v;
+        save_image();
+        add_disk(false);
+        th_boot(1024);
+        th_task("t", body_unmountable, 1);
+        th_run_check(1);
+    }
+    free(good);
+    free(img);
+    host_disks_clear();
+    th_cleanup();
+}
+END_TEST
+
 static Suite *fat_suite(void)
 {
     Suite *s = suite_create("fat");
@@ -361,6 +503,10 @@ static Suite *fat_suite(void)
     tcase_add_test(tc, test_write_fat12);
     tcase_add_test(tc, test_write_fat16);
     tcase_add_test(tc, test_write_fat32);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("broken");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_broken_images);
     suite_add_tcase(s, tc);
     return s;
 }
