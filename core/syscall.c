@@ -459,6 +459,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     struct thread *t = cur();
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
     const uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
+    t->user_floor = hal_user_stack_floor();
     calls++;
     clock_charge(clock_config()->cost_syscall_ns);
     trace_entry(nr, a);

@@ -133,7 +133,7 @@ void *task_alloc_region(struct task *t, size_t npages)
     return block;
 }
 
-bool task_range_ok(struct task *t, uintptr_t p, size_t len)
+bool task_range_ok(struct task *t, const struct thread *caller, uintptr_t p, size_t len)
 {
     if (p + len < p)
         return false;
@@ -141,6 +141,8 @@ bool task_range_ok(struct task *t, uintptr_t p, size_t len)
     list_for_each(pos, &t->regions)
     {
         struct region *r = list_entry(pos, struct region, link);
+        if (r->owner != NULL && r->owner != caller)
+            continue;
         if (p >= r->base && p - r->base <= r->len && len <= r->len - (p - r->base))
             return true;
     }

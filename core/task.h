@@ -17,11 +17,14 @@
 #include "obj.h"
 
 /* A range of task memory carved from the page pool; user pointers must fall in one. */
+struct thread;
+
 struct region {
     struct list link; /* in task->regions */
     uintptr_t base;
     size_t len;
-    void *block; /* the page block, freed with the region (NULL: not owned) */
+    void *block;       /* the page block, freed with the region (NULL: not owned) */
+    const void *owner; /* the thread whose stack this is, or NULL (heap) */
     unsigned order;
 };
 
@@ -53,8 +56,9 @@ void *task_alloc_region(struct task *t, size_t npages);
 /* Record [base, base+len) as task memory owned elsewhere (a thread stack). */
 struct region *task_add_region(struct task *t, void *base, size_t len);
 void task_remove_region(struct task *t, struct region *r);
-/* True when [p, p+len) lies inside one of the task's regions. */
-bool task_range_ok(struct task *t, uintptr_t p, size_t len);
+/* True when [p, p+len) lies inside one of the task's regions that is not another thread's
+ * stack (stacks are owned: a region with owner != NULL belongs to that thread). */
+bool task_range_ok(struct task *t, const struct thread *caller, uintptr_t p, size_t len);
 
 /* Request the end of every thread of t with status (kernel context, e.g. a fault). */
 void task_kill(struct task *t, int32_t status, bool killed);

@@ -81,6 +81,8 @@ static int alloc_stacks(struct thread *t, struct task *task)
     if (t->ustack != NULL && t->kstack != NULL)
         t->stack_region = task_add_region(task, t->ustack, K_USTACK_PAGES * K_PAGE_SIZE);
     if (t->stack_region != NULL)
+        t->stack_region->owner = t;
+    if (t->stack_region != NULL)
         return TW_OK;
     if (t->ustack != NULL)
         page_free(t->ustack, USTACK_ORDER);

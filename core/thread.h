@@ -42,6 +42,7 @@ struct thread {
     struct ktimer deadline;
     struct wait_node wait[K_POLL_MAX];
     /* accounting */
+    uintptr_t user_floor;   /* user stack pointer at the current system call's entry */
     uint64_t slice_start;   /* clock when it last got the CPU */
     uint64_t quantum_start; /* clock when its current quantum began */
     uint64_t run_ns;

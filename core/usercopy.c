@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * core/usercopy.c - user pointer checks (see usercopy.h). The running thread's own stack
- * is checked first: it holds most buffers, and it keeps the common case O(1).
+ * is checked first: it holds most buffers, and it keeps the common case O(1). A buffer may
+ * lie in the task's heap or on the caller's own stack above its stack pointer, never on
+ * another thread's stack (in the simulator, a blocked thread's kernel frames live there).
  */
 #include "usercopy.h"
 #include "kassert.h"
@@ -18,9 +20,9 @@ bool user_range_ok(uint64_t p, uint64_t len)
     struct thread *t = thread_current();
     K_ASSERT(t != NULL);
     const struct region *r = t->stack_region;
-    if (p >= r->base && p - r->base < r->len && len <= r->len - (p - r->base))
-        return true;
-    return task_range_ok(t->task, (uintptr_t)p, (size_t)len);
+    if (p >= r->base && p - r->base < r->len) /* on the caller's own stack: above its sp */
+        return len <= r->len - (p - r->base) && p >= t->user_floor;
+    return task_range_ok(t->task, t, (uintptr_t)p, (size_t)len);
 }
 
 /*

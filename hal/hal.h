@@ -100,6 +100,14 @@ void hal_aspace_switch(struct hal_aspace *as);
 int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                  uint64_t a5);
 
+/*
+ * Called by core at system-call entry: the lowest address of the calling thread's user
+ * stack that its code may still own (the user stack pointer at the trap). User buffers on
+ * the caller's own stack must lie at or above it: below is free stack (in the simulator,
+ * the kernel's own frames for this very call). Valid only at entry, before anything blocks.
+ */
+uintptr_t hal_user_stack_floor(void);
+
 /* ---- Interrupt mask ---------------------------------------------------------------- */
 
 /* Mask interrupts and return the previous state for hal_irq_restore. */

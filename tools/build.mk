@@ -243,4 +243,5 @@ fuzz-smoke: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS)) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS) $(TWAIN) $(FUZZ_TARGETS)
 
 -include $(FUZZ_LIB_OBJ:.o=.d) $(AFL_LIB_OBJ:.o=.d) $(COV_LIB_OBJ:.o=.d)
+-include $(foreach d,$(FUZZ_DIR) $(AFL_DIR) $(COV_DIR),$(FUZZ_TARGETS:%=$(d)/obj/tests/fuzz/fuzz_%.d))
 -include $(KERNEL_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)

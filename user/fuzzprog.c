@@ -127,6 +127,7 @@ static int64_t pick_handle(struct reader *r, struct fz_task *t)
 /* A user pointer for an access of len bytes from one of the pools. */
 static uint64_t pick_ptr(struct reader *r, struct fz_task *t, uint8_t *stack, size_t stack_len)
 {
+    (void)stack_len; /* stack pointers stay 7 bytes in: see fz_thread */
     uint8_t k = rd8(r), i = rd8(r);
     uintptr_t heap = (uintptr_t)t->buf, heap_end = (uintptr_t)t + HEAP_PAGES * 4096;
     switch (k % 10) {
@@ -146,8 +147,8 @@ static uint64_t pick_ptr(struct reader *r, struct fz_task *t, uint8_t *stack, si
         return heap_end - (i % 32); /* straddles the region's end */
     case 8:
         return (uintptr_t)kernel_marker;
-    default:
-        return i % 2 ? 0xffff800000000000ull : (uintptr_t)stack + stack_len - (i % 16);
+    default: /* a kernel-half address, or free stack far below every live frame */
+        return i % 2 ? 0xffff800000000000ull : (uintptr_t)stack - 12288 + (i % 64) * 8;
     }
 }
 
@@ -449,7 +450,9 @@ static void run_step(struct reader *r, struct fz_task *t, uint8_t *stack, size_t
 _Noreturn void fz_thread(uintptr_t arg)
 {
     struct fz_arg *a = (struct fz_arg *)arg;
-    uint8_t stack[1024];
+    /* Stack-pool pointers land in here: at most 7 bytes in, and a call moves at most 4 KiB
+     * (SYS_IO_CHUNK), so the kernel never writes over this program's own frames. */
+    uint8_t stack[SYS_IO_CHUNK + 64];
     k_memset(stack, 0, sizeof(stack));
     struct reader r = {.p = a->data, .len = a->len, .pos = 0};
     for (int step = 0; step < FZ_STEP_BUDGET && r.pos < r.len; step++)

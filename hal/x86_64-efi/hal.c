@@ -156,3 +156,9 @@ _Noreturn void hal_panic_halt(void)
 {
     xe_exit(hal.panic_code);
 }
+
+/* hal.h: the user stack pointer at the trap (entry.S saved it; read at k_syscall entry). */
+uintptr_t hal_user_stack_floor(void)
+{
+    return (uintptr_t)xe_syscall_ustack;
+}
