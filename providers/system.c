@@ -7,7 +7,8 @@
  * asserts TW_SIG_SIGNALED when the free pages of the pool fall below N (default: an
  * eighth of the pool). A task waits on it, frees what it can (drops caches), then says so
  * with invoke(h, TW_SYS_MEM_FREED): the signal clears and fires again only after the free
- * pages have risen above N and fallen below it once more. read() gives the free page
+ * pages have risen above N and fallen below it once more. When it fires, the kernel's
+ * block caches (cache://) first give back up to the shortfall. read() gives the free page
  * count (8 bytes), as does invoke TW_SYS_MEM_FREE_PAGES. The check runs at every kernel
  * boundary (core/watch.h), so it sees every allocation.
  */
@@ -19,6 +20,7 @@
 #include "../core/page.h"
 #include "../core/watch.h"
 #include "providers.h"
+#include "storage.h"
 
 struct memwatch {
     struct kobj obj;
@@ -46,6 +48,9 @@ static void mw_check_level(struct memwatch *m)
         m->signaled = false;
     } else if (!m->signaled && !m->acked) {
         m->signaled = true;
+        /* The kernel's own caches give back what they can first (issue 3: cache://
+         * shrinks when system://memory/free_mem fires). */
+        cache_shrink_all((size_t)(m->below - page_free_count()));
         kobj_notify(&m->obj);
     }
 }
