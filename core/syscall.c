@@ -94,17 +94,18 @@ static int64_t block_on(struct handle_entry *e, int32_t h, uint32_t signals, uin
     return wait_block(1, deadline);
 }
 
-/* One read or write of at most SYS_IO_CHUNK bytes through a kernel buffer. */
+/* One read or write of at most SYS_IO_CHUNK bytes through a kernel buffer; the caller
+ * checked the user range. */
 static int64_t io_once(struct kobj *o, bool is_write, uint64_t ubuf, size_t len, uint8_t *bounce)
 {
     if (is_write) {
-        if (copy_from_user(bounce, ubuf, len) != TW_OK)
-            return TW_E_FAULT;
+        copy_from_user_checked(bounce, ubuf, len);
         return o->ops->write(o, bounce, len);
     }
     int64_t r = o->ops->read(o, bounce, len);
-    if (r > 0 && copy_to_user(ubuf, bounce, (size_t)r) != TW_OK)
-        return TW_E_FAULT;
+    K_ASSERT(r <= (int64_t)len);
+    if (r > 0)
+        copy_to_user_checked(ubuf, bounce, (size_t)r);
     return r;
 }
 

@@ -44,6 +44,16 @@ __attribute__((no_sanitize("address"))) static void raw_copy(void *dst, const vo
         d[i] = s[i];
 }
 
+void copy_from_user_checked(void *dst, uint64_t src, size_t len)
+{
+    raw_copy(dst, (const void *)(uintptr_t)src, len);
+}
+
+void copy_to_user_checked(uint64_t dst, const void *src, size_t len)
+{
+    raw_copy((void *)(uintptr_t)dst, src, len);
+}
+
 int copy_from_user(void *dst, uint64_t src, size_t len)
 {
     if (!user_range_ok(src, len))

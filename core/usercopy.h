@@ -21,4 +21,8 @@ bool user_range_ok(uint64_t p, uint64_t len);
 int copy_from_user(void *dst, uint64_t src, size_t len) __attribute__((warn_unused_result));
 int copy_to_user(uint64_t dst, const void *src, size_t len) __attribute__((warn_unused_result));
 
+/* The same for ranges the caller has already checked with user_range_ok in this call. */
+void copy_from_user_checked(void *dst, uint64_t src, size_t len);
+void copy_to_user_checked(uint64_t dst, const void *src, size_t len);
+
 #endif /* TWAIN_CORE_USERCOPY_H */
