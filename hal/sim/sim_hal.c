@@ -30,8 +30,8 @@ _Noreturn void hal_enter_user(const struct hal_thread_start *start)
  */
 static uintptr_t trap_floor;
 
-__attribute__((noinline)) int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                 uint64_t a5)
+__attribute__((noinline)) int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                                           uint64_t a3, uint64_t a4, uint64_t a5)
 {
     trap_floor = (uintptr_t)__builtin_frame_address(0);
     return k_syscall(nr, a0, a1, a2, a3, a4, a5);
