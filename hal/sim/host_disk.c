@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hal/sim/host_disk.c - the simulator's disks (hal.h "Disks"): host image files a scenario
- * names, loaded into memory. Writes go to the in-memory copy (copy-on-write: the image on
- * the host is untouched) unless the disk was added write-through, in which case they also
- * go to the file. RAM disks are the same thing without a file.
+ * names, mapped into memory: MAP_PRIVATE makes writes copy-on-write (the image on the host
+ * is untouched), MAP_SHARED (write-through) sends them to the file. Mapping instead of
+ * reading means a run touches only the blocks it uses. RAM disks are anonymous memory.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../hal.h"
 #include "host.h"
@@ -19,7 +20,7 @@ struct host_disk {
     char name[16];
     uint8_t *data;
     uint64_t size;
-    FILE *through; /* write-through target, or NULL */
+    bool mapped; /* data is a file mapping (else calloc'ed) */
 };
 
 static struct host_disk disks[MAX_DISKS];
@@ -28,9 +29,10 @@ static uint32_t ndisks;
 void host_disks_clear(void)
 {
     for (uint32_t i = 0; i < ndisks; i++) {
-        free(disks[i].data);
-        if (disks[i].through != NULL)
-            fclose(disks[i].through);
+        if (disks[i].mapped)
+            munmap(disks[i].data, disks[i].size);
+        else
+            free(disks[i].data);
     }
     memset(disks, 0, sizeof(disks));
     ndisks = 0;
@@ -71,21 +73,24 @@ int host_disk_add_file(const char *name, const char *path, bool write_through, c
         return -1;
     }
     long size = ftell(f);
-    rewind(f);
-    if (size < 0 || add(name, (uint64_t)size, err, errlen) != 0) {
+    if (ndisks >= MAX_DISKS || strlen(name) == 0 || strlen(name) > 15 || size <= 0) {
+        snprintf(err, errlen, "disk '%s': %s", name,
+                 size <= 0 ? "empty image" : "too many disks or a bad name");
         fclose(f);
         return -1;
     }
-    struct host_disk *d = &disks[ndisks - 1];
-    if (fread(d->data, 1, (size_t)size, f) != (size_t)size) {
-        snprintf(err, errlen, "disk '%s': %s: short read", name, path);
-        fclose(f);
+    void *map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+                     write_through ? MAP_SHARED : MAP_PRIVATE, fileno(f), 0);
+    fclose(f); /* the mapping keeps the file */
+    if (map == MAP_FAILED) {
+        snprintf(err, errlen, "disk '%s': %s: mmap: %s", name, path, strerror(errno));
         return -1;
     }
-    if (write_through)
-        d->through = f;
-    else
-        fclose(f);
+    struct host_disk *d = &disks[ndisks++];
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->data = map;
+    d->size = (uint64_t)size;
+    d->mapped = true;
     return 0;
 }
 
@@ -120,10 +125,6 @@ int hal_disk_write(uint32_t idx, uint64_t off, const void *buf, size_t len)
 {
     if (!range_ok(idx, off, len))
         return TW_E_INVAL;
-    memcpy(disks[idx].data + off, buf, len);
-    FILE *f = disks[idx].through;
-    if (f != NULL &&
-        (fseek(f, (long)off, SEEK_SET) != 0 || fwrite(buf, 1, len, f) != len || fflush(f) != 0))
-        return TW_E_IO;
+    memcpy(disks[idx].data + off, buf, len); /* a shared mapping carries it to the file */
     return TW_OK;
 }
