@@ -553,6 +553,10 @@ static const char *const invoke_names[] = {"timer_set_interval_ms",
                                            "cache_shrink",
                                            "cache_reset_stats",
                                            "file_truncate",
+                                           "fs_mkdir",
+                                           "fs_unlink",
+                                           "vfs_mount",
+                                           "vfs_unmount",
                                            NULL};
 static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS,
                                       TW_TIMER_SET_INTERVAL_NS,
@@ -570,7 +574,11 @@ static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS,
                                       TW_CACHE_DIRTY,
                                       TW_CACHE_SHRINK,
                                       TW_CACHE_RESET_STATS,
-                                      TW_FILE_TRUNCATE};
+                                      TW_FILE_TRUNCATE,
+                                      TW_FS_MKDIR,
+                                      TW_FS_UNLINK,
+                                      TW_VFS_MOUNT,
+                                      TW_VFS_UNMOUNT};
 
 _Static_assert(TW_SIG_READABLE == 1 && TW_SIG_EXITED == 16, "signal_names order is bit order");
 _Static_assert(TW_RIGHT_READ == 1 && TW_RIGHT_DUPLICATE == 64, "right_names order is bit order");
@@ -695,7 +703,9 @@ static int op_invoke(struct cc *c, const cJSON *s, struct scn_insn *in)
         return -1;
     pop(c, mark);
     in->arg = invoke_ops[which];
-    if (get_array(c, s, "args", 0, SCN_MAX_ARGS, false, &args) != 0)
+    bool data;
+    if (get_str(c, s, "data", 0, SCN_MAX_DATA, false, &in->str, &data) != 0 ||
+        get_array(c, s, "args", 0, data ? SCN_MAX_ARGS - 2 : SCN_MAX_ARGS, false, &args) != 0)
         return -1;
     mark = push_key(c, "args");
     for (const cJSON *e = args != NULL ? args->child : NULL; e != NULL; e = e->next) {
@@ -852,7 +862,7 @@ static const struct op_def op_defs[] = {
     {"recv_handles", SCN_OP_RECV_HANDLES, op_recv_handles, {"handle", "as", "expect"}},
     {"take_peer", SCN_OP_TAKE_PEER, op_take_peer, {"handle", "as"}},
     {"dup", SCN_OP_DUP, op_dup, {"handle", "as", "rights"}},
-    {"invoke", SCN_OP_INVOKE, op_invoke, {"handle", "operation", "args", "expect"}},
+    {"invoke", SCN_OP_INVOKE, op_invoke, {"handle", "operation", "args", "expect", "data"}},
     {"wait", SCN_OP_WAIT, op_wait, {"handle", "signals", "timeout_us"}},
     {"poll", SCN_OP_POLL, op_poll, {"handles", "signals", "timeout_us", "as"}},
     {"seek", SCN_OP_SEEK, op_seek, {"handle", "offset", "whence"}},
@@ -911,6 +921,7 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
         for (int i = 0; i < (int)SCN_MAX_ARGS; i++)
             wr64(b + 20 + 8 * i, (uint64_t)in->args[i]);
         wr64(b + 52, (uint64_t)in->value);
+        put_str(b + 60, in->str);
         break;
     case SCN_OP_POLL:
         wr32(b + 24, in->n);

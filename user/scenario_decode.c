@@ -87,7 +87,7 @@ static const struct op_rule op_rules[SCN_OP_COUNT] = {
     [SCN_OP_RECV_HANDLES] = {28, E_ | X_, RULE_REQ, RULE_NO},
     [SCN_OP_TAKE_PEER] = {12, E_, RULE_REQ, RULE_REQ},
     [SCN_OP_DUP] = {16, E_, RULE_REQ, RULE_REQ},
-    [SCN_OP_INVOKE] = {60, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_INVOKE] = {68, E_ | X_, RULE_REQ, RULE_NO},
     [SCN_OP_WAIT] = {24, E_ | T_, RULE_REQ, RULE_NO},
     [SCN_OP_POLL] = {0, E_ | T_, RULE_NO, RULE_OPT},
     [SCN_OP_SEEK] = {24, E_, RULE_REQ, RULE_NO},
@@ -238,7 +238,8 @@ static bool invoke_op_ok(uint32_t op)
            op == TW_TIMER_FIRED || op == TW_TIMER_CANCEL || op == TW_CHAN_PENDING ||
            op == TW_TASK_YIELD || op == TW_SYS_MEM_FREED || op == TW_SYS_MEM_FREE_PAGES ||
            (op >= TW_BLK_SIZE && op <= TW_BLK_FLUSH) ||
-           (op >= TW_CACHE_HITS && op <= TW_CACHE_RESET_STATS) || op == TW_FILE_TRUNCATE;
+           (op >= TW_CACHE_HITS && op <= TW_CACHE_RESET_STATS) || op == TW_FILE_TRUNCATE ||
+           op == TW_FS_MKDIR || op == TW_FS_UNLINK || op == TW_VFS_MOUNT || op == TW_VFS_UNMOUNT;
 }
 
 static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
@@ -258,6 +259,17 @@ static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
     if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
         return "expected value without its flag";
     return NULL;
+}
+
+/* The invoke's optional data: a string passed as (pointer, length) before the integers. */
+static const char *dec_invoke_data(const uint8_t *p, uint32_t stl, struct scn_insn *in)
+{
+    const char *why = dec_invoke(p, in);
+    if (why == NULL)
+        why = dec_str(p + 60, stl, SCN_MAX_DATA, true, &in->str); /* empty: no data */
+    if (why == NULL && in->str.len > 0 && in->index > SCN_MAX_ARGS - 2)
+        return "invoke with data takes at most two integers";
+    return why;
 }
 
 static const char *dec_wait_poll(const uint8_t *p, struct scn_insn *in)
@@ -392,7 +404,7 @@ const char *scn_insn_decode(const uint8_t *p, size_t avail, uint32_t strtab_len,
     case SCN_OP_RECV_HANDLES:
         return dec_open_io(p, strtab_len, out);
     case SCN_OP_INVOKE:
-        return dec_invoke(p, out);
+        return dec_invoke_data(p, strtab_len, out);
     case SCN_OP_WAIT:
     case SCN_OP_POLL:
         return dec_wait_poll(p, out);

@@ -411,8 +411,12 @@ static void do_call(struct thr *t, const struct scn_insn *in)
         check(t, in, tw_write(h, str_of(t, in), in->str.len));
         return;
     case SCN_OP_INVOKE:
-        r = tw_invoke(h, in->arg, (uint64_t)in->args[0], (uint64_t)in->args[1],
-                      (uint64_t)in->args[2], (uint64_t)in->args[3]);
+        if (in->str.len > 0) /* data first, as (pointer, length): the blob is task memory */
+            r = tw_invoke(h, in->arg, (uintptr_t)str_of(t, in), in->str.len, (uint64_t)in->args[0],
+                          (uint64_t)in->args[1]);
+        else
+            r = tw_invoke(h, in->arg, (uint64_t)in->args[0], (uint64_t)in->args[1],
+                          (uint64_t)in->args[2], (uint64_t)in->args[3]);
         break;
     case SCN_OP_WAIT:
         r = tw_wait(h, in->arg, deadline(in));
