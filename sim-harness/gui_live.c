@@ -185,7 +185,11 @@ bool gui_live_take(struct gui *g)
     struct gui_live *lv = g->live;
     pthread_mutex_lock(&lv->mu);
     size_t n = lv->npend;
-    if (n > 0 && g->nrecs + n > g->cap) {
+    if (n == 0) {
+        pthread_mutex_unlock(&lv->mu);
+        return false;
+    }
+    if (g->nrecs + n > g->cap) {
         size_t cap = (g->nrecs + n) * 2 + 4096;
         struct trace_rec *p = realloc(g->recs, cap * sizeof(*p));
         if (p == NULL) {
@@ -199,8 +203,6 @@ bool gui_live_take(struct gui *g)
     memcpy(g->recs + g->nrecs, lv->pend, n * sizeof(struct trace_rec));
     lv->npend = 0;
     pthread_mutex_unlock(&lv->mu);
-    if (n == 0)
-        return false;
     g->nrecs += n;
     viz_index_feed(&g->ix, g->recs, g->nrecs);
     return true;

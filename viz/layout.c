@@ -71,7 +71,8 @@ uint64_t viz_t_of(const struct viz_layout *L, const struct viz_view *v, int64_t 
     K_ASSERT(W > 0 && v->span <= VIZ_MAX_SPAN);
     int64_t dx = x - L->plot_x0;
     uint64_t adx = dx >= 0 ? (uint64_t)dx : (uint64_t)-dx;
-    uint64_t d = (adx / W) * v->span + (adx % W) * v->span / W;
+    /* rounded up: the first ns that viz_x_of puts in column x, so columns and times agree */
+    uint64_t d = (adx / W) * v->span + ((adx % W) * v->span + W - 1) / W;
     if (dx >= 0)
         return v->t0 + d;
     return d > v->t0 ? 0 : v->t0 - d;

@@ -57,7 +57,10 @@ struct viz_layout {
 /* The layout of a w x h screen showing nlanes lanes. */
 void viz_layout_compute(struct viz_layout *L, int w, int h, uint32_t nlanes);
 
-/* Screen x of time t (may lie far outside the plot); and the time at screen x. */
+/*
+ * Screen x of time t (may lie far outside the plot); and the first time drawn in column x
+ * (viz_x_of(viz_t_of(x)) == x whenever a column spans at least a nanosecond).
+ */
 int64_t viz_x_of(const struct viz_layout *L, const struct viz_view *v, uint64_t t);
 uint64_t viz_t_of(const struct viz_layout *L, const struct viz_view *v, int64_t x);
 /* Top y of the lane at display position pos, or -1 when it is scrolled out of sight. */
