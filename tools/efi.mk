@@ -4,7 +4,8 @@
 #                    as the simulator, with hal/x86_64-efi, linked with gnu-efi
 #   make image       build/twain.img, a FAT disk image that boots on UEFI PCs and in QEMU
 #                    [SCENARIO=scenarios/x.json] [SEED=n] [MODE=deterministic|realtime]
-#                    [DISKS="disk0=FILE ..."] (disks for blk://) [TRACE=1] (records on COM1)
+#                    [DISKS="NAME=FILE ..."] (disks for blk:// besides the scenario's own
+#                    "disks") [TRACE=1] (every trace record on COM1)
 #   make run-efi     boot the image in QEMU with a window (GOP); HEADLESS=1: serial here
 #   make boot-tests  the boot tests (also part of make test): tools/boot-tests
 #   make efi-bench   boot time and real-time IPC figures: tools/efi-bench
@@ -143,7 +144,7 @@ image: efi $(TWAIN)
 run-efi: image
 	@tools/efi-run $(B)/twain.img $(if $(filter 1,$(HEADLESS)),headless,window)
 
-boot-tests: efi efi-test $(TWAIN)
+boot-tests: efi efi-test $(TWAIN) fat-images
 	@tools/boot-tests $(TWAIN) $(EFI_APP) $(EFI_TEST_APP)
 
 # ---- the benchmark's baseline: a bare gnu-efi "hello" (hal/x86_64-efi/bench/) --------

@@ -149,22 +149,45 @@ static void load_scenario(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root)
     boot.sw.bench_ipc = file_exists(root, L"\\twain\\bench-ipc");
 }
 
-/* \twain\disk0.img .. disk7.img become disks disk0 .. disk7 for blk://, in memory. */
+/*
+ * \twain\disknames: the disks' names, one a line, in the scenario's order (tools/efi-image
+ * writes it from the scenario's "disks"). Without it disk N is named "diskN".
+ */
+static void disk_names(EFI_FILE_HANDLE root)
+{
+    char text[XE_MAX_DISKS * 17 + 1];
+    int64_t n = read_file(root, L"\\twain\\disknames", text, sizeof(text) - 1);
+    for (uint32_t i = 0; i < XE_MAX_DISKS; i++)
+        k_snprintf(boot.disks[i].name, sizeof(boot.disks[i].name), "disk%u", i);
+    uint32_t disk = 0, len = 0;
+    for (int64_t i = 0; i < n && disk < XE_MAX_DISKS; i++) {
+        char c = text[i];
+        if (c == '\n' || c == '\r') {
+            disk += len > 0;
+            len = 0;
+        } else if (len < sizeof(boot.disks[disk].name) - 1) {
+            boot.disks[disk].name[len++] = c;
+            boot.disks[disk].name[len] = 0;
+        }
+    }
+}
+
+/* \twain\disk0.img .. disk7.img become the machine's disks for blk://, in memory. */
 static void load_disks(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root)
 {
+    disk_names(root);
     for (uint32_t i = 0; i < XE_MAX_DISKS; i++) {
         CHAR16 path[] = L"\\twain\\disk0.img";
         path[11] = (CHAR16)('0' + i);
         int64_t size = file_size(root, path);
         if (size < 0)
-            continue;
-        struct xe_disk *d = &boot.disks[boot.ndisks];
+            break; /* disks are numbered without gaps */
+        struct xe_disk *d = &boot.disks[i];
         d->data = alloc_pages((size_t)size / XE_PAGE + 1);
         if (d->data == NULL || read_file(root, path, d->data, (size_t)size) != size)
             boot_fail(st, XE_EXIT_BOOT_ERROR, "a disk image does not fit in memory");
-        k_snprintf(d->name, sizeof(d->name), "disk%u", i);
         d->size = (uint64_t)size;
-        boot.ndisks++;
+        boot.ndisks = i + 1;
     }
 }
 

@@ -81,8 +81,8 @@ _Noreturn void xe_kmain(struct xe_boot_info *bi)
     xe_hal_init(bi->pool, bi->pool_pages, realtime);
     xe_disks_init(bi->disks, bi->ndisks);
     for (uint32_t i = 0; i < bi->ndisks; i++)
-        xe_printf("twain: %s: %llu bytes from \\twain\\%s.img\n", bi->disks[i].name,
-                  (unsigned long long)bi->disks[i].size, bi->disks[i].name);
+        xe_printf("twain: disk %s: %llu bytes from \\twain\\disk%u.img\n", bi->disks[i].name,
+                  (unsigned long long)bi->disks[i].size, i);
     if (realtime)
         realtime_up();
     if (xe_tests_run(bi))

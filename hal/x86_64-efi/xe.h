@@ -39,7 +39,7 @@ struct xe_switches {
 /* A disk for blk:// (hal_disk_*): an image file of the ESP, loaded into memory. */
 #define XE_MAX_DISKS 8
 struct xe_disk {
-    char name[16]; /* "disk0" for \twain\disk0.img */
+    char name[16]; /* line N of \twain\disknames for \twain\diskN.img, else "diskN" */
     uint8_t *data;
     uint64_t size;
 };
