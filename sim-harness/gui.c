@@ -499,12 +499,13 @@ int gui_run(const struct scn_compiled *c, struct run_opts *o, struct run_result 
     lv.c = c;
     lv.o = o;
     lv.r = r;
+    lv.paused = getenv("TWAIN_GUI_PAUSED") != NULL; /* start paused at the first record */
     g.live = &lv;
     if (open_window(&g) != 0) {
         close_window(&g);
         return r->rc = 2;
     }
-    gui_log(&g, "window %dx%d, live", g.w, g.h);
+    gui_log(&g, "window %dx%d, live%s", g.w, g.h, lv.paused ? ", paused" : "");
     pthread_t th;
     if (gui_live_start(&lv, &th) != 0) {
         close_window(&g);
