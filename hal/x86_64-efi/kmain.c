@@ -62,6 +62,8 @@ static _Noreturn void run_scenario(const struct xe_boot_info *bi)
     hal_console_write(outcome.report, outcome.report_len);
     xe_printf("result: %s\n", outcome.failed == 0 ? "PASS" : "FAIL");
     xe_printf("trace-hash: %016llx\n", (unsigned long long)outcome.trace_hash);
+    xe_serial_printf("twain: %llu trace records delivered to the HAL, %zu page-table pages used\n",
+                     (unsigned long long)xe_trace_records(), xe_mmu_pages_used());
     xe_exit(outcome.failed == 0 ? XE_EXIT_PASS : XE_EXIT_FAIL);
 }
 
