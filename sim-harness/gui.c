@@ -227,9 +227,10 @@ static void step(struct gui *g, int dir)
     if (live_running(g, &paused)) {
         if (dir < 0)
             return;
+        uint64_t at = produced(g); /* before the simulation thread moves on */
         push_controls(g, true, paused ? 1 : 0);
         gui_log(g, paused ? "step from record %llu" : "paused at record %llu",
-                (unsigned long long)produced(g));
+                (unsigned long long)at);
         return;
     }
     if (g->nrecs == 0)
@@ -252,9 +253,10 @@ static void toggle_pause(struct gui *g)
 {
     bool paused = false;
     if (live_running(g, &paused)) {
+        uint64_t at = produced(g);
         push_controls(g, !paused, 0);
         gui_log(g, paused ? "resumed at record %llu" : "paused at record %llu",
-                (unsigned long long)produced(g));
+                (unsigned long long)at);
         return;
     }
     if (g->live == NULL && g->nrecs > 0) { /* replay: play the cursor forward */
