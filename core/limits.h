@@ -15,12 +15,12 @@
 #define K_MAX_THREADS      16384
 #define K_MAX_TIMERS       65536 /* most entries in the deadline heap (sized from the pool) */
 #define K_TASK_NAME        32
-#define K_USTACK_PAGES     4    /* 16 KiB: user code's stack */
-#define K_KSTACK_PAGES     4    /* 16 KiB: kernel stack where the backend has a privilege split */
-#define K_HANDLE_PAGE      256  /* handles per table page */
-#define K_HANDLE_DIR       1024 /* table pages per task: 262144 handles */
-#define K_THREAD_HANDLES   16   /* thread-local handles: -1 .. -16 */
-#define K_POLL_MAX         64   /* items per poll */
+#define K_USTACK_PAGES     8 /* 32 KiB: user code's stack (the simulator guards its lowest page) */
+#define K_KSTACK_PAGES     4 /* 16 KiB: kernel stack where the backend has a privilege split */
+#define K_HANDLE_PAGE      256                 /* handles per table page */
+#define K_HANDLE_DIR       1024                /* table pages per task: 262144 handles */
+#define K_THREAD_HANDLES   16                  /* thread-local handles: -1 .. -16 */
+#define K_POLL_MAX         64                  /* items per poll */
 #define K_REGIONS_MAX      (2 * K_MAX_THREADS) /* memory regions per task */
 #define K_CHAN_DEFAULT_CAP 16                  /* message slots per direction */
 #define K_CHAN_MAX_CAP     256

@@ -15,7 +15,7 @@
 #include "task.h"
 #include "trace.h"
 
-#define USTACK_ORDER 2
+#define USTACK_ORDER 3
 #define KSTACK_ORDER 2
 K_STATIC_ASSERT((1u << USTACK_ORDER) == K_USTACK_PAGES, "user stack order");
 K_STATIC_ASSERT((1u << KSTACK_ORDER) == K_KSTACK_PAGES, "kernel stack order");

@@ -66,7 +66,8 @@ void hal_context_switch(struct hal_context *from, struct hal_context *to);
 _Noreturn void hal_enter_user(const struct hal_thread_start *start);
 
 /*
- * A thread ended and its stacks go back to core's pool: forget anything the backend keeps
+ * A thread ended and its stacks go back to core's pool (the backend first removes any
+ * guard page it put in them): forget anything the backend keeps
  * about them (the simulator's sanitizer stack poisoning). Precondition: not running on them.
  */
 void hal_stacks_released(const struct hal_thread_start *start);

@@ -36,6 +36,13 @@ int host_disk_add_file(const char *name, const char *path, bool write_through, c
 int host_disk_add_ram(const char *name, uint64_t size, char *err, size_t errlen);
 void host_disks_clear(void);
 
+/*
+ * Make the page at p inaccessible (guard) or accessible again: the lowest page of every
+ * user stack is a guard, so a stack overflow stops the simulator at once instead of
+ * writing over the kernel objects that share the page pool.
+ */
+void host_guard_page(void *p, bool guard);
+
 /* First code of a new thread on its stack (the sanitizer fiber hand-off), then core. */
 _Noreturn void host_thread_entry(uintptr_t unused);
 

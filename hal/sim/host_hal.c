@@ -73,6 +73,11 @@ void hal_pool(void **base, size_t *npages)
         }
         host.pool_pages = host.want_pages;
     }
+    /* A new boot: stack guards of a previous one (threads that were never reaped) go. */
+    if (mprotect(host.pool, host.pool_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0) {
+        perror("twain: mprotect of the page pool");
+        exit(2);
+    }
     *base = host.pool;
     *npages = host.want_pages;
 }
@@ -102,8 +107,17 @@ _Noreturn void host_thread_entry(uintptr_t unused)
     k_thread_trampoline();
 }
 
+void host_guard_page(void *p, bool guard)
+{
+    if (mprotect(p, HAL_PAGE_SIZE, guard ? PROT_NONE : PROT_READ | PROT_WRITE) != 0) {
+        perror("twain: mprotect of a stack guard page");
+        abort();
+    }
+}
+
 void hal_stacks_released(const struct hal_thread_start *start)
 {
+    host_guard_page(start->ustack, false);
     asan_unpoison(start->ustack, start->ustack_size);
     asan_unpoison(start->kstack, start->kstack_size);
 }

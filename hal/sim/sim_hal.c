@@ -11,10 +11,14 @@
 
 void hal_context_init(struct hal_context *ctx, const struct hal_thread_start *start)
 {
-    /* In the simulator a thread's kernel code runs on its own (user) stack. */
-    ctx->sp = x86_64_context_prepare(start->ustack, start->ustack_size, host_thread_entry, 0);
-    ctx->stack_lo = start->ustack;
-    ctx->stack_size = start->ustack_size;
+    /* In the simulator a thread's kernel code runs on its own (user) stack, whose lowest
+     * page is a guard (hal_stacks_released removes it). */
+    uint8_t *lo = (uint8_t *)start->ustack + HAL_PAGE_SIZE;
+    size_t size = start->ustack_size - HAL_PAGE_SIZE;
+    host_guard_page(start->ustack, true);
+    ctx->sp = x86_64_context_prepare(lo, size, host_thread_entry, 0);
+    ctx->stack_lo = lo;
+    ctx->stack_size = size;
 }
 
 _Noreturn void hal_enter_user(const struct hal_thread_start *start)
