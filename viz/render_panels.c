@@ -95,6 +95,16 @@ void viz_r_console(struct viz_fb *fb, const struct viz_layout *L, const struct v
                                           "drag pan  click slice  F12 screenshot  q quit";
     viz_text(fb, PAD + 8 * VIZ_FONT_W + 12, y0 + 2,
              st->console_focus ? "typing to console:// (Esc: stop)" : hint, VIZ_C_DIM);
+    uint32_t below =
+        ix->nlanes > v->lane_scroll + L->lanes_fit ? ix->nlanes - v->lane_scroll - L->lanes_fit : 0;
+    if (below > 0 || v->lane_scroll > 0) { /* lanes out of sight: say so, and how to scroll */
+        char more[48];
+        k_snprintf(more, sizeof(more), "lanes: %u above, %u below (up/down)", v->lane_scroll,
+                   below);
+        int mx = x1 - PAD - viz_text_width(more);
+        viz_fill(fb, mx - PAD, y0, x1 - mx + PAD, ROW_H + 2, VIZ_C_HEADER);
+        viz_text(fb, mx, y0 + 2, more, VIZ_C_CURSOR);
+    }
     int rows = (y1 - y0 - ROW_H - 4) / ROW_H - (st->console_focus ? 1 : 0);
     uint64_t tend = v->t0 + v->span;
     uint32_t upto = viz_cline_upper(ix, tend);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../viz/arena.h"
 #include "../../viz/describe.h"
 #include "../../viz/fb.h"
 #include "../../viz/fmt.h"
@@ -276,6 +277,37 @@ START_TEST(test_index_out_of_memory)
 }
 END_TEST
 
+START_TEST(test_index_in_an_arena)
+{
+    static struct recs t;
+    static uint8_t mem[1 << 20];
+    struct viz_index in_arena, on_heap;
+    struct viz_arena a;
+    random_run(&t, 11);
+    viz_arena_init(&a, mem + 3, sizeof(mem) - 3); /* unaligned on purpose */
+    struct viz_alloc al = viz_arena_alloc(&a);
+    viz_index_init(&in_arena, &al);
+    viz_index_init(&on_heap, &alloc);
+    ck_assert(viz_index_feed(&in_arena, t.r, t.n));
+    viz_index_feed(&on_heap, t.r, t.n);
+    for (uint32_t i = 0; i < on_heap.nlanes; i++)
+        ck_assert_int_eq(memcmp(in_arena.lanes[i].iv, on_heap.lanes[i].iv,
+                                on_heap.lanes[i].niv * sizeof(struct viz_iv)),
+                         0);
+    ck_assert_uint_le(a.used, 2 * viz_index_bytes(&on_heap) + 4096);
+    /* too small an arena: the index stops growing, nothing is written past it */
+    struct viz_index small;
+    viz_arena_init(&a, mem, 2048);
+    mem[2048] = 0xa5;
+    al = viz_arena_alloc(&a);
+    viz_index_init(&small, &al);
+    ck_assert(!viz_index_feed(&small, t.r, t.n));
+    ck_assert_uint_eq(mem[2048], 0xa5);
+    viz_index_free(&in_arena);
+    viz_index_free(&on_heap);
+}
+END_TEST
+
 /* ---- formatting ------------------------------------------------------------------------- */
 
 START_TEST(test_fmt_time)
@@ -411,6 +443,7 @@ static Suite *viz_suite(void)
     tcase_add_loop_test(tc, test_index_sums_match_brute_force, 0, 8);
     tcase_add_test(tc, test_index_fed_in_pieces_equals_whole);
     tcase_add_loop_test(tc, test_index_out_of_memory, 0, 12);
+    tcase_add_test(tc, test_index_in_an_arena);
     suite_add_tcase(s, tc);
     tc = tcase_create("text");
     tcase_add_test(tc, test_fmt_time);
