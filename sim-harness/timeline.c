@@ -2,13 +2,18 @@
 /*
  * sim-harness/timeline.c - text timeline (see timeline.h). Each cell shows the state the
  * thread spent most of that time slice in: '#' running, '-' ready, '.' blocked; ' ' before
- * it started or after it ended. Markers: 'K' a fault killed its task, 'X' it exited.
+ * it started or after it ended. Markers: 'K' a fault killed its task, 'X' it exited. Above
+ * the lanes a time ruler; after each its share of running; below, timer fires and IPC
+ * messages per column.
  */
 #include "timeline.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../viz/fmt.h"
 
 #define MAX_LANES 64
 #define MAX_COLS  200
@@ -30,6 +35,8 @@ struct tl {
     unsigned nlanes;
     unsigned width;
     uint64_t t0, t1;
+    char timers[MAX_COLS];   /* '^' where a timer fired */
+    uint32_t msgs[MAX_COLS]; /* IPC messages sent in each column */
     char task_names[MAX_LANES * 4][9];
 };
 
@@ -118,6 +125,12 @@ static void apply(struct tl *t, const struct trace_rec *r)
         set_state(t, (uint32_t)r->a, L_GONE, r->time);
         break;
     }
+    case TR_TIMER_FIRE:
+        t->timers[col_of(t, r->time)] = '^';
+        break;
+    case TR_IPC_SEND:
+        t->msgs[col_of(t, r->time)]++;
+        break;
     case TR_FAULT:
         for (unsigned i = 0; i < t->nlanes; i++)
             if (t->lanes[i].task == r->b && t->lanes[i].state != L_GONE)
@@ -140,10 +153,60 @@ static char cell(const struct lane *l, unsigned c)
     return s[L_READY] >= s[L_BLOCKED] ? '-' : '.';
 }
 
+/* A row of times: a '|' and the time every 20 columns. */
+static void ruler(FILE *f, const struct tl *t)
+{
+    char row[MAX_COLS + 32];
+    memset(row, ' ', sizeof(row));
+    for (unsigned c = 0; c < t->width; c += 20) {
+        char when[24];
+        viz_fmt_time3(when, sizeof(when), t->t0 + (t->t1 - t->t0) * c / t->width);
+        int n = snprintf(row + c, sizeof(row) - c, "|%s", when);
+        row[c + (unsigned)n] = ' ';
+    }
+    row[t->width] = '\0';
+    fprintf(f, "%-16s  %s\n", "", row);
+}
+
+/* Run share and switches of a lane over the whole timeline. */
+static const char *summary(const struct lane *l, const struct tl *t, char *buf, size_t len)
+{
+    uint64_t run = 0, all = 0;
+    for (unsigned c = 0; c < t->width; c++) {
+        run += l->spent[c][L_RUN];
+        all += l->spent[c][L_RUN] + l->spent[c][L_READY] + l->spent[c][L_BLOCKED];
+    }
+    snprintf(buf, len, "run %llu%%", (unsigned long long)(all > 0 ? run * 100 / all : 0));
+    return buf;
+}
+
+/* Timer fires ('^') and IPC messages per column (a digit, '+' for ten or more). */
+static void extra_rows(FILE *f, const struct tl *t)
+{
+    bool any_timer = false, any_msg = false;
+    for (unsigned c = 0; c < t->width; c++) {
+        any_timer |= t->timers[c] != 0;
+        any_msg |= t->msgs[c] != 0;
+    }
+    if (any_timer) {
+        fprintf(f, "%-16s |", "timer fires");
+        for (unsigned c = 0; c < t->width; c++)
+            fputc(t->timers[c] != 0 ? '^' : ' ', f);
+        fputs("|\n", f);
+    }
+    if (any_msg) {
+        fprintf(f, "%-16s |", "IPC messages");
+        for (unsigned c = 0; c < t->width; c++)
+            fputc(t->msgs[c] == 0 ? ' ' : (t->msgs[c] < 10 ? (char)('0' + t->msgs[c]) : '+'), f);
+        fputs("|\n", f);
+    }
+}
+
 void timeline_print(FILE *f, const struct trace_rec *recs, size_t n, unsigned width)
 {
     if (n == 0)
         return;
+    char line[64];
     struct tl t = {.width = width > MAX_COLS ? MAX_COLS : (width == 0 ? 1 : width)};
     t.lanes = calloc(MAX_LANES, sizeof(struct lane));
     if (t.lanes == NULL)
@@ -159,12 +222,14 @@ void timeline_print(FILE *f, const struct trace_rec *recs, size_t n, unsigned wi
             "'.' blocked, X exit, K killed)\n",
             (unsigned long long)(t.t0 / 1000), (unsigned long long)(t.t1 / 1000),
             (unsigned long long)((t.t1 - t.t0) / t.width / 1000));
+    ruler(f, &t);
     for (unsigned i = 0; i < t.nlanes; i++) {
         fprintf(f, "%-16.16s |", t.lanes[i].name);
         for (unsigned c = 0; c < t.width; c++)
             fputc(cell(&t.lanes[i], c), f);
-        fputs("|\n", f);
+        fprintf(f, "| %s\n", summary(&t.lanes[i], &t, line, sizeof(line)));
     }
+    extra_rows(f, &t);
     if (t.nlanes == MAX_LANES)
         fprintf(f, "(only the first %d threads are shown)\n", MAX_LANES);
     free(t.lanes);
