@@ -65,7 +65,10 @@ void hal_context_switch(struct hal_context *from, struct hal_context *to)
 
 _Noreturn void hal_enter_user(const struct hal_thread_start *start)
 {
-    K_ASSERT(start->user && start->ustack != NULL);
+    K_ASSERT(start->user && start->ustack != NULL && start->ustack_size > XE_PAGE);
+    /* The lowest page of the user stack is a guard, as in the simulator: an overflow in
+     * ring 3 faults (the task crashes) instead of writing over the task's other memory. */
+    xe_mmu_guard_user_page((uint64_t)(uintptr_t)start->ustack);
     uint64_t top = ((uint64_t)(uintptr_t)start->ustack + start->ustack_size) & ~15ull;
     /* As if called: a return address at rsp (rsp % 16 == 8), should entry ever return. */
     top -= 8;
@@ -76,7 +79,8 @@ _Noreturn void hal_enter_user(const struct hal_thread_start *start)
 
 void hal_stacks_released(const struct hal_thread_start *start)
 {
-    (void)start; /* nothing cached per stack */
+    /* Nothing to undo: the stack guard goes with the region (hal_aspace_unmap). */
+    (void)start;
 }
 
 /* ---- interrupt mask ------------------------------------------------------------------ */

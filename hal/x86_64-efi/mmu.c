@@ -250,6 +250,15 @@ void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len)
     flush_if_current(as);
 }
 
+void xe_mmu_guard_user_page(uint64_t va)
+{
+    K_ASSERT(mmu.current != NULL && va % XE_PAGE == 0);
+    uint64_t *pte = pte_find(mmu.current, va);
+    K_ASSERT(pte != NULL && (*pte & PTE_US)); /* a user region of the running task */
+    *pte &= ~PTE_US; /* still there for the kernel: only ring 3 faults on it */
+    __asm__ volatile("invlpg (%0)" : : "r"((uintptr_t)va) : "memory");
+}
+
 void xe_mmu_describe(uint64_t va, char *buf, size_t cap)
 {
     uint64_t *t = (uint64_t *)(uintptr_t)(xe_read_cr3() & PTE_ADDR);

@@ -7,8 +7,9 @@
  *   \twain\kernel-fault  a task asks, through a system-call number only this build serves,
  *                        for a null dereference in ring 0: the panic report, exit 0x10
  *   \twain\user-fault    tasks that read kernel memory, write the user runtime's read-only
- *                        data and execute hlt in ring 3 are killed (crashed, with the CPU
- *                        vector in the trace) while a worker task finishes normally
+ *                        data, execute hlt or overflow their stack in ring 3 are killed
+ *                        (crashed, with the CPU vector in the trace) while a worker task
+ *                        finishes normally
  *   \twain\bench-ipc     real-time IPC round trips over a channel port, timed by the TSC
  *
  * Like user/loader.c, this boots the kernel through core's API (k_init, task_create,
@@ -99,8 +100,9 @@ static _Noreturn void user_fault_test(const struct xe_boot_info *bi)
     struct task *worker = spawn("worker", xe_test_user_worker, 0);
     struct task *priv = spawn("privileged", xe_test_user_privileged, 0);
     struct task *writer = spawn("writer", xe_test_user_writer, (uintptr_t)xe_test_user_ro);
+    struct task *overflow = spawn("overflow", xe_test_user_overflow, 0);
     int end = k_run();
-    bool ok = crashed(reader, 14) & crashed(priv, 13) & crashed(writer, 14);
+    bool ok = crashed(reader, 14) & crashed(priv, 13) & crashed(writer, 14) & crashed(overflow, 14);
     bool worker_ok = worker->exited && !worker->killed && worker->exit_status == 0;
     xe_printf("user-fault test: task worker exit status %d: %s\n", worker->exit_status,
               worker_ok ? "ok" : "FAILED");

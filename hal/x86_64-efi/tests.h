@@ -18,6 +18,7 @@ void xe_test_user_reader(uintptr_t kernel_addr);  /* reads kernel memory */
 void xe_test_user_writer(uintptr_t ro_addr);      /* writes the user runtime's read-only data */
 void xe_test_user_privileged(uintptr_t unused);   /* executes hlt */
 void xe_test_user_worker(uintptr_t unused);       /* system calls, then exit 0 */
+void xe_test_user_overflow(uintptr_t unused);     /* recurses into its stack guard */
 void xe_test_bench_server(uintptr_t rounds);      /* answers rounds messages */
 void xe_test_bench_client(uintptr_t rounds);      /* times rounds round trips */
 

@@ -73,6 +73,26 @@ void xe_test_user_privileged(uintptr_t unused)
     tw_exit(99);
 }
 
+/* Each frame holds 1 KiB and uses it after the call: no tail call, no frame elided. */
+static uint64_t recurse(volatile uint8_t *above, uint64_t depth)
+{
+    volatile uint8_t frame[1024];
+    frame[0] = (uint8_t)depth;
+    frame[1023] = above != NULL ? above[0] : 0;
+    if (depth > (1u << 20)) /* 1 GiB of frames: never reached before the guard */
+        return 0;
+    return recurse(frame, depth + 1) + frame[1023];
+}
+
+void xe_test_user_overflow(uintptr_t unused)
+{
+    (void)unused;
+    say("overflow: recursing until the stack guard\n");
+    recurse(NULL, 0);
+    say("overflow: the recursion ended (wrong)\n");
+    tw_exit(99);
+}
+
 void xe_test_user_worker(uintptr_t unused)
 {
     (void)unused;

@@ -135,6 +135,11 @@ void xe_trap_set_image_base(uint64_t base);
  */
 void xe_mmu_init(const struct xe_boot_info *bi, uint64_t utext, uint64_t utext_end, uint64_t udata,
                  uint64_t udata_end);
+/*
+ * Make the user page at va (of the running task's address space) supervisor-only: a
+ * stack guard. hal_aspace_unmap of its region later resets it with the rest.
+ */
+void xe_mmu_guard_user_page(uint64_t va);
 /* "page walk of va: L4 e L3 e ..." in the loaded address space (for fault reports). */
 void xe_mmu_describe(uint64_t va, char *buf, size_t cap);
 /* Page-table pages in use and the most ever used (for the report). */
