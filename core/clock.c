@@ -14,6 +14,7 @@ static struct {
     uint64_t now;     /* virtual ns (deterministic mode) */
     uint64_t byte_ps; /* picoseconds of copying not yet billed */
     uint64_t next_seq;
+    uint64_t rt_base; /* real-time mode: the HAL clock at boot, so time starts at 0 */
     struct ktimer **heap;
     uint32_t count;
     uint32_t cap;
@@ -27,6 +28,8 @@ int clock_init(const struct clock_config *cfg)
 {
     k_memset(&clk, 0, sizeof(clk));
     clk.cfg = *cfg;
+    if (cfg->realtime)
+        clk.rt_base = hal_clock_now_ns();
     if (clk.cfg.quantum_ns < K_QUANTUM_MIN_NS)
         clk.cfg.quantum_ns = K_QUANTUM_MIN_NS;
     /*
@@ -49,7 +52,7 @@ const struct clock_config *clock_config(void)
 
 uint64_t clock_now(void)
 {
-    return clk.cfg.realtime ? hal_clock_now_ns() : clk.now;
+    return clk.cfg.realtime ? hal_clock_now_ns() - clk.rt_base : clk.now;
 }
 
 void clock_charge(uint64_t ns)
@@ -63,6 +66,11 @@ void clock_charge_bytes(uint64_t nbytes)
     clk.byte_ps += nbytes * clk.cfg.cost_byte_ps;
     clock_charge(clk.byte_ps / 1000);
     clk.byte_ps %= 1000;
+}
+
+uint64_t clock_to_hal(uint64_t t)
+{
+    return t == UINT64_MAX ? t : t + clk.rt_base;
 }
 
 void clock_advance_to(uint64_t t)

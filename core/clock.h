@@ -39,6 +39,8 @@ void clock_charge(uint64_t ns);
 void clock_charge_bytes(uint64_t nbytes);
 /* Deterministic idle: jump forward to t (>= now). */
 void clock_advance_to(uint64_t t);
+/* Real-time mode: the HAL clock value of kernel time t (for hal_timer_arm). */
+uint64_t clock_to_hal(uint64_t t);
 
 /* Arm t at deadline (re-arming moves it). Returns TW_E_LIMIT when the heap is full. */
 int ktimer_arm(struct ktimer *t, uint64_t deadline) __attribute__((warn_unused_result));

@@ -31,4 +31,12 @@ _Noreturn void k_user_fault(uint32_t vector);
 /* The real-time timer interrupt fired (real-time mode). */
 void k_timer_interrupt(void);
 
+/*
+ * An interrupt arrived while user code ran (real-time mode): on the interrupted thread's
+ * kernel stack, after the device was served, run the tail of a system call: due timers,
+ * input, a killed thread ends, and the policy may preempt (the quantum timer's purpose).
+ * Returns to the interrupted user code, perhaps much later.
+ */
+void k_interrupt_exit(void);
+
 #endif /* TWAIN_CORE_KENTRY_H */

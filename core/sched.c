@@ -46,6 +46,18 @@ void sched_make_ready(struct thread *t)
     sc.policy->enqueue(t);
 }
 
+/* Real-time mode: interrupt the thread that now runs when its quantum ends (or earlier,
+ * at the next deadline), so that user code that never enters the kernel is preempted. */
+static void arm_quantum(void)
+{
+    if (!clock_config()->realtime)
+        return;
+    uint64_t at = clock_now() + clock_config()->quantum_ns, next;
+    if (clock_next_deadline(&next) && next < at)
+        at = next;
+    hal_timer_arm(clock_to_hal(at));
+}
+
 /* Account the slice that ends now for the running thread. */
 static void end_slice(struct thread *t)
 {
@@ -76,6 +88,7 @@ static void switch_from(struct thread *prev, uint32_t why)
         next->slice_start = clock_now();
         next->quantum_start = next->slice_start;
         thread_set_current(next);
+        arm_quantum();
         hal_context_switch(&prev->ctx, &next->ctx);
     }
     /* Back on prev's stack: someone switched to us. */
@@ -156,6 +169,7 @@ static void run_from_idle(struct thread *next)
     next->slice_start = clock_now();
     next->quantum_start = next->slice_start;
     thread_set_current(next);
+    arm_quantum();
     hal_context_switch(&sc.idle, &next->ctx);
     K_ASSERT(thread_current() == NULL);
     thread_reap();
@@ -181,7 +195,7 @@ int sched_run(uint64_t max_time_ns)
         if (!clock_next_deadline(&deadline))
             return thread_live_count() == 0 ? TR_END_DONE : TR_END_DEADLOCK;
         if (clock_config()->realtime) {
-            hal_timer_arm(deadline);
+            hal_timer_arm(clock_to_hal(deadline));
             hal_idle();
             continue;
         }

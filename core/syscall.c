@@ -453,6 +453,23 @@ static void trace_entry(uint64_t nr, const uint64_t a[6])
     }
 }
 
+/* The tail of every kernel entry from user code (system call or interrupt). */
+static void kernel_exit_path(void)
+{
+    clock_fire_due();
+    hal_poll();
+    watch_run();
+    thread_check_killed();
+    sched_preempt_point();
+    thread_check_killed();
+}
+
+void k_interrupt_exit(void)
+{
+    if (thread_current() != NULL)
+        kernel_exit_path();
+}
+
 int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                   uint64_t a5)
 {
@@ -467,12 +484,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     int64_t r = nr < TW_SYS_COUNT ? sys_table[nr](a) : TW_E_INVAL;
     K_ASSERT(r >= TW_ERR_MIN || r <= TW_HANDLE_TLS_FIRST); /* a result, an error or a handle */
     trace_emit(TR_SYSRET, nr, (uint64_t)r, 0);
-    clock_fire_due();
-    hal_poll();
-    watch_run();
-    thread_check_killed();
-    sched_preempt_point();
-    thread_check_killed();
+    kernel_exit_path();
     hal_irq_restore(irq);
     return r;
 }

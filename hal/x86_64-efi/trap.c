@@ -140,12 +140,17 @@ void xe_trap(struct xe_frame *f)
         }
         kernel_exception(f);
     }
+    bool from_user = (f->cs & 3) == 3;
     if (v == XE_VEC_TIMER) {
         xe_timer_irq();
+        if (from_user)
+            k_interrupt_exit(); /* the quantum may be over: core may switch threads */
         return;
     }
     if (v >= XE_VEC_PIC_BASE && v < XE_VEC_PIC_BASE + 16) {
         pic_irq((unsigned)(v - XE_VEC_PIC_BASE));
+        if (from_user)
+            k_interrupt_exit(); /* typed input may wake a higher-priority reader */
         return;
     }
     if (v == XE_VEC_SPURIOUS)
