@@ -11,10 +11,12 @@
 static int usage(FILE *f)
 {
     fprintf(f, "usage: twain COMMAND ...\n"
-               "  run SCENARIO.json [--seed N] [--record FILE] [--headless]   run a scenario\n"
-               "  replay TRACE                       re-run a recorded trace and compare\n"
+               "  run SCENARIO.json [--seed N] [--record FILE] [--gui | --headless]\n"
+               "      [--screenshot FILE]            run a scenario (--gui: live window)\n"
+               "  replay TRACE [--gui]               re-run a recorded trace and compare\n"
                "  check SCENARIO.json --seeds A..B   expectations + determinism over seeds\n"
                "  trace dump TRACE                   print a trace file\n"
+               "  trace export --chrome TRACE        Chrome/Perfetto JSON on stdout\n"
                "  lint SCENARIO.json...              check scenarios without running them\n"
                "  compile SCENARIO.json -o OUT.bin   the binary scenario (for UEFI images)\n"
                "  fuzz-repro INPUT                   replay a system-call fuzzer input\n"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "gui.h"
 #include "run.h"
 #include "trace_file.h"
 
@@ -62,10 +63,12 @@ static void print_divergence(const char *path, const struct comparator *c)
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: twain replay TRACE\n"
+    fprintf(f, "usage: twain replay TRACE [--gui]\n"
                "  Re-run the scenario recorded in TRACE (made by 'twain run --record') with its\n"
                "  seed and compare every record. exit: 0 identical, 1 diverged (the first\n"
-               "  differing record is shown with the ones before it), 2 unreadable trace\n");
+               "  differing record is shown with the ones before it), 2 unreadable trace\n"
+               "  --gui  open the trace in the window instead (docs/viz.md): scrub, zoom,\n"
+               "         click slices; exit 0, or 2 unreadable trace / no display\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -73,6 +76,8 @@ int cmd_replay(int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
         return usage(stdout);
+    if (argc == 3 && strcmp(argv[2], "--gui") == 0)
+        return gui_view_file(argv[1]);
     if (argc != 2 || argv[1][0] == '-')
         return usage(stderr);
     const char *path = argv[1];

@@ -135,7 +135,7 @@ $(BENCH): $(BENCH_OBJ) $(HARNESS_LIB_OBJ) $(LIB)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(SANFLAGS) $(LTO) -O$(OPT) -o $@ $(BENCH_OBJ) $(HARNESS_LIB_OBJ) $(LIB) $(HOST_LIBS) -lpthread
 
-bench: $(BENCH)
+bench: $(BENCH) $(BENCH_EXTRA)
 	@$(BENCH)
 
 clean-objs:

@@ -28,7 +28,7 @@ $(VIZ_TOOLS): $(VIZ_TOOL_OBJ) $(HARNESS_LIB_OBJ) $(LIB)
 all: $(VIZ_TOOLS)
 
 .PHONY: viz-tests viz-bench
-viz-tests: $(TWAIN) $(VIZ_TOOLS)
+viz-tests: $(TWAIN) $(VIZ_TOOLS) fat-images
 	@tools/viz-tests $(TWAIN) $(VIZ_TOOLS)
 
 viz-bench: $(TWAIN) $(VIZ_TOOLS)
