@@ -24,6 +24,7 @@ static void quiet(void *ctx, const char *bytes, size_t len)
 int fz_execute(const uint8_t *data, size_t len, fz_listing_fn listing)
 {
     host_set_pool_pages(FZ_POOL_PAGES);
+    host_set_stack_guards(false);
     host_set_trace_sink(NULL, NULL);
     host_set_console(listing != NULL ? NULL : quiet, NULL);
     int why = TR_END_DONE;

@@ -42,6 +42,9 @@ void host_disks_clear(void);
  * writing over the kernel objects that share the page pool.
  */
 void host_guard_page(void *p, bool guard);
+/* Stack guards are on by default; the fuzz driver turns them off (its user code is the
+ * fuzzer's own program, and two mprotect calls per thread dominate an input's cost). */
+void host_set_stack_guards(bool on);
 
 /* First code of a new thread on its stack (the sanitizer fiber hand-off), then core. */
 _Noreturn void host_thread_entry(uintptr_t unused);

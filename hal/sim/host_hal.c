@@ -31,6 +31,8 @@ static struct {
     uint64_t timer_deadline;
 } host = {.want_pages = 16384, .timer_deadline = UINT64_MAX};
 
+static bool stack_guards = true; /* see host_set_stack_guards */
+
 void host_set_pool_pages(size_t npages)
 {
     host.want_pages = npages;
@@ -74,7 +76,8 @@ void hal_pool(void **base, size_t *npages)
         host.pool_pages = host.want_pages;
     }
     /* A new boot: stack guards of a previous one (threads that were never reaped) go. */
-    if (mprotect(host.pool, host.pool_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0) {
+    if (stack_guards &&
+        mprotect(host.pool, host.pool_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0) {
         perror("twain: mprotect of the page pool");
         exit(2);
     }
@@ -107,8 +110,15 @@ _Noreturn void host_thread_entry(uintptr_t unused)
     k_thread_trampoline();
 }
 
+void host_set_stack_guards(bool on)
+{
+    stack_guards = on;
+}
+
 void host_guard_page(void *p, bool guard)
 {
+    if (!stack_guards)
+        return;
     if (mprotect(p, HAL_PAGE_SIZE, guard ? PROT_NONE : PROT_READ | PROT_WRITE) != 0) {
         perror("twain: mprotect of a stack guard page");
         abort();
