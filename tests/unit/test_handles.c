@@ -28,74 +28,14 @@
 #include "../../hal/sim/host.h"
 #include "../../providers/providers.h"
 #include "../../user/twain.h"
+#include "kernel_harness.h"
 
 /* ---- harness: boot, run, and what user code saw ----------------------------------------- */
-
-#define WANT_NONNEG INT64_MIN /* an expectation that the result is >= 0 */
-
-struct expectation {
-    int line;
-    int64_t got;
-    int64_t want;
-};
-
-static struct expectation exps[512];
-static unsigned nexps;
-static unsigned bodies_done;
-
-/* Called from user threads: record, never assert (an assertion would end the run early). */
-static void expect_at(int line, int64_t got, int64_t want)
-{
-    if (nexps < K_ARRAY_SIZE(exps))
-        exps[nexps++] = (struct expectation){line, got, want};
-}
-
-#define EXPECT(expr, want) expect_at(__LINE__, (int64_t)(expr), (int64_t)(want))
-#define EXPECT_OK(expr)    expect_at(__LINE__, (int64_t)(expr), WANT_NONNEG)
-
-static const char *err_name(int64_t v)
-{
-    const char *n = v <= 0 ? tw_strerror(v) : NULL;
-    return n != NULL ? n : "";
-}
-
-static void check_expectations(void)
-{
-    ck_assert_uint_lt(nexps, K_ARRAY_SIZE(exps));
-    for (unsigned i = 0; i < nexps; i++) {
-        const struct expectation *e = &exps[i];
-        bool ok = e->want == WANT_NONNEG ? e->got >= 0 : e->got == e->want;
-        if (e->want == WANT_NONNEG)
-            ck_assert_msg(ok, "line %d: got %" PRId64 " %s, want >= 0", e->line, e->got,
-                          err_name(e->got));
-        else
-            ck_assert_msg(ok, "line %d: got %" PRId64 " %s, want %" PRId64 " %s", e->line, e->got,
-                          err_name(e->got), e->want, err_name(e->want));
-    }
-}
-
-static struct k_config test_cfg(enum sched_policy_id policy, uint64_t seed)
-{
-    return (struct k_config){
-        .seed = seed,
-        .policy = policy,
-        .clock = {.quantum_ns = 1000000,
-                  .cost_syscall_ns = 200,
-                  .cost_switch_ns = 400,
-                  .cost_byte_ps = 250},
-        .max_time_ns = 10ull * 1000 * 1000 * 1000,
-        .pool_pages = 4096,
-    };
-}
 
 static void boot(void)
 {
     struct k_config cfg = test_cfg(SCHED_RR, 1);
-    nexps = 0;
-    bodies_done = 0;
-    host_set_pool_pages(4096);
-    ck_assert_int_eq(k_init(&cfg), TW_OK);
-    ck_assert_int_eq(providers_register_all(), TW_OK);
+    boot_cfg(&cfg);
 }
 
 static struct task *new_task(const char *name)
@@ -122,22 +62,6 @@ static void run_check(unsigned want_done)
 }
 
 /* ---- user-side helpers (run on a user thread: buffers live on its stack) -------------- */
-
-static int64_t u_open(const char *url, uint32_t flags)
-{
-    char buf[128];
-    size_t n = strlen(url);
-    memcpy(buf, url, n);
-    return tw_open_n(buf, n, flags);
-}
-
-static int64_t u_send(int32_t h, const char *s)
-{
-    char buf[64];
-    size_t n = strlen(s);
-    memcpy(buf, s, n);
-    return tw_write(h, buf, n);
-}
 
 /* Open an anonymous pair: returns one end, *peer the other. */
 static int64_t u_pair(int32_t *peer, uint32_t flags)

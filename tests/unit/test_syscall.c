@@ -32,79 +32,9 @@
 #include "../../hal/sim/host.h"
 #include "../../providers/providers.h"
 #include "../../user/twain.h"
+#include "kernel_harness.h"
 
 /* ---- harness: boot, run, and what user code saw ----------------------------------------- */
-
-#define WANT_NONNEG INT64_MIN /* an expectation that the result is >= 0 */
-
-struct expectation {
-    int line;
-    int64_t got;
-    int64_t want;
-};
-
-static struct expectation exps[512];
-static unsigned nexps;
-static unsigned bodies_done;
-
-/* Called from user threads: record, never assert (an assertion would end the run early). */
-static void expect_at(int line, int64_t got, int64_t want)
-{
-    if (nexps < K_ARRAY_SIZE(exps))
-        exps[nexps++] = (struct expectation){line, got, want};
-}
-
-#define EXPECT(expr, want) expect_at(__LINE__, (int64_t)(expr), (int64_t)(want))
-#define EXPECT_OK(expr)    expect_at(__LINE__, (int64_t)(expr), WANT_NONNEG)
-/* In a loop over a table: the line and the entry's index (reported as "line L item I"). */
-#define EXPECT_ITEM(i, expr, want)                                                                 \
-    expect_at(__LINE__ * 1000 + (int)(i), (int64_t)(expr), (int64_t)(want))
-
-static const char *err_name(int64_t v)
-{
-    const char *n = v <= 0 ? tw_strerror(v) : NULL;
-    return n != NULL ? n : "";
-}
-
-static void check_expectations(void)
-{
-    ck_assert_uint_lt(nexps, K_ARRAY_SIZE(exps));
-    for (unsigned i = 0; i < nexps; i++) {
-        const struct expectation *e = &exps[i];
-        bool ok = e->want == WANT_NONNEG ? e->got >= 0 : e->got == e->want;
-        int line = e->line >= 1000 ? e->line / 1000 : e->line;
-        int item = e->line >= 1000 ? e->line % 1000 : -1;
-        if (e->want == WANT_NONNEG)
-            ck_assert_msg(ok, "line %d item %d: got %" PRId64 " %s, want >= 0", line, item, e->got,
-                          err_name(e->got));
-        else
-            ck_assert_msg(ok, "line %d item %d: got %" PRId64 " %s, want %" PRId64 " %s", line,
-                          item, e->got, err_name(e->got), e->want, err_name(e->want));
-    }
-}
-
-static struct k_config test_cfg(enum sched_policy_id policy, uint64_t seed)
-{
-    return (struct k_config){
-        .seed = seed,
-        .policy = policy,
-        .clock = {.quantum_ns = 1000000,
-                  .cost_syscall_ns = 200,
-                  .cost_switch_ns = 400,
-                  .cost_byte_ps = 250},
-        .max_time_ns = 10ull * 1000 * 1000 * 1000,
-        .pool_pages = 4096,
-    };
-}
-
-static void boot_cfg(const struct k_config *cfg)
-{
-    nexps = 0;
-    bodies_done = 0;
-    host_set_pool_pages(4096);
-    ck_assert_int_eq(k_init(cfg), TW_OK);
-    ck_assert_int_eq(providers_register_all(), TW_OK);
-}
 
 static void boot(void)
 {
@@ -139,14 +69,6 @@ static void run_check(unsigned want_done)
 
 /* ---- user-side helpers ------------------------------------------------------------------ */
 
-static int64_t u_open(const char *url, uint32_t flags)
-{
-    char buf[URL_MAX_LEN + 8];
-    size_t n = strlen(url);
-    memcpy(buf, url, n);
-    return tw_open_n(buf, n, flags);
-}
-
 /* The task still works: a pair carries a message both ways, null:// swallows bytes. */
 static void expect_task_works(int line)
 {
@@ -154,17 +76,17 @@ static void expect_task_works(int line)
     char url[] = "chan://?pair";
     int64_t a = tw_open_n(url, sizeof(url) - 1, TW_O_NONBLOCK);
     int64_t b = a < 0 ? a : tw_invoke((int32_t)a, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
-    expect_at(line, a, WANT_NONNEG);
-    expect_at(line, b, WANT_NONNEG);
-    expect_at(line, tw_write((int32_t)a, "ping", 4) == TW_E_FAULT, 1); /* a host literal */
+    expect_at(line, -1, a, WANT_NONNEG);
+    expect_at(line, -1, b, WANT_NONNEG);
+    expect_at(line, -1, tw_write((int32_t)a, "ping", 4) == TW_E_FAULT, 1); /* a host literal */
     memcpy(buf, "ping", 4);
-    expect_at(line, tw_write((int32_t)a, buf, 4), 4);
+    expect_at(line, -1, tw_write((int32_t)a, buf, 4), 4);
     memset(buf, 0, sizeof(buf));
-    expect_at(line, tw_read((int32_t)b, buf, sizeof(buf)), 4);
-    expect_at(line, memcmp(buf, "ping", 4), 0);
-    expect_at(line, tw_close((int32_t)b), TW_OK);
-    expect_at(line, tw_close((int32_t)a), TW_OK);
-    expect_at(line, tw_now(), WANT_NONNEG);
+    expect_at(line, -1, tw_read((int32_t)b, buf, sizeof(buf)), 4);
+    expect_at(line, -1, memcmp(buf, "ping", 4), 0);
+    expect_at(line, -1, tw_close((int32_t)b), TW_OK);
+    expect_at(line, -1, tw_close((int32_t)a), TW_OK);
+    expect_at(line, -1, tw_now(), WANT_NONNEG);
 }
 
 #define EXPECT_TASK_WORKS() expect_task_works(__LINE__)
