@@ -7,12 +7,16 @@
 #                    [DISKS="NAME=FILE ..."] (disks for blk:// besides the scenario's own
 #                    "disks") [TRACE=1] (every trace record on COM1)
 #   make run-efi     boot the image in QEMU with a window (GOP); HEADLESS=1: serial here
+#                    VIEW=1 (image and run-efi): build/efi-view's kernel, which draws the
+#                    scheduling view (viz/) on the GOP framebuffer; MODE defaults to realtime
 #   make boot-tests  the boot tests (also part of make test): tools/boot-tests
 #   make efi-bench   boot time and real-time IPC figures: tools/efi-bench
 #
 # Two builds share the portable objects: build/efi (what ships) and build/efi-test (the
 # same plus the fault tests and the IPC benchmark of hal/x86_64-efi/tests*.c, selected by
-# files on the ESP; compiled with -DTWAIN_TEST_BUILD).
+# files on the ESP; compiled with -DTWAIN_TEST_BUILD). A third, build/efi-view, is the
+# shipping build plus the scheduling view on the framebuffer (-DTWAIN_VIEW on the HAL, the
+# renderer viz/*.c compiled with the same freestanding flags; hal/x86_64-efi/view.c).
 #
 # Code that runs in ring 3 (user/ but the kernel-side inits such as loader.c, plus
 # core/klib.c and hal/x86_64-efi/user_*) gets its sections renamed to .user.* so that
@@ -22,6 +26,8 @@ EFI_B := $(B)/efi
 EFI_TB := $(B)/efi-test
 EFI_OBJ := $(EFI_B)/obj
 EFI_TOBJ := $(EFI_TB)/obj
+EFI_VB := $(B)/efi-view
+EFI_VOBJ := $(EFI_VB)/obj
 EFI_CC := gcc
 GNUEFI_LIB := /usr/lib
 GNUEFI_INC := /usr/include/efi
@@ -49,16 +55,22 @@ EFI_HAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_OBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_OBJ)/%.
 EFI_THAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_TOBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_TOBJ)/%.o) \
                 $(EFI_TEST_ONLY:%.c=$(EFI_TOBJ)/%.o)
 
+EFI_VIEW_SRC := $(sort $(wildcard viz/*.c))
+EFI_VHAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_VOBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_OBJ)/%.o) \
+                $(EFI_VIEW_SRC:%.c=$(EFI_VOBJ)/%.o)
+
 EFI_APP := $(EFI_B)/BOOTX64.EFI
+EFI_VIEW_APP := $(EFI_VB)/BOOTX64.EFI
 EFI_TEST_APP := $(EFI_TB)/BOOTX64.EFI
 EFI_DEMO_BLOB := $(EFI_B)/demo.bin
 EFI_GNUEFI := $(EFI_B)/libgnuefi.a
 EFI_LDS := hal/x86_64-efi/efi.lds
 
-.PHONY: efi efi-test image run-efi boot-tests efi-bench efi-check-sources efi-hello
+.PHONY: efi-view efi efi-test image run-efi boot-tests efi-bench efi-check-sources efi-hello
 
 efi: efi-check-sources $(EFI_APP)
 efi-test: $(EFI_TEST_APP)
+efi-view: $(EFI_VIEW_APP)
 
 EFI_FLAGS_STAMP := $(EFI_B)/.flags
 EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_HAL_CFLAGS)
@@ -68,7 +80,7 @@ $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP)
 # are compiled without mergeable constants: ld merges identical strings across the
 # sections it puts in one output section, and would point user code at a kernel copy.
 efi_ring3 = $(if $(filter $<,$(EFI_RING3)),objcopy --prefix-alloc-sections=.user $@)
-EFI_RING3_OBJ := $(foreach d,$(EFI_OBJ) $(EFI_TOBJ),$(patsubst %.c,$(d)/%.o,$(filter %.c,$(EFI_RING3))))
+EFI_RING3_OBJ := $(foreach d,$(EFI_OBJ) $(EFI_TOBJ) $(EFI_VOBJ),$(patsubst %.c,$(d)/%.o,$(filter %.c,$(EFI_RING3))))
 $(EFI_RING3_OBJ): EFI_RING3_FLAGS := -fno-merge-constants
 
 $(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
@@ -83,6 +95,12 @@ $(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
 	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_TEST_BUILD -c $< -o $@
 	$(Q)$(efi_ring3)
 
+$(EFI_VOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI CC  $< (view build)")
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_VIEW -c $< -o $@
+	$(Q)$(efi_ring3)
+
 $(EFI_OBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI AS  $<")
@@ -95,7 +113,8 @@ $(EFI_TOBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
 	$(Q)$(EFI_CC) -fpic -DTWAIN_TEST_BUILD -DXE_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
 	$(Q)$(efi_ring3)
 
-$(EFI_OBJ)/hal/x86_64-efi/%.o $(EFI_TOBJ)/hal/x86_64-efi/%.o: EFI_LAYER = $(EFI_HAL_CFLAGS)
+$(EFI_OBJ)/hal/x86_64-efi/%.o $(EFI_TOBJ)/hal/x86_64-efi/%.o $(EFI_VOBJ)/hal/x86_64-efi/%.o: \
+    EFI_LAYER = $(EFI_HAL_CFLAGS)
 $(EFI_OBJ)/hal/x86_64-efi/demo_blob.o $(EFI_TOBJ)/hal/x86_64-efi/demo_blob.o: $(EFI_DEMO_BLOB)
 
 $(EFI_DEMO_BLOB): scenarios/demo.json $(TWAIN)
@@ -122,6 +141,11 @@ $(EFI_TB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
 	@$(if $(V),,echo "  EFI LD  $@")
 	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ),$@)
 
+$(EFI_VB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_VHAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  EFI LD  $@")
+	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_VHAL_OBJ),$@)
+
 %/BOOTX64.EFI: %/twain.so
 	@$(if $(V),,echo "  EFI PE  $@")
 	$(Q)$(call EFI_PE,$<,$@)
@@ -136,16 +160,18 @@ efi-check-sources:
 
 # ---- images and QEMU -----------------------------------------------------------------
 
-MODE ?= deterministic
-image: efi $(TWAIN)
-	@tools/efi-image $(B)/twain.img $(EFI_APP) $(TWAIN) $(SCENARIO) "$(SEED)" $(MODE) $(DISKS) \
+MODE ?= $(if $(filter 1,$(VIEW)),realtime,deterministic)
+image: efi $(if $(filter 1,$(VIEW)),efi-view) $(TWAIN)
+	@tools/efi-image $(B)/twain.img $(if $(filter 1,$(VIEW)),$(EFI_VIEW_APP),$(EFI_APP)) $(TWAIN) $(SCENARIO) "$(SEED)" $(MODE) $(DISKS) \
 	    $(if $(filter 1,$(TRACE)),trace)
 
 run-efi: image
 	@tools/efi-run $(B)/twain.img $(if $(filter 1,$(HEADLESS)),headless,window)
 
-boot-tests: efi efi-test $(TWAIN) fat-images
-	@tools/boot-tests $(TWAIN) $(EFI_APP) $(EFI_TEST_APP)
+# The view test checks the screen with viz_tool (tools/viz.mk).
+EFI_VIZ_TOOL := $(BIN)/tests/viz_tool
+boot-tests: efi efi-test efi-view $(TWAIN) $(EFI_VIZ_TOOL) fat-images
+	@tools/boot-tests $(TWAIN) $(EFI_APP) $(EFI_TEST_APP) $(EFI_VIEW_APP) $(EFI_VIZ_TOOL)
 
 # ---- the benchmark's baseline: a bare gnu-efi "hello" (hal/x86_64-efi/bench/) --------
 
@@ -166,4 +192,4 @@ TEST_EXTRA += boot-tests
 # For build.mk's `bench: $(BENCH) $(BENCH_EXTRA)` (the UEFI figures join make bench).
 BENCH_EXTRA += efi-bench
 
--include $(EFI_PORTABLE_OBJ:.o=.d) $(EFI_HAL_OBJ:.o=.d) $(EFI_THAL_OBJ:.o=.d)
+-include $(EFI_PORTABLE_OBJ:.o=.d) $(EFI_HAL_OBJ:.o=.d) $(EFI_THAL_OBJ:.o=.d) $(EFI_VHAL_OBJ:.o=.d)

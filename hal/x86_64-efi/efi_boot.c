@@ -18,7 +18,8 @@
 #include "cpu.h"
 #include "xe.h"
 
-#define PT_POOL_PAGES 4096u /* 16 MiB of page tables: ~60 per task for 64 tasks */
+#define PT_POOL_PAGES   4096u  /* 16 MiB of page tables: ~60 per task for 64 tasks */
+#define VIEW_POOL_PAGES 24576u /* 96 MiB for the view in VIEW builds, less if need be */
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
@@ -221,6 +222,14 @@ static void allocate_kernel_memory(EFI_SYSTEM_TABLE *st)
     boot.ist = alloc_pages(XE_IST_COUNT * XE_IST_SIZE / XE_PAGE);
     if (boot.pt_pool == NULL || boot.ist == NULL)
         boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for page tables");
+#ifdef TWAIN_VIEW
+    /* The scheduling view (view.c): back buffer, its stack, the records and the index. */
+    for (boot.view_pages = VIEW_POOL_PAGES; boot.view_pages >= 2048; boot.view_pages /= 2)
+        if ((boot.view_mem = alloc_pages(boot.view_pages)) != NULL)
+            break;
+    if (boot.view_mem == NULL)
+        boot.view_pages = 0; /* no view: the text console as usual */
+#endif
 }
 
 /* Highest address the kernel's identity map must cover: RAM, firmware data, framebuffer. */

@@ -115,8 +115,8 @@ static void newline(void)
 
 void xe_fb_write(const char *s, size_t n)
 {
-    if (fb.base == NULL)
-        return;
+    if (fb.base == NULL || xe_view_active())
+        return; /* the scheduling view has the screen */
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '\n') {

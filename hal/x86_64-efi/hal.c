@@ -136,6 +136,7 @@ void hal_trace_write(const void *records, size_t len)
                          (unsigned long long)r[i].b, (unsigned long long)r[i].c,
                          (unsigned long long)r[i].chain);
     hal.trace_records += n;
+    xe_view_feed(r, n);
 }
 
 /* ---- the end ------------------------------------------------------------------------- */

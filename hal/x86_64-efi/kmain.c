@@ -59,6 +59,7 @@ static _Noreturn void run_scenario(const struct xe_boot_info *bi)
         xe_exit(XE_EXIT_BAD_INPUT);
     }
     scn_run(&view, &outcome);
+    xe_view_final(); /* VIEW builds: the last frame stays on the screen */
     hal_console_write(outcome.report, outcome.report_len);
     xe_printf("result: %s\n", outcome.failed == 0 ? "PASS" : "FAIL");
     xe_printf("trace-hash: %016llx\n", (unsigned long long)outcome.trace_hash);
@@ -87,6 +88,7 @@ _Noreturn void xe_kmain(struct xe_boot_info *bi)
                   (unsigned long long)bi->disks[i].size, i);
     if (realtime)
         realtime_up();
+    xe_view_init(bi, view.name, view.name_len); /* VIEW builds: the screen shows the view */
     if (xe_tests_run(bi))
         xe_exit(XE_EXIT_BOOT_ERROR); /* a test returns only when it could not run */
     run_scenario(bi);

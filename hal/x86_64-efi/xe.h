@@ -59,6 +59,8 @@ struct xe_boot_info {
     struct xe_switches sw;
     struct xe_disk disks[XE_MAX_DISKS];
     uint32_t ndisks;
+    void *view_mem; /* VIEW builds: the scheduling view's region (view.c), else NULL */
+    size_t view_pages;
 };
 
 #define XE_BOOT_STACK_SIZE (64u * 1024)
@@ -189,6 +191,38 @@ bool xe_tests_run(const struct xe_boot_info *bi);
 static inline bool xe_tests_run(const struct xe_boot_info *bi)
 {
     (void)bi;
+    return false;
+}
+#endif
+
+/*
+ * The scheduling view on the framebuffer (view.c), in builds with -DTWAIN_VIEW only: it
+ * takes over the screen from the text console, is fed every trace record, redraws now and
+ * then, and draws the final frame at the end. Other builds have stubs.
+ */
+struct trace_rec;
+#ifdef TWAIN_VIEW
+void xe_view_init(const struct xe_boot_info *bi, const char *title, size_t title_len);
+void xe_view_feed(const struct trace_rec *r, size_t n);
+void xe_view_final(void);
+bool xe_view_active(void);
+#else
+static inline void xe_view_init(const struct xe_boot_info *bi, const char *title, size_t len)
+{
+    (void)bi;
+    (void)title;
+    (void)len;
+}
+static inline void xe_view_feed(const struct trace_rec *r, size_t n)
+{
+    (void)r;
+    (void)n;
+}
+static inline void xe_view_final(void)
+{
+}
+static inline bool xe_view_active(void)
+{
     return false;
 }
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/viz/viz_check.c - `viz_tool pixels TRACE BMP`: check a screenshot of a trace
- * (made by `twain run --screenshot BMP --record TRACE`) by its pixels:
+ * (made by `twain run --screenshot BMP --record TRACE`) by its pixels. TRACE may also be
+ * the serial log of a UEFI run with the `trace` switch and the image a PPM (QEMU's
+ * screendump of the VIEW=1 kernel's framebuffer; viz_load.c):
  *
  *   - lanes: the lane separator rows at the plot's right edge number the threads the
  *     trace started (as many as fit), and the task separators the tasks;
@@ -205,11 +207,14 @@ int vt_cmd_pixels(int argc, char **argv)
     char err[512];
     if (argc != 4)
         return 2;
-    if (trace_file_read(argv[2], &tf, &bad, err, sizeof(err)) != 0) {
+    if (!vt_is_trace_file(argv[2])) {
+        if (vt_load_serial(argv[2], &tf) != 0)
+            return 2;
+    } else if (trace_file_read(argv[2], &tf, &bad, err, sizeof(err)) != 0) {
         fprintf(stderr, "pixels: %s\n", err);
         return 2;
     }
-    SDL_Surface *img = SDL_LoadBMP(argv[3]);
+    SDL_Surface *img = vt_is_ppm(argv[3]) ? vt_load_ppm(argv[3]) : SDL_LoadBMP(argv[3]);
     static struct thr t[MAX_T];
     struct vt_view s;
     if (img == NULL) {
