@@ -9,18 +9,20 @@
 #include "abi.h"
 #include "kassert.h"
 
-#define K_PAGE_SIZE        4096u
-#define K_MAX_ORDER        10 /* largest block: 2^10 pages = 4 MiB */
-#define K_MAX_TASKS        4096
-#define K_MAX_THREADS      16384
-#define K_MAX_TIMERS       65536 /* most entries in the deadline heap (sized from the pool) */
-#define K_TASK_NAME        32
-#define K_USTACK_PAGES     8 /* 32 KiB: user code's stack (the simulator guards its lowest page) */
-#define K_KSTACK_PAGES     4 /* 16 KiB: kernel stack where the backend has a privilege split */
-#define K_HANDLE_PAGE      256                 /* handles per table page */
-#define K_HANDLE_DIR       1024                /* table pages per task: 262144 handles */
-#define K_THREAD_HANDLES   16                  /* thread-local handles: -1 .. -16 */
-#define K_POLL_MAX         64                  /* items per poll */
+#define K_PAGE_SIZE   4096u
+#define K_MAX_ORDER   10 /* largest block: 2^10 pages = 4 MiB */
+#define K_MAX_TASKS   4096
+#define K_MAX_THREADS 16384
+#define K_MAX_TIMERS  65536 /* most entries in the deadline heap (sized from the pool) */
+#define K_TASK_NAME   32
+#define K_USTACK_PAGES                                                                             \
+    16 /* 64 KiB: user code's stack (the simulator guards its lowest page and runs system calls on \
+          it) */
+#define K_KSTACK_PAGES     4    /* 16 KiB: kernel stack where the backend has a privilege split */
+#define K_HANDLE_PAGE      256  /* handles per table page */
+#define K_HANDLE_DIR       1024 /* table pages per task: 262144 handles */
+#define K_THREAD_HANDLES   16   /* thread-local handles: -1 .. -16 */
+#define K_POLL_MAX         64   /* items per poll */
 #define K_REGIONS_MAX      (2 * K_MAX_THREADS) /* memory regions per task */
 #define K_CHAN_DEFAULT_CAP 16                  /* message slots per direction */
 #define K_CHAN_MAX_CAP     256

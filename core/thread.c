@@ -15,7 +15,7 @@
 #include "task.h"
 #include "trace.h"
 
-#define USTACK_ORDER 3
+#define USTACK_ORDER 4
 #define KSTACK_ORDER 2
 K_STATIC_ASSERT((1u << USTACK_ORDER) == K_USTACK_PAGES, "user stack order");
 K_STATIC_ASSERT((1u << KSTACK_ORDER) == K_KSTACK_PAGES, "kernel stack order");
@@ -77,7 +77,7 @@ static void deadline_fire(struct ktimer *kt)
 static int alloc_stacks(struct thread *t, struct task *task)
 {
     t->ustack = page_alloc(USTACK_ORDER);
-    t->kstack = page_alloc(KSTACK_ORDER);
+    t->kstack = page_alloc_raw(KSTACK_ORDER); /* kernel only: never read before written */
     if (t->ustack != NULL && t->kstack != NULL)
         t->stack_region = task_add_region(task, t->ustack, K_USTACK_PAGES * K_PAGE_SIZE);
     if (t->stack_region != NULL)

@@ -177,7 +177,7 @@ static void scale_child(uint32_t threads, uint32_t channels)
 {
     scale_threads = threads;
     scale_channels = channels;
-    boot(160 * 1024, SCHED_RR); /* 640 MiB of pool, touched only as used */
+    boot(256 * 1024, SCHED_RR); /* 1 GiB of pool, touched only as used */
     if (syscall_register_entry(scale_waiter) != 0)
         abort();
     spawn("scale", scale_main, 0);
