@@ -40,10 +40,10 @@ struct port;
 
 struct chan_end {
     struct kobj obj;
-    struct chan_end *peer;         /* pairs: the other end, NULL once it closed */
-    struct chan_end *pending_peer; /* pairs: the end not yet taken (a handle in flight) */
-    struct port *port;             /* clients: the port (a reference) */
-    struct list client_link;       /* in port->clients */
+    struct chan_end *peer;     /* pairs: the other end, NULL once it closed */
+    struct kobj *pending_peer; /* pairs: the other end until taken (a handle in flight) */
+    struct port *port;         /* clients: the port (a reference) */
+    struct list client_link;   /* in port->clients */
     struct msg_ring in;
 };
 
@@ -365,20 +365,6 @@ static int64_t end_write(struct kobj *o, const void *buf, size_t len)
     return end_send(o, buf, len, NULL, 0);
 }
 
-static int64_t take_peer(struct chan_end *e)
-{
-    if (e->pending_peer == NULL)
-        return TW_E_NOENT;
-    struct thread *t = thread_current();
-    struct kobj *p = &e->pending_peer->obj;
-    int64_t h = handle_install(t->task, t, p, end_ops.default_rights, 0, false);
-    if (h < 0)
-        return h;
-    e->pending_peer = NULL;
-    kobj_handle_put(p); /* the in-flight handle became the installed one */
-    return h;
-}
-
 typedef int64_t (*send_fn)(struct kobj *o, const void *buf, size_t len, const int32_t *hv,
                            uint32_t nh);
 typedef int64_t (*recv_fn)(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap);
@@ -415,7 +401,7 @@ static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
     struct chan_end *e = as_end(o);
     switch (op) {
     case TW_CHAN_TAKE_PEER:
-        return take_peer(e);
+        return handle_take_pending(&e->pending_peer, end_ops.default_rights);
     case TW_CHAN_WRITE_HANDLES:
     case TW_CHAN_READ_HANDLES:
         return handles_io(o, op, a, end_send, end_recv);
@@ -429,11 +415,7 @@ static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
 static void end_last_close(struct kobj *o)
 {
     struct chan_end *e = as_end(o);
-    if (e->pending_peer != NULL) {
-        struct kobj *p = &e->pending_peer->obj;
-        e->pending_peer = NULL;
-        kobj_handle_put(p);
-    }
+    handle_drop_pending(&e->pending_peer);
     if (e->peer != NULL) {
         struct chan_end *peer = e->peer;
         peer->peer = NULL;
@@ -465,8 +447,8 @@ static void end_check(struct kobj *o)
     K_ASSERT(e->peer == NULL || e->peer->peer == e);
     K_ASSERT(e->port == NULL || e->peer == NULL);
     if (e->pending_peer != NULL) {
-        K_ASSERT(e->pending_peer == e->peer);
-        e->pending_peer->obj.scratch++;
+        K_ASSERT(e->pending_peer == &e->peer->obj);
+        e->pending_peer->scratch++;
     }
 }
 
@@ -645,7 +627,7 @@ static int open_pair(uint32_t cap, struct kobj **out)
     /* b's only reference is the in-flight handle a holds until TW_CHAN_TAKE_PEER. */
     kobj_handle_get(&b->obj);
     kobj_unref(&b->obj);
-    a->pending_peer = b;
+    a->pending_peer = &b->obj;
     *out = &a->obj;
     return TW_OK;
 }

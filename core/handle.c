@@ -143,6 +143,25 @@ int handle_take(struct task *tk, struct thread *th, int32_t h, struct handle_ent
     return TW_OK;
 }
 
+int64_t handle_take_pending(struct kobj **pending, uint32_t rights)
+{
+    if (*pending == NULL)
+        return TW_E_NOENT;
+    struct thread *t = thread_current();
+    int64_t h = handle_install(t->task, t, *pending, rights, 0, false);
+    if (h >= 0)
+        handle_drop_pending(pending); /* the in-flight handle became the installed one */
+    return h;
+}
+
+void handle_drop_pending(struct kobj **pending)
+{
+    struct kobj *o = *pending;
+    *pending = NULL;
+    if (o != NULL)
+        kobj_handle_put(o);
+}
+
 void handle_close_thread_locals(struct thread *th)
 {
     for (int i = 0; i < K_THREAD_HANDLES; i++) {

@@ -56,6 +56,16 @@ int handle_get(struct task *tk, struct thread *th, int32_t h, uint32_t rights,
  */
 int handle_take(struct task *tk, struct thread *th, int32_t h, struct handle_entry *out)
     __attribute__((warn_unused_result));
+/*
+ * A pair's second end waits in *pending as a handle in flight (its only reference):
+ * install it in the running thread's task (TW_CHAN_TAKE_PEER) and clear *pending, or
+ * return TW_E_NOENT when there is none, or the install error (then *pending stays).
+ */
+int64_t handle_take_pending(struct kobj **pending, uint32_t rights)
+    __attribute__((warn_unused_result));
+/* Drop the in-flight handle in *pending, if any (the first end closed before taking it). */
+void handle_drop_pending(struct kobj **pending);
+
 /* Drop a thread's local handles (thread exit). */
 void handle_close_thread_locals(struct thread *th);
 uint32_t handle_table_count(const struct handle_table *ht);

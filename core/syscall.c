@@ -94,6 +94,23 @@ static int64_t block_on(struct handle_entry *e, int32_t h, uint32_t signals, uin
     return wait_block(1, deadline);
 }
 
+/*
+ * Block on *e's object (handle h) for want until deadline, then look h up again: it may
+ * have been closed, even reused, while we slept. TW_OK with *e fresh, or the reason to
+ * give up (timed out, cancelled).
+ */
+static int64_t block_again(struct handle_entry **e, int32_t h, uint32_t right, uint32_t want,
+                           uint64_t deadline)
+{
+    struct kobj *o = (*e)->obj;
+    int64_t w = block_on(*e, h, want, deadline);
+    if (w != TW_OK)
+        return w;
+    if (lookup((uint64_t)(int64_t)h, right, e) != TW_OK || (*e)->obj != o)
+        return TW_E_CANCELED;
+    return TW_OK;
+}
+
 /* One read or write of at most SYS_IO_CHUNK bytes through a kernel buffer; the caller
  * checked the user range. */
 static int64_t io_once(struct kobj *o, bool is_write, uint64_t ubuf, size_t len, uint8_t *bounce)
@@ -138,13 +155,9 @@ static int64_t do_io(const uint64_t a[6], bool is_write)
                 clock_charge_bytes((uint64_t)r);
             return r;
         }
-        int64_t w = block_on(e, (int32_t)a[0], want, TW_DEADLINE_NEVER);
+        int64_t w = block_again(&e, (int32_t)a[0], right, want, TW_DEADLINE_NEVER);
         if (w != TW_OK)
             return w;
-        /* The handle may have been closed and reused while blocked: look it up again. */
-        rc = lookup(a[0], right, &e);
-        if (rc != TW_OK || e->obj != o)
-            return TW_E_CANCELED;
     }
 }
 
@@ -175,13 +188,9 @@ static int64_t sys_wait(const uint64_t a[6])
                 o->ops->consume(o, got);
             return got;
         }
-        int64_t w = block_on(e, (int32_t)a[0], want, a[2]);
+        int64_t w = block_again(&e, (int32_t)a[0], TW_RIGHT_WAIT, want, a[2]);
         if (w != TW_OK)
             return w;
-        /* Woken, but the handle may have been closed before we ran again. */
-        rc = lookup(a[0], TW_RIGHT_WAIT, &e);
-        if (rc != TW_OK || e->obj != o)
-            return TW_E_CANCELED;
     }
 }
 
@@ -414,12 +423,9 @@ static int64_t sys_invoke(const uint64_t a[6])
         uint32_t want = invoke_block_signals(op);
         if (r != TW_E_WOULDBLOCK || want == 0 || (e->flags & TW_O_NONBLOCK) != 0)
             return r;
-        int64_t w = block_on(e, (int32_t)a[0], want, TW_DEADLINE_NEVER);
+        int64_t w = block_again(&e, (int32_t)a[0], TW_RIGHT_INVOKE, want, TW_DEADLINE_NEVER);
         if (w != TW_OK)
             return w;
-        rc = lookup(a[0], TW_RIGHT_INVOKE, &e);
-        if (rc != TW_OK || e->obj != o)
-            return TW_E_CANCELED;
     }
 }
 

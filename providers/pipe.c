@@ -11,16 +11,15 @@
 #include "../core/kcache.h"
 #include "../core/klib.h"
 #include "../core/obj.h"
-#include "../core/thread.h"
-#include "../core/task.h"
+#include "../core/handle.h"
 #include "providers.h"
 
 #define PIPE_BUF 2048
 
 struct pipe_end {
     struct kobj obj;
-    struct pipe_end *peer;    /* NULL once the peer closed */
-    struct pipe_end *pending; /* the other end until taken */
+    struct pipe_end *peer; /* NULL once the peer closed */
+    struct kobj *pending;  /* the other end until taken (a handle in flight) */
     uint32_t head, len;
     uint8_t ring[PIPE_BUF];
 };
@@ -82,26 +81,13 @@ static int64_t pipe_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
         return p->len;
     if (op != TW_CHAN_TAKE_PEER)
         return TW_E_NOTSUP;
-    if (p->pending == NULL)
-        return TW_E_NOENT;
-    struct thread *t = thread_current();
-    int64_t h = handle_install(t->task, t, &p->pending->obj, pipe_ops.default_rights, 0, false);
-    if (h < 0)
-        return h;
-    struct kobj *peer = &p->pending->obj;
-    p->pending = NULL;
-    kobj_handle_put(peer); /* the in-flight handle became the installed one */
-    return h;
+    return handle_take_pending(&p->pending, pipe_ops.default_rights);
 }
 
 static void pipe_last_close(struct kobj *o)
 {
     struct pipe_end *p = as_pipe(o);
-    if (p->pending != NULL) {
-        struct kobj *q = &p->pending->obj;
-        p->pending = NULL;
-        kobj_handle_put(q);
-    }
+    handle_drop_pending(&p->pending);
     if (p->peer != NULL) {
         struct pipe_end *q = p->peer;
         q->peer = NULL;
@@ -123,7 +109,7 @@ static void pipe_check(struct kobj *o)
     K_ASSERT(p->len <= PIPE_BUF && p->head < PIPE_BUF);
     K_ASSERT(p->peer == NULL || p->peer->peer == p);
     if (p->pending != NULL)
-        p->pending->obj.scratch++;
+        p->pending->scratch++;
 }
 
 static const struct kobj_ops pipe_ops = {
@@ -166,7 +152,7 @@ static int pipe_open(const struct url_parsed *pu, const struct url *u, uint32_t 
     b->peer = a;
     kobj_handle_get(&b->obj); /* b's only reference: the handle a holds in flight */
     kobj_unref(&b->obj);
-    a->pending = b;
+    a->pending = &b->obj;
     *out = &a->obj;
     return TW_OK;
 }
