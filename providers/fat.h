@@ -25,7 +25,7 @@
 
 #include "../core/list.h"
 #include "../core/url.h"
-#include "fat_abi.h"
+#include "../core/abi.h"
 
 struct kobj;
 

@@ -555,6 +555,7 @@ static const char *const invoke_names[] = {"timer_set_interval_ms",
                                            "file_truncate",
                                            "fs_mkdir",
                                            "fs_unlink",
+                                           "fs_rename",
                                            "vfs_mount",
                                            "vfs_unmount",
                                            NULL};
@@ -577,6 +578,7 @@ static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS,
                                       TW_FILE_TRUNCATE,
                                       TW_FS_MKDIR,
                                       TW_FS_UNLINK,
+                                      TW_FS_RENAME,
                                       TW_VFS_MOUNT,
                                       TW_VFS_UNMOUNT};
 
@@ -703,9 +705,14 @@ static int op_invoke(struct cc *c, const cJSON *s, struct scn_insn *in)
         return -1;
     pop(c, mark);
     in->arg = invoke_ops[which];
-    bool data;
+    bool data, data2;
     if (get_str(c, s, "data", 0, SCN_MAX_DATA, false, &in->str, &data) != 0 ||
-        get_array(c, s, "args", 0, data ? SCN_MAX_ARGS - 2 : SCN_MAX_ARGS, false, &args) != 0)
+        get_str(c, s, "data2", 1, SCN_MAX_DATA, false, &in->str2, &data2) != 0)
+        return -1;
+    if (data2 && (!data || in->str.len == 0))
+        return fail(c, "\"data2\" needs a non-empty \"data\" before it");
+    int max_args = data2 ? 0 : data ? (int)SCN_MAX_ARGS - 2 : (int)SCN_MAX_ARGS;
+    if (get_array(c, s, "args", 0, max_args, false, &args) != 0)
         return -1;
     mark = push_key(c, "args");
     for (const cJSON *e = args != NULL ? args->child : NULL; e != NULL; e = e->next) {
@@ -838,6 +845,39 @@ static int op_expect(struct cc *c, const cJSON *s, struct scn_insn *in)
     return 0;
 }
 
+/* readdir {handle, expect?}: the expected names become one listing, "name\n" per entry. */
+static int op_readdir(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    const cJSON *names;
+    if (get_handle(c, s, "handle", false, &in->slot) != 0 ||
+        get_array(c, s, "expect", 0, (int)SCN_MAX_LISTING / 2, false, &names) != 0)
+        return -1;
+    if (names == NULL)
+        return 0;
+    char listing[SCN_MAX_LISTING];
+    size_t n = 0;
+    size_t mark = push_key(c, "expect");
+    int i = 0;
+    for (const cJSON *e = names->child; e != NULL; e = e->next, i++) {
+        const char *name;
+        size_t len;
+        size_t m2 = push_index(c, i);
+        if (text_at(c, e, 1, SCN_MAX_PRINT, &name, &len) != 0)
+            return -1;
+        if (memchr(name, '\n', len) != NULL)
+            return fail(c, "a name holds no newline");
+        if (n + len + 1 > sizeof(listing))
+            return fail(c, "listing longer than %u bytes", SCN_MAX_LISTING);
+        memcpy(listing + n, name, len);
+        n += len;
+        listing[n++] = '\n';
+        pop(c, m2);
+    }
+    pop(c, mark);
+    in->flags |= SCN_F_EXPECT;
+    return add_str(c, listing, n, &in->str);
+}
+
 static int op_exit(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     return get_int(c, s, "code", SCN_EXIT_MIN, INT32_MAX, NULL, &in->value);
@@ -862,7 +902,10 @@ static const struct op_def op_defs[] = {
     {"recv_handles", SCN_OP_RECV_HANDLES, op_recv_handles, {"handle", "as", "expect"}},
     {"take_peer", SCN_OP_TAKE_PEER, op_take_peer, {"handle", "as"}},
     {"dup", SCN_OP_DUP, op_dup, {"handle", "as", "rights"}},
-    {"invoke", SCN_OP_INVOKE, op_invoke, {"handle", "operation", "args", "expect", "data"}},
+    {"invoke",
+     SCN_OP_INVOKE,
+     op_invoke,
+     {"handle", "operation", "args", "expect", "data", "data2"}},
     {"wait", SCN_OP_WAIT, op_wait, {"handle", "signals", "timeout_us"}},
     {"poll", SCN_OP_POLL, op_poll, {"handles", "signals", "timeout_us", "as"}},
     {"seek", SCN_OP_SEEK, op_seek, {"handle", "offset", "whence"}},
@@ -876,6 +919,7 @@ static const struct op_def op_defs[] = {
     {"expect", SCN_OP_EXPECT, op_expect, {"time_lt_us", "time_ge_us", "last"}},
     {"exit", SCN_OP_EXIT, op_exit, {"code"}},
     {"run", SCN_OP_RUN, op_run, {"program", "args"}},
+    {"readdir", SCN_OP_READDIR, op_readdir, {"handle", "expect"}},
 };
 
 /* Steps that make no system call of their own accept no "expect_error". */
@@ -922,6 +966,7 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
             wr64(b + 20 + 8 * i, (uint64_t)in->args[i]);
         wr64(b + 52, (uint64_t)in->value);
         put_str(b + 60, in->str);
+        put_str(b + 68, in->str2);
         break;
     case SCN_OP_POLL:
         wr32(b + 24, in->n);
@@ -950,6 +995,7 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
         wr32(b + 12, (uint32_t)(int32_t)in->value);
         break;
     case SCN_OP_RUN:
+    case SCN_OP_READDIR:
         put_str(b + 12, in->str);
         break;
     case SCN_OP_COMPUTE:
@@ -1005,7 +1051,7 @@ static int find_op(struct cc *c, const cJSON *s, const struct op_def **def)
             return 0;
         }
     }
-    char sbuf[48], list[300];
+    char sbuf[48], list[400];
     size_t n = 0;
     for (size_t i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++)
         n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i > 0 ? ", " : "",

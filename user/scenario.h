@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define SCN_MAGIC        0x4353575475ull /* "uTWSC" little-endian, see the format doc */
-#define SCN_VERSION      1
+#define SCN_VERSION      2
 #define SCN_MAX_TASKS    64
 #define SCN_MAX_FAULTS   64
 #define SCN_MAX_CONTAINS 16

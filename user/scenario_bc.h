@@ -61,6 +61,7 @@
 #define SCN_MAX_PRINT    255u   /* print text bytes (plus the newline) */
 #define SCN_MAX_TEXT     255u   /* console_contains entries */
 #define SCN_MAX_URL      1024u  /* == URL_MAX_LEN */
+#define SCN_MAX_LISTING  1024u  /* readdir: expected listing bytes ("name\n" per entry) */
 #define SCN_MAX_REPEAT   1000000u
 #define SCN_MAX_POLL     64u
 #define SCN_MAX_XFER     4u /* handles per send/recv (TW_MSG_MAX_HANDLES) */
@@ -114,8 +115,9 @@ enum scn_op {
     SCN_OP_SPAWN = 19,
     SCN_OP_EXPECT = 20,
     SCN_OP_EXIT = 21,
-    SCN_OP_RUN = 22, /* a native program (user/programs.h): str = "name" or "name args" */
-    SCN_OP_COUNT = 23,
+    SCN_OP_RUN = 22,     /* a native program (user/programs.h): str = "name" or "name args" */
+    SCN_OP_READDIR = 23, /* rewind a directory, read every record; str = expected listing */
+    SCN_OP_COUNT = 24,
 };
 
 enum scn_expect_kind { SCN_EXP_TIME_LT = 0, SCN_EXP_TIME_GE = 1, SCN_EXP_LAST = 2 };
@@ -144,7 +146,8 @@ struct scn_insn {
     uint64_t ns;    /* timeout (SCN_F_TIMEOUT), compute/sleep time, expect time bound */
     int64_t value;  /* seek offset, exit code, tell/invoke expected result */
     int64_t args[SCN_MAX_ARGS];
-    struct scn_str str;       /* url, data, text, expected data */
+    struct scn_str str;       /* url, data, text, expected data or listing */
+    struct scn_str str2;      /* invoke: the second buffer (empty: none) */
     uint8_t hs[SCN_MAX_POLL]; /* send/poll handle slots; recv result slots */
 };
 

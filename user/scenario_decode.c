@@ -59,6 +59,7 @@ static const char *const op_names[SCN_OP_COUNT] = {
     [SCN_OP_EXPECT] = "expect",
     [SCN_OP_EXIT] = "exit",
     [SCN_OP_RUN] = "run",
+    [SCN_OP_READDIR] = "readdir",
 };
 
 const char *scn_op_name(unsigned op)
@@ -87,7 +88,7 @@ static const struct op_rule op_rules[SCN_OP_COUNT] = {
     [SCN_OP_RECV_HANDLES] = {28, E_ | X_, RULE_REQ, RULE_NO},
     [SCN_OP_TAKE_PEER] = {12, E_, RULE_REQ, RULE_REQ},
     [SCN_OP_DUP] = {16, E_, RULE_REQ, RULE_REQ},
-    [SCN_OP_INVOKE] = {68, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_INVOKE] = {76, E_ | X_, RULE_REQ, RULE_NO},
     [SCN_OP_WAIT] = {24, E_ | T_, RULE_REQ, RULE_NO},
     [SCN_OP_POLL] = {0, E_ | T_, RULE_NO, RULE_OPT},
     [SCN_OP_SEEK] = {24, E_, RULE_REQ, RULE_NO},
@@ -101,6 +102,7 @@ static const struct op_rule op_rules[SCN_OP_COUNT] = {
     [SCN_OP_EXPECT] = {32, 0, RULE_NO, RULE_NO},
     [SCN_OP_EXIT] = {16, 0, RULE_NO, RULE_NO},
     [SCN_OP_RUN] = {20, E_, RULE_NO, RULE_NO},
+    [SCN_OP_READDIR] = {20, E_ | X_, RULE_REQ, RULE_NO},
 };
 #undef E_
 #undef T_
@@ -239,7 +241,8 @@ static bool invoke_op_ok(uint32_t op)
            op == TW_TASK_YIELD || op == TW_SYS_MEM_FREED || op == TW_SYS_MEM_FREE_PAGES ||
            (op >= TW_BLK_SIZE && op <= TW_BLK_FLUSH) ||
            (op >= TW_CACHE_HITS && op <= TW_CACHE_RESET_STATS) || op == TW_FILE_TRUNCATE ||
-           op == TW_FS_MKDIR || op == TW_FS_UNLINK || op == TW_VFS_MOUNT || op == TW_VFS_UNMOUNT;
+           op == TW_FS_MKDIR || op == TW_FS_UNLINK || op == TW_FS_RENAME || op == TW_VFS_MOUNT ||
+           op == TW_VFS_UNMOUNT;
 }
 
 static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
@@ -261,15 +264,24 @@ static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
     return NULL;
 }
 
-/* The invoke's optional data: a string passed as (pointer, length) before the integers. */
+/*
+ * The invoke's optional data: a string passed as (pointer, length) before the integers, and
+ * a second one after it (then no integers: the call gets data, len, data2, len2).
+ */
 static const char *dec_invoke_data(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
     const char *why = dec_invoke(p, in);
     if (why == NULL)
         why = dec_str(p + 60, stl, SCN_MAX_DATA, true, &in->str); /* empty: no data */
-    if (why == NULL && in->str.len > 0 && in->index > SCN_MAX_ARGS - 2)
+    if (why == NULL)
+        why = dec_str(p + 68, stl, SCN_MAX_DATA, true, &in->str2); /* empty: none */
+    if (why != NULL)
+        return why;
+    if (in->str.len > 0 && in->index > SCN_MAX_ARGS - 2)
         return "invoke with data takes at most two integers";
-    return why;
+    if (in->str2.len > 0 && (in->str.len == 0 || in->index > 0))
+        return "invoke with a second buffer takes data and no integers";
+    return NULL;
 }
 
 static const char *dec_wait_poll(const uint8_t *p, struct scn_insn *in)
@@ -331,6 +343,8 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
         return in->value < SCN_EXIT_MIN ? "exit code out of range" : NULL;
     case SCN_OP_RUN:
         return dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
+    case SCN_OP_READDIR:
+        return dec_str(p + 12, stl, SCN_MAX_LISTING, (in->flags & SCN_F_EXPECT) != 0, &in->str);
     default:
         return NULL; /* close, take_peer, yield: the header is everything */
     }
@@ -655,6 +669,9 @@ static int dec_in_script(struct dec *d, uint32_t pc, const struct scn_insn *in, 
     const uint8_t *text = d->blob + d->strtab_off + in->str.off;
     if (in->str.len != 0 && !scn_text_ok(text, in->str.len))
         return dec_fail(d, pc, "string operand is not UTF-8 text");
+    const uint8_t *text2 = d->blob + d->strtab_off + in->str2.off;
+    if (in->str2.len != 0 && !scn_text_ok(text2, in->str2.len))
+        return dec_fail(d, pc, "second string operand is not UTF-8 text");
     return 0;
 }
 

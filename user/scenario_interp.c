@@ -25,6 +25,8 @@
 #define HEAP_ALIGN 16u
 /* The smallest spawn: the instruction and a one-instruction body. */
 #define SPAWN_MIN_BYTES (24u + SCN_INSN_HDR)
+/* readdir reads at most this many records (a FAT directory holds at most 65536 slots). */
+#define SCN_READDIR_MAX 65536u
 
 struct scn_task_state;
 
@@ -155,10 +157,15 @@ static int64_t console(struct thr *t)
     return r;
 }
 
+static const uint8_t *str_at(const struct thr *t, struct scn_str s)
+{
+    K_ASSERT(s.off <= t->ts->strtab_len && s.len <= t->ts->strtab_len - s.off);
+    return t->ts->strtab + s.off;
+}
+
 static const uint8_t *str_of(const struct thr *t, const struct scn_insn *in)
 {
-    K_ASSERT(in->str.off <= t->ts->strtab_len && in->str.len <= t->ts->strtab_len - in->str.off);
-    return t->ts->strtab + in->str.off;
+    return str_at(t, in->str);
 }
 
 /* ---- failure reports ---- */
@@ -367,6 +374,54 @@ static void do_expect(struct thr *t, const struct scn_insn *in)
              lt ? "<" : ">=", (unsigned long long)(in->ns / 1000));
 }
 
+/*
+ * One directory record against the expected listing at *pos: its name, "/" for a directory,
+ * then a newline. Ends the task on a mismatch.
+ */
+static void readdir_entry(struct thr *t, const struct scn_insn *in, const struct tw_dirent *d,
+                          uint32_t index, uint32_t *pos)
+{
+    if (d->name_len == 0 || d->name_len >= TW_DIRENT_NAME_MAX || d->name[d->name_len] != '\0')
+        fail(t, in, "entry %u: bad directory record", index);
+    if ((in->flags & SCN_F_EXPECT) == 0)
+        return;
+    const uint8_t *want = str_of(t, in) + *pos;
+    uint32_t left = in->str.len - *pos, n = d->name_len;
+    bool dir = d->kind == TW_DIRENT_DIR;
+    bool ok = left >= n + (dir ? 2u : 1u) && k_memcmp(want, d->name, n) == 0 &&
+              (!dir || want[n] == '/') && want[n + (dir ? 1u : 0u)] == '\n';
+    if (!ok) {
+        char g[64], w[64];
+        quote(g, sizeof(g), (const uint8_t *)d->name, n);
+        quote(w, sizeof(w), want, left);
+        fail(t, in, "entry %u: got %s%s, want %s%s", index, g, dir ? "/" : "",
+             left > 0 ? "the listing " : "no more entries", left > 0 ? w : "");
+    }
+    *pos += n + (dir ? 2u : 1u);
+}
+
+/* readdir: rewind the directory, read it record by record, hold the names to the listing. */
+static void do_readdir(struct thr *t, const struct scn_insn *in)
+{
+    int32_t h = handle_of(t, in->slot);
+    struct tw_dirent d;
+    uint32_t pos = 0, index = 0;
+    int64_t r = tw_seek(h, 0, TW_SEEK_SET);
+    while (r >= 0 && index <= SCN_READDIR_MAX) {
+        r = tw_read(h, &d, sizeof(d));
+        if (r <= 0)
+            break;
+        if (r != (int64_t)sizeof(d))
+            fail(t, in, "entry %u: a short directory record (%lld bytes)", index, (long long)r);
+        readdir_entry(t, in, &d, index++, &pos);
+    }
+    if (!check(t, in, r) || (in->flags & SCN_F_EXPECT) == 0 || pos == in->str.len)
+        return;
+    char w[64];
+    quote(w, sizeof(w), str_of(t, in) + pos, in->str.len - pos);
+    fail(t, in, "got %u entries, want also %s", index, w);
+}
+
 static void do_spawn(struct thr *t, const struct scn_insn *in)
 {
     K_ASSERT(in->index + 1 < t->ts->nargs);
@@ -411,7 +466,10 @@ static void do_call(struct thr *t, const struct scn_insn *in)
         check(t, in, tw_write(h, str_of(t, in), in->str.len));
         return;
     case SCN_OP_INVOKE:
-        if (in->str.len > 0) /* data first, as (pointer, length): the blob is task memory */
+        if (in->str2.len > 0) /* two buffers: (data, len, data2, len2) */
+            r = tw_invoke(h, in->arg, (uintptr_t)str_of(t, in), in->str.len,
+                          (uintptr_t)str_at(t, in->str2), in->str2.len);
+        else if (in->str.len > 0) /* data first, as (pointer, length): the blob is task memory */
             r = tw_invoke(h, in->arg, (uintptr_t)str_of(t, in), in->str.len, (uint64_t)in->args[0],
                           (uint64_t)in->args[1]);
         else
@@ -477,6 +535,9 @@ static void run_insn(struct thr *t, const struct scn_insn *in)
         tw_exit((int32_t)in->value);
     case SCN_OP_RUN:
         check(t, in, tw_program_run((const char *)str_of(t, in), in->str.len));
+        break;
+    case SCN_OP_READDIR:
+        do_readdir(t, in);
         break;
     default:
         do_call(t, in);

@@ -24,7 +24,6 @@
 #include "../../core/trace.h"
 #include "../../hal/hal.h"
 #include "../../hal/sim/host.h"
-#include "../../providers/fat_abi.h"
 #include "../../providers/providers.h"
 #include "../../user/twain.h"
 

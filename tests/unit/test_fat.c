@@ -9,7 +9,7 @@
  */
 #include "../fat/harness.h"
 
-#include "../../providers/fat_abi.h"
+#include "../../core/abi.h"
 
 #define IMG_FILES 3
 static char img_path[512];

@@ -68,15 +68,21 @@ static bool text_is(const char *p, uint32_t len, const char *want)
     return len == strlen(want) && memcmp(p, want, len) == 0;
 }
 
-static const char *insn_str(const struct scn_view *v, const struct scn_insn *in)
+static const char *str_in(const struct scn_view *v, struct scn_str str)
 {
     static char s[300];
     uint32_t stl;
     const uint8_t *st = scn_strtab(v, &stl);
-    ck_assert_uint_le(in->str.off + in->str.len, stl);
-    memcpy(s, st + in->str.off, in->str.len);
-    s[in->str.len] = '\0';
+    ck_assert_uint_le(str.off + str.len, stl);
+    ck_assert_uint_lt(str.len, sizeof(s));
+    memcpy(s, st + str.off, str.len);
+    s[str.len] = '\0';
     return s;
+}
+
+static const char *insn_str(const struct scn_view *v, const struct scn_insn *in)
+{
+    return str_in(v, in->str);
 }
 
 START_TEST(test_good_view)
@@ -223,6 +229,10 @@ static const char all_ops_json[] = ONE_TASK(
            "{\"op\":\"spawn\",\"do\":[{\"op\":\"yield\"}]},"
            "{\"op\":\"expect\",\"time_lt_us\":9},{\"op\":\"expect\",\"last\":\"h\"},"
            "{\"op\":\"run\",\"program\":\"echo-server\",\"args\":\"idle=5\"},"
+           "{\"op\":\"invoke\",\"handle\":\"q\",\"operation\":\"fs_rename\","
+           "\"data\":\"old.txt\",\"data2\":\"dir/new.txt\"},"
+           "{\"op\":\"readdir\",\"handle\":\"q\",\"expect\":[\"a.txt\",\"sub/\"]},"
+           "{\"op\":\"readdir\",\"handle\":\"q\",\"expect_error\":\"not_supported\"},"
            "{\"op\":\"exit\",\"code\":2}");
 
 START_TEST(test_all_ops)
@@ -242,11 +252,20 @@ START_TEST(test_all_ops)
             ck_assert_uint_eq(in.hs[2], SCN_SLOT_SELF);
             ck_assert(in.flags & SCN_F_TIMEOUT);
         }
-        if (in.op == SCN_OP_INVOKE) {
+        if (in.op == SCN_OP_INVOKE && in.arg == TW_FS_RENAME) {
+            ck_assert_uint_eq(in.index, 0);
+            ck_assert_str_eq(str_in(&v, in.str), "old.txt");
+            ck_assert_str_eq(str_in(&v, in.str2), "dir/new.txt");
+        } else if (in.op == SCN_OP_INVOKE) {
             ck_assert_uint_eq(in.arg, TW_TIMER_SET_INTERVAL_MS);
             ck_assert_uint_eq(in.index, 2);
             ck_assert_int_eq(in.args[1], -6);
+            ck_assert_uint_eq(in.str2.len, 0);
         }
+        if (in.op == SCN_OP_READDIR && (in.flags & SCN_F_EXPECT) != 0)
+            ck_assert_str_eq(str_in(&v, in.str), "a.txt\nsub/\n");
+        if (in.op == SCN_OP_READDIR && (in.flags & SCN_F_EXPECT) == 0)
+            ck_assert_int_eq(in.expect_err, TW_E_NOTSUP);
         if (in.op == SCN_OP_DUP)
             ck_assert_uint_eq(in.arg, TW_RIGHT_READ | TW_RIGHT_WAIT);
         if (in.op == SCN_OP_SEEK)
@@ -362,6 +381,16 @@ static const struct bad_case bad_cases[] = {
      "\"name\":\"t\",\"script\":[]}]}",
      "x.json: name: must be 1..63 bytes long (is 64)"},
     {ONE_TASK("{\"op\":\"exit\",\"code\":-1000}"), "tasks[0].script[0].code: must be an integer"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"fs_rename\",\"data2\":"
+              "\"b\"}"),
+     "tasks[0].script[0]: \"data2\" needs a non-empty \"data\""},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"fs_rename\",\"data\":"
+              "\"a\",\"data2\":\"b\",\"args\":[1]}"),
+     "tasks[0].script[0].args: must be an array of 0..0 elements"},
+    {ONE_TASK("{\"op\":\"readdir\",\"handle\":\"self\",\"expect\":[\"a\\nb\"]}"),
+     "tasks[0].script[0].expect[0]: a name holds no newline"},
+    {ONE_TASK("{\"op\":\"readdir\",\"handle\":\"self\",\"expect\":[\"\"]}"),
+     "tasks[0].script[0].expect[0]: must be 1..255 bytes"},
     {ONE_TASK("{\"op\":\"poll\",\"handles\":[],\"signals\":[\"readable\"]}"),
      "tasks[0].script[0].handles: must be an array of 1..64 elements"},
 };
