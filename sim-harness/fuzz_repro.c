@@ -12,8 +12,10 @@
 #include "commands.h"
 #include "fuzz_driver.h"
 
-static void print_line(const char *line)
+static void print_call(const struct fz_call *call)
 {
+    char line[256];
+    fz_format_call(call, line, sizeof(line));
     printf("  %s\n", line);
 }
 
@@ -44,7 +46,7 @@ int cmd_fuzz_repro(int argc, char **argv)
     printf("fuzz-repro %s: %zu bytes\n", argv[1], n);
     static const char *const why[] = {"all threads ended", "deadlock (threads blocked forever)",
                                       "time limit"};
-    int end = fz_execute(buf, n, print_line);
+    int end = fz_execute(buf, n, print_call);
     printf("end: %s; invariants hold, teardown left nothing allocated\n", why[end]);
     return 0;
 }

@@ -20,11 +20,11 @@
 #include "twain.h"
 #include "../hal/hal.h"
 
-#define HEAP_PAGES 4
 #define BUF_LEN    4096
 #define LIVE_MAX   16
 #define CLOSED_MAX 8
 #define SPAWN_LEN  24 /* bytes of the parent's program a spawned thread runs */
+#define STACK_LEN  (SYS_IO_CHUNK + 64)
 
 struct fz_task;
 
@@ -32,13 +32,14 @@ struct fz_arg {
     struct fz_task *task;
     const uint8_t *data;
     uint32_t len;
-    uint32_t main; /* 1: the task's first thread (its end ends the task) */
+    uint32_t main;   /* 1: the task's first thread (its end ends the task) */
+    uint32_t thread; /* thread number within the task */
 };
 
 /* Per-task state, in the task's heap region (user memory). */
 struct fz_task {
     uint32_t index;
-    uint32_t nlive, nclosed, nargs;
+    uint32_t nlive, nclosed, nargs, nthreads, nspawn;
     int32_t live[LIVE_MAX];
     int32_t closed[CLOSED_MAX];
     struct fz_arg args[16];
@@ -50,6 +51,14 @@ struct reader {
     const uint8_t *p;
     uint32_t len;
     uint32_t pos;
+};
+
+/* One running thread's program. */
+struct fz_ctx {
+    struct reader r;
+    struct fz_task *t;
+    uint8_t *stack; /* STACK_LEN bytes in the thread's frame */
+    uint32_t thread;
 };
 
 static struct fz_task *tasks[FZ_MAX_TASKS];
@@ -90,6 +99,49 @@ static uint64_t rd64(struct reader *r)
     return v;
 }
 
+static uint64_t heap_base(const struct fz_task *t)
+{
+    return (uintptr_t)t;
+}
+
+static void set_int(struct fz_call *call, int i, uint64_t v)
+{
+    call->args[i] = v;
+    call->kind[i] = FZ_ARG_INT;
+}
+
+static void set_ptr(struct fz_call *call, int i, uint8_t kind, uint64_t base, int64_t off)
+{
+    call->args[i] = base + (uint64_t)off;
+    call->kind[i] = kind;
+    call->off[i] = off;
+}
+
+static void set_heap(struct fz_call *call, int i, const struct fz_ctx *c, const void *p)
+{
+    set_ptr(call, i, FZ_ARG_HEAP, heap_base(c->t), (int64_t)((uintptr_t)p - heap_base(c->t)));
+}
+
+/* Make the call and report it. */
+static int64_t fz_sys(const struct fz_ctx *c, struct fz_call *call)
+{
+    call->task = c->t->index;
+    call->thread = c->thread;
+    call->result = hal_trap(call->nr, call->args[0], call->args[1], call->args[2], call->args[3],
+                            call->args[4], call->args[5]);
+    if (listing != NULL)
+        listing(call);
+    return call->result;
+}
+
+static int64_t fz_invoke_self(const struct fz_ctx *c, uint32_t op)
+{
+    struct fz_call call = {.nr = TW_SYS_INVOKE};
+    set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
+    set_int(&call, 1, op);
+    return fz_sys(c, &call);
+}
+
 static void note_live(struct fz_task *t, int64_t h)
 {
     if (TW_IS_ERROR(h) || h < TW_HANDLE_TLS_FIRST - K_THREAD_HANDLES || h > INT32_MAX)
@@ -124,31 +176,44 @@ static int64_t pick_handle(struct reader *r, struct fz_task *t)
     }
 }
 
-/* A user pointer for an access of len bytes from one of the pools. */
-static uint64_t pick_ptr(struct reader *r, struct fz_task *t, uint8_t *stack, size_t stack_len)
+/* Argument i: a user pointer from one of the pools. */
+static void pick_ptr(struct fz_ctx *c, struct fz_call *call, int i)
 {
-    (void)stack_len; /* stack pointers stay 7 bytes in: see fz_thread */
-    uint8_t k = rd8(r), i = rd8(r);
-    uintptr_t heap = (uintptr_t)t->buf, heap_end = (uintptr_t)t + HEAP_PAGES * 4096;
+    uint8_t k = rd8(&c->r), j = rd8(&c->r);
+    uintptr_t stack = (uintptr_t)c->stack, heap = heap_base(c->t);
+    int64_t buf = (int64_t)((uintptr_t)c->t->buf - heap);
     switch (k % 10) {
     case 0:
-    case 1:
-        return (uintptr_t)stack + (i % 8);
+    case 1: /* at most 7 bytes in: see fz_thread */
+        set_ptr(call, i, FZ_ARG_STACK, stack, j % 8);
+        break;
     case 2:
     case 3:
-        return heap + (uint64_t)i * 8;
+        set_ptr(call, i, FZ_ARG_HEAP, heap, buf + (int64_t)j * 8);
+        break;
     case 4:
-        return 0;
+        call->args[i] = 0;
+        call->kind[i] = FZ_ARG_NULL;
+        break;
     case 5:
-        return heap + 1; /* misaligned */
+        set_ptr(call, i, FZ_ARG_HEAP, heap, buf + 1); /* misaligned */
+        break;
     case 6:
-        return heap_end; /* one past the region */
+        set_ptr(call, i, FZ_ARG_HEAP, heap, FZ_HEAP_BYTES); /* one past the region */
+        break;
     case 7:
-        return heap_end - (i % 32); /* straddles the region's end */
+        set_ptr(call, i, FZ_ARG_HEAP, heap, FZ_HEAP_BYTES - (j % 32)); /* straddles its end */
+        break;
     case 8:
-        return (uintptr_t)kernel_marker;
+        call->args[i] = (uintptr_t)kernel_marker;
+        call->kind[i] = FZ_ARG_FOREIGN;
+        break;
     default: /* a kernel-half address, or free stack far below every live frame */
-        return i % 2 ? 0xffff800000000000ull : (uintptr_t)stack - 12288 + (i % 64) * 8;
+        if (j % 2)
+            set_int(call, i, 0xffff800000000000ull);
+        else
+            set_ptr(call, i, FZ_ARG_STACK, stack, -12288 + (j % 64) * 8);
+        break;
     }
 }
 
@@ -161,22 +226,18 @@ static uint64_t pick_len(struct reader *r)
     return k < 224 ? lens[k % 16] : rd8(r);
 }
 
-static uint64_t pick_deadline(struct reader *r)
+/* A deadline: past, now (asked of the kernel, a call of its own), soon, later or never. */
+static uint64_t pick_deadline(struct fz_ctx *c)
 {
-    uint8_t k = rd8(r);
-    uint64_t now = (uint64_t)tw_now();
-    switch (k % 5) {
-    case 0:
+    uint8_t k = rd8(&c->r);
+    if (k % 5 == 0)
         return 0;
-    case 1:
-        return now;
-    case 2:
-        return now + (uint64_t)rd8(r) * 1000;
-    case 3:
-        return now + (uint64_t)rd8(r) * 1000000;
-    default:
+    if (k % 5 == 4)
         return TW_DEADLINE_NEVER;
-    }
+    uint64_t now = (uint64_t)fz_invoke_self(c, TW_TASK_NOW);
+    if (k % 5 == 1)
+        return now;
+    return now + (uint64_t)rd8(&c->r) * (k % 5 == 2 ? 1000 : 1000000);
 }
 
 /* A URL in the heap buffer: from the dictionary, mutated, or raw bytes. Returns its length. */
@@ -200,57 +261,49 @@ static size_t make_url(struct reader *r, struct fz_task *t)
     return n;
 }
 
-static void list_call(const struct fz_task *t, const char *what, int64_t result)
+/* What the program stored before the call: n bytes at p (in the heap or on the stack). */
+static void set_mem(struct fz_call *call, const struct fz_ctx *c, const uint8_t *p, size_t n)
 {
-    if (listing == NULL)
-        return;
-    char line[200];
-    const char *e = result < 0 ? tw_strerror(result) : NULL;
-    k_snprintf(line, sizeof(line), "task%u t%lld  %s = %lld%s%s", t->index,
-               (long long)tw_invoke(TW_HANDLE_SELF, TW_TASK_THREAD_ID, 0, 0, 0, 0), what,
-               (long long)result, e != NULL ? " " : "", e != NULL ? e : "");
-    listing(line);
+    bool on_stack = p >= c->stack && p < c->stack + STACK_LEN;
+    call->mem_kind = on_stack ? FZ_ARG_STACK : FZ_ARG_HEAP;
+    call->mem_off = (int64_t)((uintptr_t)p - (on_stack ? (uintptr_t)c->stack : heap_base(c->t)));
+    call->mem = p;
+    call->mem_len = (uint32_t)n;
 }
 
-static int64_t step_open(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen)
+static void step_open(struct fz_ctx *c)
 {
-    size_t n = make_url(r, t);
+    struct reader *r = &c->r;
+    struct fz_call call = {.nr = TW_SYS_OPEN};
+    size_t n = make_url(r, c->t);
+    set_mem(&call, c, c->t->buf, n);
     uint8_t fk = rd8(r);
     uint64_t flags = fk < 200 ? fk % 4 : rd64(r); /* nonblock / thread-local, or junk */
-    uint64_t ptr = rd8(r) < 230 ? (uintptr_t)t->buf : pick_ptr(r, t, stack, slen);
-    uint64_t len = rd8(r) < 230 ? n : pick_len(r);
-    int64_t h = hal_trap(TW_SYS_OPEN, ptr, len, flags, 0, 0, 0);
-    char what[120];
-    k_snprintf(what, sizeof(what), "open(\"%.*s\", flags=%llu)", (int)K_MIN(n, (size_t)48),
-               (const char *)t->buf, (unsigned long long)flags);
-    list_call(t, what, h);
-    note_live(t, h); /* keeps handles, ignores errors */
-    return h;
+    if (rd8(r) < 230)
+        set_heap(&call, 0, c, c->t->buf);
+    else
+        pick_ptr(c, &call, 0);
+    set_int(&call, 1, rd8(r) < 230 ? n : pick_len(r));
+    set_int(&call, 2, flags);
+    note_live(c->t, fz_sys(c, &call)); /* keeps handles, ignores errors */
 }
 
-static int64_t step_close(struct reader *r, struct fz_task *t)
+static void step_close(struct fz_ctx *c)
 {
-    int64_t h = pick_handle(r, t);
-    int64_t rc = hal_trap(TW_SYS_CLOSE, (uint64_t)h, 0, 0, 0, 0, 0);
-    if (rc == TW_OK)
-        t->closed[t->nclosed++ % CLOSED_MAX] = (int32_t)h;
-    char what[64];
-    k_snprintf(what, sizeof(what), "close(%lld)", (long long)h);
-    list_call(t, what, rc);
-    return rc;
+    struct fz_call call = {.nr = TW_SYS_CLOSE};
+    int64_t h = pick_handle(&c->r, c->t);
+    set_int(&call, 0, (uint64_t)h);
+    if (fz_sys(c, &call) == TW_OK)
+        c->t->closed[c->t->nclosed++ % CLOSED_MAX] = (int32_t)h;
 }
 
-static int64_t step_io(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen,
-                       uint64_t nr)
+static void step_io(struct fz_ctx *c, uint64_t nr)
 {
-    int64_t h = pick_handle(r, t);
-    uint64_t p = pick_ptr(r, t, stack, slen), len = pick_len(r);
-    int64_t rc = hal_trap(nr, (uint64_t)h, p, len, 0, 0, 0);
-    char what[80];
-    k_snprintf(what, sizeof(what), "%s(%lld, ptr, %llu)", nr == TW_SYS_READ ? "read" : "write",
-               (long long)h, (unsigned long long)len);
-    list_call(t, what, rc);
-    return rc;
+    struct fz_call call = {.nr = nr};
+    set_int(&call, 0, (uint64_t)pick_handle(&c->r, c->t));
+    pick_ptr(c, &call, 1);
+    set_int(&call, 2, pick_len(&c->r));
+    fz_sys(c, &call);
 }
 
 static uint64_t pick_op(struct reader *r)
@@ -279,172 +332,245 @@ static uint64_t pick_op(struct reader *r)
     return k < 240 ? ops[k % K_ARRAY_SIZE(ops)] : rd64(r);
 }
 
-/* An invoke argument: small number, pointer, handle, or anything. */
-static uint64_t pick_invoke_arg(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen)
+/* Argument i of an invoke: small number, pointer, handle, or anything. */
+static void pick_invoke_arg(struct fz_ctx *c, struct fz_call *call, int i)
 {
+    struct reader *r = &c->r;
     uint8_t k = rd8(r);
     switch (k % 4) {
     case 0:
-        return rd8(r);
+        set_int(call, i, rd8(r));
+        break;
     case 1:
-        return pick_ptr(r, t, stack, slen);
+        pick_ptr(c, call, i);
+        break;
     case 2:
-        return (uint64_t)pick_handle(r, t);
+        set_int(call, i, (uint64_t)pick_handle(r, c->t));
+        break;
     default:
-        return k < 128 ? (uint64_t)rd8(r) * 100000 : rd64(r);
+        set_int(call, i, k < 128 ? (uint64_t)rd8(r) * 100000 : rd64(r));
+        break;
     }
 }
 
-static int64_t step_spawn(struct reader *r, struct fz_task *t)
+static void step_spawn(struct fz_ctx *c)
 {
+    struct fz_task *t = c->t;
     uint32_t slot = t->nargs;
-    if (slot >= K_ARRAY_SIZE(t->args) || slot - FZ_MAX_THREADS >= K_ARRAY_SIZE(t->spawn))
-        return TW_E_LIMIT; /* the task's program space is used up */
-    uint8_t *prog = t->spawn[slot - FZ_MAX_THREADS];
+    if (slot >= K_ARRAY_SIZE(t->args) || t->nspawn >= K_ARRAY_SIZE(t->spawn))
+        return; /* the task's program space is used up */
+    uint8_t *prog = t->spawn[t->nspawn];
     for (uint32_t i = 0; i < SPAWN_LEN; i++)
-        prog[i] = rd8(r);
+        prog[i] = rd8(&c->r);
     struct fz_arg *a = &t->args[slot];
-    *a = (struct fz_arg){.task = t, .data = prog, .len = SPAWN_LEN, .main = 0};
-    uint8_t k = rd8(r);
-    uint64_t entry = k % 4 != 0 ? (uintptr_t)fz_thread : (uint64_t)rd8(r) * 4096;
-    int64_t rc =
-        tw_invoke(TW_HANDLE_SELF, TW_TASK_SPAWN_THREAD, entry, (uintptr_t)a, rd8(r) % 40, 0);
-    if (rc >= 0)
+    *a = (struct fz_arg){.task = t, .data = prog, .len = SPAWN_LEN, .thread = t->nthreads};
+    struct fz_call call = {.nr = TW_SYS_INVOKE};
+    set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
+    set_int(&call, 1, TW_TASK_SPAWN_THREAD);
+    uint8_t k = rd8(&c->r);
+    if (k % 4 != 0)
+        set_ptr(&call, 2, FZ_ARG_ENTRY, (uintptr_t)fz_thread, 0);
+    else
+        set_int(&call, 2, (uint64_t)rd8(&c->r) * 4096);
+    call.off[2] = t->nthreads;
+    set_heap(&call, 3, c, a);
+    set_int(&call, 4, rd8(&c->r) % 40);
+    if (fz_sys(c, &call) >= 0) {
         t->nargs++;
-    list_call(t, "invoke(self, spawn_thread)", rc);
-    return rc;
+        t->nspawn++;
+        t->nthreads++;
+    }
 }
 
-static int64_t step_invoke(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen)
+static void step_invoke(struct fz_ctx *c)
 {
-    int64_t h = rd8(r) < 64 ? TW_HANDLE_SELF : pick_handle(r, t);
-    uint64_t op = pick_op(r);
-    if (op == TW_TASK_SPAWN_THREAD && h == TW_HANDLE_SELF)
-        return step_spawn(r, t);
-    uint64_t a[4];
-    for (int i = 0; i < 4; i++)
-        a[i] = pick_invoke_arg(r, t, stack, slen);
-    int64_t rc = hal_trap(TW_SYS_INVOKE, (uint64_t)h, op, a[0], a[1], a[2], a[3]);
+    struct fz_call call = {.nr = TW_SYS_INVOKE};
+    int64_t h = rd8(&c->r) < 64 ? TW_HANDLE_SELF : pick_handle(&c->r, c->t);
+    uint64_t op = pick_op(&c->r);
+    if (op == TW_TASK_SPAWN_THREAD && h == TW_HANDLE_SELF) {
+        step_spawn(c);
+        return;
+    }
+    set_int(&call, 0, (uint64_t)h);
+    set_int(&call, 1, op);
+    for (int i = 2; i < 6; i++)
+        pick_invoke_arg(c, &call, i);
+    int64_t rc = fz_sys(c, &call);
     if (op == TW_CHAN_TAKE_PEER || (op == TW_TASK_DUPLICATE && h == TW_HANDLE_SELF)) {
         if (rc >= 0)
-            note_live(t, rc);
+            note_live(c->t, rc);
     }
-    char what[80];
-    k_snprintf(what, sizeof(what), "invoke(%lld, 0x%llx, ...)", (long long)h,
-               (unsigned long long)op);
-    list_call(t, what, rc);
-    return rc;
 }
 
-static int64_t step_poll(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen)
+static void step_poll(struct fz_ctx *c)
 {
-    struct tw_poll_item *items = (struct tw_poll_item *)stack;
-    uint8_t k = rd8(r);
+    struct fz_call call = {.nr = TW_SYS_POLL};
+    struct tw_poll_item *items = (struct tw_poll_item *)c->stack;
+    uint8_t k = rd8(&c->r);
     uint64_t n = k < 240 ? k % 6 : (k % 2 ? 64 : 65);
-    for (uint64_t i = 0; i < n && i < slen / sizeof(*items); i++) {
-        items[i].handle = (int32_t)pick_handle(r, t);
-        items[i].signals = rd8(r) % 40;
+    uint64_t stored = K_MIN(n, (uint64_t)(STACK_LEN / sizeof(*items)));
+    for (uint64_t i = 0; i < stored; i++) {
+        items[i].handle = (int32_t)pick_handle(&c->r, c->t);
+        items[i].signals = rd8(&c->r) % 40;
     }
-    uint64_t p = rd8(r) < 220 ? (uintptr_t)items : pick_ptr(r, t, stack, slen);
-    int64_t rc = hal_trap(TW_SYS_POLL, p, n, pick_deadline(r), 0, 0, 0);
-    char what[48];
-    k_snprintf(what, sizeof(what), "poll(items, %llu)", (unsigned long long)n);
-    list_call(t, what, rc);
-    return rc;
+    set_mem(&call, c, c->stack, stored * sizeof(*items));
+    if (rd8(&c->r) < 220)
+        set_ptr(&call, 0, FZ_ARG_STACK, (uintptr_t)c->stack, 0);
+    else
+        pick_ptr(c, &call, 0);
+    set_int(&call, 1, n);
+    set_int(&call, 2, pick_deadline(c));
+    fz_sys(c, &call);
 }
 
-static int64_t step_misc(struct reader *r, struct fz_task *t, uint8_t op)
+static void step_misc(struct fz_ctx *c, uint8_t op)
 {
-    int64_t h = pick_handle(r, t);
-    int64_t rc;
-    char what[80];
-    switch (op) {
-    case 6: {
-        uint64_t sig = rd8(r) % 40, dl = pick_deadline(r);
-        rc = hal_trap(TW_SYS_WAIT, (uint64_t)h, sig, dl, 0, 0, 0);
-        k_snprintf(what, sizeof(what), "wait(%lld, 0x%llx)", (long long)h, (unsigned long long)sig);
-        break;
+    struct fz_call call = {.nr = op == 6 ? TW_SYS_WAIT : op == 7 ? TW_SYS_SEEK : TW_SYS_TELL};
+    set_int(&call, 0, (uint64_t)pick_handle(&c->r, c->t));
+    if (op == 6) {
+        set_int(&call, 1, rd8(&c->r) % 40);
+        set_int(&call, 2, pick_deadline(c));
+    } else if (op == 7) {
+        set_int(&call, 1, rd8(&c->r) < 200 ? rd8(&c->r) : rd64(&c->r));
+        set_int(&call, 2, rd8(&c->r) % 4);
     }
-    case 7: {
-        uint64_t off = rd8(r) < 200 ? rd8(r) : rd64(r), whence = rd8(r) % 4;
-        rc = hal_trap(TW_SYS_SEEK, (uint64_t)h, off, whence, 0, 0, 0);
-        k_snprintf(what, sizeof(what), "seek(%lld, %lld, %llu)", (long long)h, (long long)off,
-                   (unsigned long long)whence);
-        break;
-    }
-    default:
-        rc = hal_trap(TW_SYS_TELL, (uint64_t)h, 0, 0, 0, 0, 0);
-        k_snprintf(what, sizeof(what), "tell(%lld)", (long long)h);
-        break;
-    }
-    list_call(t, what, rc);
-    return rc;
+    fz_sys(c, &call);
 }
 
 /* Any number, any arguments: the dispatch table's bounds and every argument check. */
-static int64_t step_raw(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen)
+static void step_raw(struct fz_ctx *c)
 {
-    uint8_t k = rd8(r);
-    uint64_t nr = k < 200 ? k % 12 : rd64(r);
-    uint64_t a[6];
+    struct fz_call call;
+    uint8_t k = rd8(&c->r);
+    call = (struct fz_call){.nr = k < 200 ? k % 12 : rd64(&c->r)};
     for (int i = 0; i < 6; i++)
-        a[i] = pick_invoke_arg(r, t, stack, slen);
-    if (nr == TW_SYS_INVOKE && a[1] == TW_TASK_SPAWN_THREAD)
-        a[1] = TW_TASK_NOW; /* raw spawns would start threads at junk addresses */
-    int64_t rc = hal_trap(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    char what[48];
-    k_snprintf(what, sizeof(what), "syscall(%llu, ...)", (unsigned long long)nr);
-    list_call(t, what, rc);
-    return rc;
+        pick_invoke_arg(c, &call, i);
+    if (call.nr == TW_SYS_INVOKE && call.args[1] == TW_TASK_SPAWN_THREAD)
+        set_int(&call, 1, TW_TASK_NOW); /* raw spawns would start threads at junk addresses */
+    fz_sys(c, &call);
 }
 
-static void step_pair(struct fz_task *t)
+static void step_pair(struct fz_ctx *c)
 {
-    char url[16] = "chan://?pair";
-    int64_t a = tw_open(url, 0);
-    list_call(t, "open(\"chan://?pair\")", a);
+    static const char pair[] = "chan://?pair";
+    struct fz_call call = {.nr = TW_SYS_OPEN};
+    k_memcpy(c->stack, pair, sizeof(pair) - 1);
+    set_mem(&call, c, c->stack, sizeof(pair) - 1);
+    set_ptr(&call, 0, FZ_ARG_STACK, (uintptr_t)c->stack, 0);
+    set_int(&call, 1, sizeof(pair) - 1);
+    int64_t a = fz_sys(c, &call);
     if (a < 0)
         return;
-    note_live(t, a);
-    int64_t b = tw_invoke((int32_t)a, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
-    list_call(t, "invoke(pair, take_peer)", b);
+    note_live(c->t, a);
+    call = (struct fz_call){.nr = TW_SYS_INVOKE};
+    set_int(&call, 0, (uint64_t)a);
+    set_int(&call, 1, TW_CHAN_TAKE_PEER);
+    int64_t b = fz_sys(c, &call);
     if (b >= 0)
-        note_live(t, b);
+        note_live(c->t, b);
 }
 
-static void run_step(struct reader *r, struct fz_task *t, uint8_t *stack, size_t slen)
+static void run_step(struct fz_ctx *c)
 {
-    uint8_t op = rd8(r) % 12;
+    uint8_t op = rd8(&c->r) % 12;
     switch (op) {
     case 0:
-        step_open(r, t, stack, slen);
+        step_open(c);
         break;
     case 1:
-        step_close(r, t);
+        step_close(c);
         break;
     case 2:
-        step_io(r, t, stack, slen, TW_SYS_READ);
+        step_io(c, TW_SYS_READ);
         break;
     case 3:
-        step_io(r, t, stack, slen, TW_SYS_WRITE);
+        step_io(c, TW_SYS_WRITE);
         break;
     case 4:
-        step_invoke(r, t, stack, slen);
+        step_invoke(c);
         break;
     case 5:
-        step_poll(r, t, stack, slen);
+        step_poll(c);
         break;
     case 9:
-        step_raw(r, t, stack, slen);
+        step_raw(c);
         break;
     case 10:
     case 11:
-        step_pair(t);
+        step_pair(c);
         break;
     default:
-        step_misc(r, t, op);
+        step_misc(c, op);
         break;
     }
+}
+
+static const char *const call_names[] = {"open", "close", "read", "write", "invoke",
+                                         "poll", "wait",  "seek", "tell"};
+static const uint8_t call_nargs[] = {3, 1, 3, 3, 6, 3, 3, 3, 1};
+
+static size_t format_arg(const struct fz_call *call, int i, char *buf, size_t len)
+{
+    int64_t off = call->off[i];
+    switch (call->kind[i]) {
+    case FZ_ARG_STACK:
+        return k_snprintf(buf, len, "stack%s%lld", off < 0 ? "" : "+", (long long)off);
+    case FZ_ARG_HEAP:
+        return k_snprintf(buf, len, "heap+%lld", (long long)off);
+    case FZ_ARG_FOREIGN:
+        return k_snprintf(buf, len, "kernel_data");
+    case FZ_ARG_ENTRY:
+        return k_snprintf(buf, len, "entry(t%lld)", (long long)off);
+    case FZ_ARG_NULL:
+        return k_snprintf(buf, len, "null");
+    default: {
+        int64_t v = (int64_t)call->args[i];
+        bool op = call->nr == TW_SYS_INVOKE && i == 1;
+        if (!op && v > -1000000 && v < 1000000)
+            return k_snprintf(buf, len, "%lld", (long long)v);
+        return k_snprintf(buf, len, "0x%llx", (unsigned long long)call->args[i]);
+    }
+    }
+}
+
+void fz_format_call(const struct fz_call *call, char *buf, size_t len)
+{
+    bool known = call->nr < K_ARRAY_SIZE(call_names);
+    size_t n = known ? k_snprintf(buf, len, "task%u t%u  %s(", call->task, call->thread,
+                                  call_names[call->nr])
+                     : k_snprintf(buf, len, "task%u t%u  syscall_%llu(", call->task, call->thread,
+                                  (unsigned long long)call->nr);
+    int nargs = known ? call_nargs[call->nr] : 6;
+    for (int i = 0; i < nargs && n < len; i++) {
+        if (i > 0)
+            n += k_snprintf(buf + n, len - n, ", ");
+        if (n < len)
+            n += format_arg(call, i, buf + n, len - n);
+        if (i == 0 && call->mem_len > 0 && call->nr == TW_SYS_OPEN && n < len)
+            n += k_snprintf(buf + n, len - n, " \"%.*s\"", (int)K_MIN(call->mem_len, 48u),
+                            (const char *)call->mem);
+    }
+    bool ends = call->nr == TW_SYS_INVOKE &&
+                (call->args[1] == TW_TASK_EXIT || call->args[1] == TW_TASK_THREAD_EXIT);
+    if (n < len && ends)
+        k_snprintf(buf + n, len - n, ")");
+    else if (n < len)
+        k_snprintf(buf + n, len - n, ") = %lld%s%s", (long long)call->result,
+                   TW_IS_ERROR(call->result) ? " " : "",
+                   TW_IS_ERROR(call->result) ? tw_strerror(call->result) : "");
+}
+
+/* The end of a thread: reported before the call, which does not return. */
+static _Noreturn void fz_end(const struct fz_ctx *c, bool main)
+{
+    struct fz_call call = {.nr = TW_SYS_INVOKE, .task = c->t->index, .thread = c->thread};
+    set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
+    set_int(&call, 1, main ? TW_TASK_EXIT : TW_TASK_THREAD_EXIT);
+    if (listing != NULL)
+        listing(&call);
+    if (main)
+        tw_exit(0);
+    tw_thread_exit();
 }
 
 _Noreturn void fz_thread(uintptr_t arg)
@@ -452,14 +578,15 @@ _Noreturn void fz_thread(uintptr_t arg)
     struct fz_arg *a = (struct fz_arg *)arg;
     /* Stack-pool pointers land in here: at most 7 bytes in, and a call moves at most 4 KiB
      * (SYS_IO_CHUNK), so the kernel never writes over this program's own frames. */
-    uint8_t stack[SYS_IO_CHUNK + 64];
+    uint8_t stack[STACK_LEN];
     k_memset(stack, 0, sizeof(stack));
-    struct reader r = {.p = a->data, .len = a->len, .pos = 0};
-    for (int step = 0; step < FZ_STEP_BUDGET && r.pos < r.len; step++)
-        run_step(&r, a->task, stack, sizeof(stack));
-    if (a->main)
-        tw_exit(0);
-    tw_thread_exit();
+    struct fz_ctx c = {.r = {.p = a->data, .len = a->len, .pos = 0},
+                       .t = a->task,
+                       .stack = stack,
+                       .thread = a->thread};
+    for (int step = 0; step < FZ_STEP_BUDGET && c.r.pos < c.r.len; step++)
+        run_step(&c);
+    fz_end(&c, a->main);
 }
 
 static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, uint32_t slice)
@@ -469,15 +596,16 @@ static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, 
     int rc = task_create(name, 3, 10, &tk);
     if (rc != TW_OK)
         return rc;
-    struct fz_task *t = task_alloc_region(tk, HEAP_PAGES);
+    struct fz_task *t = task_alloc_region(tk, FZ_HEAP_PAGES);
     if (t == NULL)
         return TW_E_NOMEM;
-    K_STATIC_ASSERT(sizeof(struct fz_task) <= HEAP_PAGES * 4096, "fits the heap region");
+    K_STATIC_ASSERT(sizeof(struct fz_task) <= FZ_HEAP_BYTES, "fits the heap region");
     t->index = index;
     tasks[index] = t;
     for (uint32_t i = 0; i < nthreads && rc == TW_OK; i++) {
         struct fz_arg *a = &t->args[t->nargs++];
-        *a = (struct fz_arg){.task = t, .data = *data, .len = slice, .main = i == 0};
+        *a = (struct fz_arg){
+            .task = t, .data = *data, .len = slice, .main = i == 0, .thread = t->nthreads++};
         *data += slice;
         rc = thread_create(tk, fz_thread, (uintptr_t)a, 10, NULL);
     }

@@ -22,8 +22,41 @@
 #define FZ_POOL_PAGES  1024
 #define FZ_MAX_TIME_NS (20ull * 1000 * 1000)
 
-/* Receives one line per system call made (`twain fuzz-repro` prints them). */
-typedef void (*fz_listing_fn)(const char *line);
+/* How a system-call argument was chosen: what a listing or a scenario needs to rebuild it. */
+enum fz_arg_kind {
+    FZ_ARG_INT = 0, /* a number (handles, lengths, flags, operations, absolute deadlines) */
+    FZ_ARG_STACK,   /* the calling thread's stack buffer + off (off < 0: free stack below) */
+    FZ_ARG_HEAP,    /* the task's heap region + off (off == FZ_HEAP_BYTES: one past it) */
+    FZ_ARG_FOREIGN, /* an address in no task's memory (kernel data) */
+    FZ_ARG_ENTRY,   /* spawn: the fuzz program's thread entry; off = the new thread's number */
+    FZ_ARG_NULL,    /* the null pointer */
+};
+
+#define FZ_HEAP_PAGES 4
+#define FZ_HEAP_BYTES (FZ_HEAP_PAGES * 4096)
+
+/* One system call a fuzz program made, as it was made. */
+struct fz_call {
+    uint32_t task;   /* fuzz task index (0..3) */
+    uint32_t thread; /* thread number within the task, in creation order */
+    uint64_t nr;     /* TW_SYS_* or any number */
+    uint64_t args[6];
+    uint8_t kind[6]; /* enum fz_arg_kind of each argument */
+    int64_t off[6];  /* FZ_ARG_STACK/HEAP: offset; FZ_ARG_ENTRY: thread number */
+    /* Bytes the program stored before the call (a URL in the heap buffer, poll items on the
+     * stack): mem_len bytes at mem_kind (STACK/HEAP) + mem_off. mem_len 0: none. */
+    uint8_t mem_kind;
+    int64_t mem_off;
+    const uint8_t *mem;
+    uint32_t mem_len;
+    int64_t result;
+};
+
+/* Receives every system call a fuzz program makes, after it returns (fuzz-repro). */
+typedef void (*fz_listing_fn)(const struct fz_call *call);
+
+/* One line describing call (no newline) into buf[0..len). */
+void fz_format_call(const struct fz_call *call, char *buf, size_t len);
 
 /*
  * Boot the kernel for input data[0..len) and create its tasks and threads (kernel
