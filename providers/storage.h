@@ -22,6 +22,7 @@ struct kobj;
 #define CACHE_BLOCK        4096u          /* bytes per cached block (one page) */
 #define CACHE_DEFAULT_BLKS 1024u          /* 4 MiB unless ?blocks=N says otherwise */
 #define CACHE_MAX_BLKS     (1u << 20)     /* 4 GiB of blocks: more than any pool */
+#define CACHE_READAHEAD    32u            /* blocks a sequential miss reads at most (128 KiB) */
 
 /*
  * Read or write exactly len bytes at off of a seekable object (seek, then read/write until

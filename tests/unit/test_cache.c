@@ -212,6 +212,78 @@ START_TEST(test_small_pool_evicts)
 }
 END_TEST
 
+/*
+ * Read-ahead: a read that misses on the block after the previous miss reads the following
+ * absent blocks too (4, then 8, 16, 32 at most; never evicting for them); their lookups
+ * are hits.
+ */
+static bool block_is(const uint8_t *b, unsigned no)
+{
+    return b[0] == (uint8_t)no && b[4095] == (uint8_t)(no * 7) && b[2048] == (uint8_t)(no + 1);
+}
+
+static void body_read_ahead(uintptr_t heap)
+{
+    uint8_t *buf = (uint8_t *)heap;
+    int32_t c = (int32_t)u_open(CACHE "?blocks=50", 0);
+    EXPECT_OK(c);
+    bool ok = true;
+    /* misses: 0 (one block), 1 (reads 1..4), 5 (5..12), 13 (13..28), 29 (29..49: only 21
+     * more blocks fit without evicting) */
+    for (unsigned i = 0; i < 34; i++)
+        ok = ok && tw_read(c, buf, 4096) == 4096 && block_is(buf, i);
+    EXPECT(ok, 1);
+    EXPECT(tw_invoke(c, TW_CACHE_MISSES, 0, 0, 0, 0), 5);
+    EXPECT(tw_invoke(c, TW_CACHE_HITS, 0, 0, 0, 0), 34 - 5);
+    EXPECT(tw_invoke(c, TW_CACHE_BLOCKS, 0, 0, 0, 0), 50);
+    for (unsigned i = 34; i < 60; i++) /* from 50 on, the cache is full: one block a miss */
+        ok = ok && tw_read(c, buf, 4096) == 4096 && block_is(buf, i);
+    EXPECT(ok, 1);
+    EXPECT(tw_invoke(c, TW_CACHE_MISSES, 0, 0, 0, 0), 5 + 10);
+    EXPECT(tw_invoke(c, TW_CACHE_BLOCKS, 0, 0, 0, 0), 50);
+    /* A jump is not sequential: one block, no read-ahead (a partial write is a miss too). */
+    EXPECT(tw_invoke(c, TW_CACHE_SHRINK, 50, 0, 0, 0), 50);
+    EXPECT(tw_seek(c, 84 * 4096, TW_SEEK_SET), 84 * 4096);
+    memcpy(buf, "dirty", 5); /* user memory: the task's heap */
+    EXPECT(tw_write(c, buf, 5), 5);
+    EXPECT(tw_seek(c, 80 * 4096, TW_SEEK_SET), 80 * 4096);
+    EXPECT(tw_read(c, buf, 4096), 4096);
+    EXPECT(block_is(buf, 80), 1);
+    EXPECT(tw_invoke(c, TW_CACHE_BLOCKS, 0, 0, 0, 0), 2);
+    /* A cached (here dirty) block ends a read-ahead, and keeps its bytes. */
+    EXPECT(tw_read(c, buf, 4096), 4096); /* 81, after 80's miss: reads 81..83 */
+    EXPECT(block_is(buf, 81), 1);
+    EXPECT(tw_invoke(c, TW_CACHE_BLOCKS, 0, 0, 0, 0), 2 + 3);
+    EXPECT(tw_seek(c, 84 * 4096, TW_SEEK_SET), 84 * 4096);
+    EXPECT(tw_read(c, buf, 4096), 4096);
+    EXPECT(memcmp(buf, "dirty", 5) == 0 && buf[4095] == (uint8_t)(84 * 7), 1);
+    /* The device's last block is short: a read-ahead stops at the end. */
+    EXPECT(tw_seek(c, 97 * 4096, TW_SEEK_SET), 97 * 4096);
+    EXPECT(tw_read(c, buf, 4096), 4096);
+    EXPECT(tw_read(c, buf, 4096), 4096);
+    EXPECT(tw_read(c, buf, 4096), 100);
+    EXPECT(tw_read(c, buf, 4096), 0);
+    EXPECT(tw_close(c), TW_OK);
+    th_done++;
+}
+
+START_TEST(test_read_ahead)
+{
+    add_ram_disk(99 * 4096 + 100);
+    for (unsigned i = 0; i < 100; i++) {
+        uint8_t b[4096];
+        memset(b, (uint8_t)(i + 1), sizeof(b));
+        b[0] = (uint8_t)i;
+        b[4095] = (uint8_t)(i * 7);
+        ck_assert_int_eq(hal_disk_write(0, (uint64_t)i * 4096, b, i < 99 ? 4096 : 100), TW_OK);
+    }
+    th_boot(4096);
+    th_task("t", body_read_ahead, 2);
+    th_run_check(1);
+    host_disks_clear();
+}
+END_TEST
+
 static Suite *cache_suite(void)
 {
     Suite *s = suite_create("cache");
@@ -221,6 +293,7 @@ static Suite *cache_suite(void)
     tcase_add_test(tc, test_bad_urls_and_stacking);
     tcase_add_test(tc, test_shrink_all_and_lifetime);
     tcase_add_test(tc, test_small_pool_evicts);
+    tcase_add_test(tc, test_read_ahead);
     suite_add_tcase(s, tc);
     return s;
 }
