@@ -64,6 +64,7 @@ struct fz_ctx {
 static struct fz_task *tasks[FZ_MAX_TASKS];
 static uint32_t ntasks;
 static fz_listing_fn listing;
+static fz_listing_fn announce;
 static const char kernel_marker[8] = "kernel"; /* not task memory: must give TW_E_FAULT */
 
 static const char *const urls[] = {
@@ -127,6 +128,8 @@ static int64_t fz_sys(const struct fz_ctx *c, struct fz_call *call)
 {
     call->task = c->t->index;
     call->thread = c->thread;
+    if (announce != NULL)
+        announce(call);
     call->result = hal_trap(call->nr, call->args[0], call->args[1], call->args[2], call->args[3],
                             call->args[4], call->args[5]);
     if (listing != NULL)
@@ -558,6 +561,11 @@ void fz_format_call(const struct fz_call *call, char *buf, size_t len)
         k_snprintf(buf + n, len - n, ") = %lld%s%s", (long long)call->result,
                    TW_IS_ERROR(call->result) ? " " : "",
                    TW_IS_ERROR(call->result) ? tw_strerror(call->result) : "");
+}
+
+void fz_set_announce(fz_listing_fn fn)
+{
+    announce = fn;
 }
 
 /* The end of a thread: reported before the call, which does not return. */

@@ -55,6 +55,14 @@ struct fz_call {
 /* Receives every system call a fuzz program makes, after it returns (fuzz-repro). */
 typedef void (*fz_listing_fn)(const struct fz_call *call);
 
+/*
+ * Receives every system call just before it is made (no result yet), or NULL (the default).
+ * A crash inside the kernel still leaves its call on record (fuzz-repro --to-scenario), and
+ * the stored bytes are seen as the kernel will read them (before a poll writes back what it
+ * observed into its items). Stays set across fz_boot calls.
+ */
+void fz_set_announce(fz_listing_fn announce);
+
 /* One line describing call (no newline) into buf[0..len). */
 void fz_format_call(const struct fz_call *call, char *buf, size_t len);
 
