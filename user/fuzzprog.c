@@ -620,18 +620,29 @@ static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, 
     return rc;
 }
 
+void fz_layout(const uint8_t *data, size_t len, struct fz_layout *out)
+{
+    uint8_t b0 = len > 0 ? data[0] : 0, b1 = len > 1 ? data[1] : 0;
+    out->ntasks = 1 + b0 % FZ_MAX_TASKS;
+    out->policy = (b0 / FZ_MAX_TASKS) % 3;
+    out->seed = b1;
+    for (uint32_t i = 0; i < out->ntasks; i++)
+        out->nthreads[i] = 1 + (2 + i < len ? data[2 + i] : 0) % FZ_MAX_THREADS;
+}
+
 int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
 {
     static const enum sched_policy_id policies[] = {SCHED_RR, SCHED_PRIO, SCHED_RANDOM};
-    uint8_t b0 = len > 0 ? data[0] : 0, b1 = len > 1 ? data[1] : 0;
-    ntasks = 1 + b0 % FZ_MAX_TASKS;
+    struct fz_layout lay;
+    fz_layout(data, len, &lay);
+    ntasks = lay.ntasks;
     struct k_config cfg = {
-        .seed = b1,
-        .policy = policies[(b0 / FZ_MAX_TASKS) % 3],
-        .clock = {.quantum_ns = 1000000,
-                  .cost_syscall_ns = 200,
-                  .cost_switch_ns = 400,
-                  .cost_byte_ps = 250},
+        .seed = lay.seed,
+        .policy = policies[lay.policy],
+        .clock = {.quantum_ns = FZ_QUANTUM_NS,
+                  .cost_syscall_ns = FZ_SYSCALL_NS,
+                  .cost_switch_ns = FZ_SWITCH_NS,
+                  .cost_byte_ps = FZ_BYTE_PS},
         .max_time_ns = FZ_MAX_TIME_NS,
         .pool_pages = FZ_POOL_PAGES,
         .trace_sink = false,
@@ -643,14 +654,12 @@ int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
     if (rc == TW_OK)
         rc = syscall_register_entry(fz_thread);
     size_t hdr = 2 + ntasks;
-    uint32_t nthreads[FZ_MAX_TASKS], total = 0;
-    for (uint32_t i = 0; i < ntasks; i++) {
-        nthreads[i] = 1 + (hdr - ntasks + i < len ? data[2 + i] : 0) % FZ_MAX_THREADS;
-        total += nthreads[i];
-    }
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < ntasks; i++)
+        total += lay.nthreads[i];
     const uint8_t *p = data + K_MIN(hdr, len);
     uint32_t slice = (uint32_t)((len > hdr ? len - hdr : 0) / total);
     for (uint32_t i = 0; i < ntasks && rc == TW_OK; i++)
-        rc = create_task(i, nthreads[i], &p, slice);
+        rc = create_task(i, lay.nthreads[i], &p, slice);
     return rc;
 }

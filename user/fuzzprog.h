@@ -21,6 +21,10 @@
 #define FZ_STEP_BUDGET 48
 #define FZ_POOL_PAGES  1024
 #define FZ_MAX_TIME_NS (20ull * 1000 * 1000)
+#define FZ_QUANTUM_NS  1000000
+#define FZ_SYSCALL_NS  200 /* cost model */
+#define FZ_SWITCH_NS   400
+#define FZ_BYTE_PS     250
 
 /* How a system-call argument was chosen: what a listing or a scenario needs to rebuild it. */
 enum fz_arg_kind {
@@ -65,6 +69,16 @@ void fz_set_announce(fz_listing_fn announce);
 
 /* One line describing call (no newline) into buf[0..len). */
 void fz_format_call(const struct fz_call *call, char *buf, size_t len);
+
+/* How fz_boot lays an input out. */
+struct fz_layout {
+    uint32_t ntasks;
+    uint32_t nthreads[FZ_MAX_TASKS]; /* threads each task starts with */
+    uint32_t policy;                 /* 0 round-robin, 1 priority, 2 random */
+    uint64_t seed;
+};
+
+void fz_layout(const uint8_t *data, size_t len, struct fz_layout *out);
 
 /*
  * Boot the kernel for input data[0..len) and create its tasks and threads (kernel
