@@ -159,11 +159,13 @@ enum tw_invoke_op {
  */
 enum tw_prov_op {
     TW_PROV_OPEN = 1,   /* data: the whole URL; flags: open flags -> result: resource id */
-    TW_PROV_READ = 2,   /* arg[0]: max bytes -> result: bytes in reply data */
+    TW_PROV_READ = 2,   /* arg[0]: max bytes (<= TW_PROV_READ_MAX) -> result: bytes, in the
+                           reply's data and, past TW_PROV_REPLY_DATA, in continuations */
     TW_PROV_WRITE = 3,  /* data: the bytes -> result: bytes written */
     TW_PROV_SEEK = 4,   /* arg[0]: offset, arg[1]: whence -> result: position */
     TW_PROV_TELL = 5,   /* -> result: position */
-    TW_PROV_INVOKE = 6, /* arg[0]: op, arg[1], arg[2]: integers; data: the caller's buffer */
+    TW_PROV_INVOKE = 6, /* arg[0]: op, arg[1], arg[2]: integers; data: the caller's buffer
+                           (TW_PROV_F_BUF2: two buffers, arg[1] and arg[2] their lengths) */
     TW_PROV_CLOSE = 7,  /* the last handle is gone (no reply is awaited) */
 };
 
@@ -171,6 +173,21 @@ enum tw_prov_op {
 #define TW_PROV_REQ_DATA   (TW_MSG_MAX_BYTES - TW_PROV_REQ_HDR)
 #define TW_PROV_REPLY_HDR  16
 #define TW_PROV_REPLY_DATA (TW_MSG_MAX_BYTES - TW_PROV_REPLY_HDR)
+/*
+ * Most bytes one READ may answer (a directory record fits). A reply of n > 240 bytes is
+ * followed at once by ceil(n / 240) - 1 continuation replies with the same seq, each with
+ * result = the offset of its bytes in the answer and the next (at most) 240 bytes in data.
+ */
+#define TW_PROV_READ_MAX 1024
+
+/*
+ * TW_PROV_INVOKE flags (in flags): data holds the caller's two buffers, (a0, a1) then
+ * (a2, a3); arg[1] and arg[2] are their lengths (together at most TW_PROV_REQ_DATA).
+ */
+#define TW_PROV_F_BUF2 1u
+
+/* invoke() operations whose (a2, a3) is a second buffer the callee reads, like (a0, a1). */
+#define TW_INVOKE_HAS_BUF2(op) ((op) == TW_FS_RENAME)
 
 struct tw_prov_req {
     uint32_t op;    /* enum tw_prov_op */
@@ -219,6 +236,7 @@ struct tw_dirent {
 };
 
 _Static_assert(sizeof(struct tw_dirent) == TW_DIRENT_SIZE, "directory records are 1 KiB");
+_Static_assert(TW_PROV_READ_MAX >= TW_DIRENT_SIZE, "a user provider can answer one record");
 
 /* One item of poll(): the caller fills handle and signals, the kernel fills observed. */
 struct tw_poll_item {

@@ -110,10 +110,31 @@ static int64_t wait_end(struct kobj *end, uint32_t signals, uint64_t deadline)
     return wait_block(1, deadline);
 }
 
-/* Send req on end and wait for the reply with the same sequence number. */
-static int64_t request(struct kobj *end, struct tw_prov_req *req, struct tw_prov_reply *reply)
+/*
+ * The next message on end that answers seq, in *reply, waiting until deadline for it.
+ * Other messages are late answers to requests that timed out, or junk: dropped.
+ */
+static int64_t recv_seq(struct kobj *end, uint64_t seq, uint64_t deadline,
+                        struct tw_prov_reply *reply)
 {
-    uint64_t deadline = clock_now() + UPROV_TIMEOUT_NS;
+    for (;;) {
+        int64_t n = chan_kernel_recv(end, reply, sizeof(*reply));
+        if (n == (int64_t)sizeof(*reply) && reply->seq == seq)
+            return TW_OK;
+        if (n >= 0)
+            continue;
+        if (n != TW_E_WOULDBLOCK)
+            return n;
+        int64_t w = wait_end(end, TW_SIG_READABLE | TW_SIG_PEER_CLOSED, deadline);
+        if (w != TW_OK)
+            return w;
+    }
+}
+
+/* Send req on end and wait, until deadline, for the reply with the same sequence number. */
+static int64_t request_until(struct kobj *end, struct tw_prov_req *req, struct tw_prov_reply *reply,
+                             uint64_t deadline)
+{
     req->seq = up.next_seq++;
     for (;;) {
         int64_t r = chan_kernel_send(end, req, sizeof(*req));
@@ -125,22 +146,18 @@ static int64_t request(struct kobj *end, struct tw_prov_req *req, struct tw_prov
         if (w != TW_OK)
             return w;
     }
-    for (;;) {
-        int64_t n = chan_kernel_recv(end, reply, sizeof(*reply));
-        if (n == (int64_t)sizeof(*reply) && reply->seq == req->seq) {
-            /* A provider answers now or never: "would block" cannot be waited out here. */
-            if (reply->result == TW_E_WOULDBLOCK)
-                return TW_E_BUSY;
-            return reply->result >= TW_ERR_MIN ? reply->result : TW_E_IO;
-        }
-        if (n >= 0)
-            continue; /* a late answer to a request that timed out, or junk: dropped */
-        if (n != TW_E_WOULDBLOCK)
-            return n;
-        int64_t w = wait_end(end, TW_SIG_READABLE | TW_SIG_PEER_CLOSED, deadline);
-        if (w != TW_OK)
-            return w;
-    }
+    int64_t rc = recv_seq(end, req->seq, deadline, reply);
+    if (rc != TW_OK)
+        return rc;
+    /* A provider answers now or never: "would block" cannot be waited out here. */
+    if (reply->result == TW_E_WOULDBLOCK)
+        return TW_E_BUSY;
+    return reply->result >= TW_ERR_MIN ? reply->result : TW_E_IO;
+}
+
+static int64_t request(struct kobj *end, struct tw_prov_req *req, struct tw_prov_reply *reply)
+{
+    return request_until(end, req, reply, clock_now() + UPROV_TIMEOUT_NS);
 }
 
 static struct uproxy *as_proxy(struct kobj *o)
@@ -163,19 +180,35 @@ static uint32_t proxy_signals(struct kobj *o)
     return s != 0 ? s : TW_SIG_READABLE | TW_SIG_WRITABLE;
 }
 
+/*
+ * A read of up to TW_PROV_READ_MAX bytes: the reply carries the first TW_PROV_REPLY_DATA,
+ * continuation replies (same seq, result = their offset) the rest.
+ */
 static int64_t proxy_read(struct kobj *o, void *buf, size_t len)
 {
     struct uproxy *px = as_proxy(o);
     struct tw_prov_req req;
     struct tw_prov_reply reply;
     req_init(&req, TW_PROV_READ, px);
-    req.arg[0] = (int64_t)K_MIN(len, (size_t)TW_PROV_REPLY_DATA);
-    int64_t r = request(px->end, &req, &reply);
+    req.arg[0] = (int64_t)K_MIN(len, (size_t)TW_PROV_READ_MAX);
+    uint64_t deadline = clock_now() + UPROV_TIMEOUT_NS;
+    int64_t r = request_until(px->end, &req, &reply, deadline);
     if (r < 0)
         return r;
     if (r > req.arg[0])
         return TW_E_IO; /* the provider answered more than was asked */
-    k_memcpy(buf, reply.data, (size_t)r);
+    size_t got = K_MIN((size_t)r, (size_t)TW_PROV_REPLY_DATA);
+    k_memcpy(buf, reply.data, got);
+    while (got < (size_t)r) { /* at most TW_PROV_READ_MAX / TW_PROV_REPLY_DATA rounds */
+        int64_t rc = recv_seq(px->end, req.seq, deadline, &reply);
+        if (rc != TW_OK)
+            return rc;
+        if (reply.result != (int64_t)got)
+            return TW_E_IO; /* a continuation out of order */
+        size_t n = K_MIN((size_t)r - got, (size_t)TW_PROV_REPLY_DATA);
+        k_memcpy((uint8_t *)buf + got, reply.data, n);
+        got += n;
+    }
     return r;
 }
 
@@ -211,20 +244,27 @@ static int64_t proxy_tell(struct kobj *o)
     return request(px->end, &req, &reply);
 }
 
-/* invoke(h, op, buf, len, x, y): buf[0..len) travels as data, x and y as integers. */
+/*
+ * invoke(h, op, buf, len, x, y): buf[0..len) travels as data, x and y as integers; an op
+ * with a second buffer (TW_INVOKE_HAS_BUF2) sends both buffers and their lengths.
+ */
 static int64_t proxy_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
 {
     struct uproxy *px = as_proxy(o);
     struct tw_prov_req req;
     struct tw_prov_reply reply;
     req_init(&req, TW_PROV_INVOKE, px);
-    if (a[1] > TW_PROV_REQ_DATA)
+    bool two = TW_INVOKE_HAS_BUF2(op);
+    uint64_t len2 = two ? a[3] : 0;
+    if (a[1] > TW_PROV_REQ_DATA || len2 > TW_PROV_REQ_DATA - a[1])
         return TW_E_TOOBIG;
-    if (copy_from_user(req.data, a[0], (size_t)a[1]) != TW_OK)
+    if (copy_from_user(req.data, a[0], (size_t)a[1]) != TW_OK ||
+        (two && copy_from_user(req.data + a[1], a[2], (size_t)len2) != TW_OK))
         return TW_E_FAULT;
-    req.len = (uint32_t)a[1];
+    req.len = (uint32_t)(a[1] + len2);
+    req.flags = two ? TW_PROV_F_BUF2 : 0;
     req.arg[0] = op;
-    req.arg[1] = (int64_t)a[2];
+    req.arg[1] = (int64_t)(two ? a[1] : a[2]);
     req.arg[2] = (int64_t)a[3];
     return request(px->end, &req, &reply);
 }

@@ -35,7 +35,7 @@ static int64_t echo_open(struct echo *e)
     return TW_E_LIMIT;
 }
 
-static int64_t echo_handle(void *ctx, const struct tw_prov_req *req, struct tw_prov_reply *reply)
+static int64_t echo_handle(void *ctx, const struct tw_prov_req *req, uint8_t *out)
 {
     struct echo *e = ctx;
     if (e->delay_ns > 0 && req->op != TW_PROV_CLOSE)
@@ -53,8 +53,9 @@ static int64_t echo_handle(void *ctx, const struct tw_prov_req *req, struct tw_p
         return n > 0 || req->len == 0 ? (int64_t)n : TW_E_BUSY; /* full */
     }
     case TW_PROV_READ: {
-        uint32_t n = (uint32_t)K_MIN((uint64_t)r->len, (uint64_t)req->arg[0]);
-        k_memcpy(reply->data, r->buf, n);
+        uint64_t want = K_MIN((uint64_t)req->arg[0], (uint64_t)TW_PROV_READ_MAX);
+        uint32_t n = (uint32_t)K_MIN((uint64_t)r->len, want);
+        k_memcpy(out, r->buf, n);
         k_memmove(r->buf, r->buf + n, r->len - n);
         r->len -= n;
         return n;

@@ -4,8 +4,9 @@
  * (seed 004's kern_open -> fs_server path). It keeps a mount table of URLs; opening
  * file:///data/x resolves the path (lexically, never above "/"), finds the longest mount
  * point ("/data" -> "fat://[cache://[blk://disk0/]/]"), opens "<mount URL>/x" itself and
- * relays reads, writes, seeks and invokes. "file:///" is the root: reading it lists the
- * mount points; invoke TW_VFS_MOUNT / TW_VFS_UNMOUNT change the table.
+ * relays reads (directory records too: a READ answers up to TW_PROV_READ_MAX bytes),
+ * writes, seeks and invokes (TW_FS_RENAME's two paths included). "file:///" is the root:
+ * reading it lists the mount points; invoke TW_VFS_MOUNT / TW_VFS_UNMOUNT change the table.
  *
  * args: "/POINT=URL ..." initial mounts; "idle=US" stop after US microseconds idle.
  */
@@ -126,7 +127,7 @@ static int64_t fs_open(struct fs *fs, const struct tw_prov_req *req)
 }
 
 /* Reading the root lists the mount points, one per line. */
-static int64_t root_read(struct fs *fs, const struct tw_prov_req *req, struct tw_prov_reply *r)
+static int64_t root_read(struct fs *fs, const struct tw_prov_req *req, uint8_t *out)
 {
     char list[FS_MOUNTS * 66];
     size_t n = 0;
@@ -135,16 +136,17 @@ static int64_t root_read(struct fs *fs, const struct tw_prov_req *req, struct tw
             n += k_snprintf(list + n, sizeof(list) - n, "%s\n", fs->m[i].point);
     size_t left = n > fs->root_pos ? n - fs->root_pos : 0;
     size_t take = (size_t)K_MIN((uint64_t)left, (uint64_t)req->arg[0]);
-    k_memcpy(r->data, list + fs->root_pos, take);
+    take = K_MIN(take, (size_t)TW_PROV_READ_MAX);
+    k_memcpy(out, list + fs->root_pos, take);
     fs->root_pos += (uint32_t)take;
     return (int64_t)take;
 }
 
-static int64_t root_request(struct fs *fs, const struct tw_prov_req *req, struct tw_prov_reply *r)
+static int64_t root_request(struct fs *fs, const struct tw_prov_req *req, uint8_t *out)
 {
     switch (req->op) {
     case TW_PROV_READ:
-        return root_read(fs, req, r);
+        return root_read(fs, req, out);
     case TW_PROV_INVOKE:
         if (req->arg[0] == TW_VFS_MOUNT)
             return add_mount(fs, (const char *)req->data, req->len);
@@ -158,30 +160,49 @@ static int64_t root_request(struct fs *fs, const struct tw_prov_req *req, struct
     }
 }
 
-static int64_t fs_handle(void *ctx, const struct tw_prov_req *req, struct tw_prov_reply *r)
+/*
+ * Relay an INVOKE to backing handle h in the caller's form: (buffer, length, a2, a3), or
+ * with TW_PROV_F_BUF2 (an op with a second buffer, TW_INVOKE_HAS_BUF2) both buffers.
+ */
+static int64_t relay_invoke(int32_t h, const struct tw_prov_req *req)
+{
+    uint8_t data[TW_PROV_REQ_DATA];
+    uint32_t op = (uint32_t)req->arg[0];
+    bool two = (req->flags & TW_PROV_F_BUF2) != 0;
+    if ((req->flags & ~TW_PROV_F_BUF2) != 0 || req->len > sizeof(data) ||
+        (uint64_t)req->arg[0] > UINT32_MAX || two != TW_INVOKE_HAS_BUF2(op))
+        return TW_E_INVAL;
+    k_memcpy(data, req->data, req->len); /* relayed with the same (buffer, length) form */
+    if (!two)
+        return tw_invoke(h, op, (uintptr_t)data, req->len, (uint64_t)req->arg[1],
+                         (uint64_t)req->arg[2]);
+    uint64_t len1 = (uint64_t)req->arg[1], len2 = (uint64_t)req->arg[2];
+    if (len1 > req->len || len2 != req->len - len1)
+        return TW_E_INVAL; /* the two lengths must tile the data */
+    return tw_invoke(h, op, (uintptr_t)data, len1, (uintptr_t)(data + len1), len2);
+}
+
+static int64_t fs_handle(void *ctx, const struct tw_prov_req *req, uint8_t *out)
 {
     struct fs *fs = ctx;
     if (req->op == TW_PROV_OPEN)
         return fs_open(fs, req);
     if (req->rid == ROOT_RID)
-        return root_request(fs, req, r);
+        return root_request(fs, req, out);
     if (req->rid >= FS_RES || fs->h[req->rid] < 0)
         return TW_E_BADH;
     int32_t h = fs->h[req->rid];
-    uint8_t data[TW_PROV_REQ_DATA];
     switch (req->op) {
     case TW_PROV_READ:
-        return tw_read(h, r->data, (size_t)K_MIN((uint64_t)req->arg[0], sizeof(r->data)));
+        return tw_read(h, out, (size_t)K_MIN((uint64_t)req->arg[0], (uint64_t)TW_PROV_READ_MAX));
     case TW_PROV_WRITE:
-        return tw_write(h, req->data, req->len);
+        return tw_write(h, req->data, K_MIN(req->len, (uint32_t)TW_PROV_REQ_DATA));
     case TW_PROV_SEEK:
         return tw_seek(h, req->arg[0], (int)req->arg[1]);
     case TW_PROV_TELL:
         return tw_tell(h);
     case TW_PROV_INVOKE:
-        k_memcpy(data, req->data, req->len); /* relayed with the same (buffer, length) form */
-        return tw_invoke(h, (uint32_t)req->arg[0], (uintptr_t)data, req->len, (uint64_t)req->arg[1],
-                         (uint64_t)req->arg[2]);
+        return relay_invoke(h, req);
     case TW_PROV_CLOSE:
         fs->h[req->rid] = -1;
         return tw_close(h);

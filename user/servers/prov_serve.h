@@ -10,9 +10,12 @@
 
 #include "../../core/abi.h"
 
-/* Handle one request; fill reply->data for reads. Returns the result for the caller. */
-typedef int64_t (*prov_handler)(void *ctx, const struct tw_prov_req *req,
-                                struct tw_prov_reply *reply);
+/*
+ * Handle one request. A READ places its bytes in out (TW_PROV_READ_MAX bytes; at most
+ * req->arg[0] of them, which the handler must clamp: any task may write to the port).
+ * Returns the result for the caller: for a READ, the number of bytes placed.
+ */
+typedef int64_t (*prov_handler)(void *ctx, const struct tw_prov_req *req, uint8_t *out);
 
 /*
  * Serve scheme until no request came for idle_us microseconds (0: forever) or the port
