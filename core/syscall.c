@@ -349,7 +349,7 @@ static int64_t self_spawn(uint64_t entry, uint64_t arg, uint64_t prio)
     return rc == TW_OK ? (int64_t)t->id : rc;
 }
 
-static int64_t self_invoke(uint32_t op, const uint64_t a[4])
+K_THREAD_EDGE static int64_t self_invoke(uint32_t op, const uint64_t a[4])
 {
     struct thread *t = cur();
     switch (op) {

@@ -134,7 +134,7 @@ int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, in
     return TW_OK;
 }
 
-void k_thread_trampoline(void)
+K_THREAD_EDGE void k_thread_trampoline(void)
 {
     thread_reap();
     struct thread *t = th.current;
@@ -143,7 +143,7 @@ void k_thread_trampoline(void)
     hal_enter_user(&t->start);
 }
 
-_Noreturn void thread_exit_current(void)
+K_THREAD_EDGE _Noreturn void thread_exit_current(void)
 {
     struct thread *t = th.current;
     K_ASSERT(t != NULL && t->state == TH_RUNNING);

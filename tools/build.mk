@@ -149,7 +149,7 @@ FUZZ_SAN := $(if $(and $(filter command line environment,$(origin SAN)),$(filter
 FUZZ_DIR := $(B)/fuzz/$(if $(FUZZ_SAN),san,plain)
 FUZZ_CC := clang
 FUZZ_WARN := $(filter-out -Wmissing-prototypes,$(WARN)) -Wmissing-prototypes
-FUZZ_BASE := $(FUZZ_WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP \
+FUZZ_BASE := $(FUZZ_WARN) $(if $(FUZZ_SAN),-O1,-O2) -g -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP \
              $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN))
 FUZZ_FREE := -ffreestanding -nostdinc -isystem $(shell clang -print-resource-dir 2>/dev/null)/include \
              -fno-stack-protector
@@ -165,10 +165,23 @@ $(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o 
 $(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
-$(FUZZ_DIR)/obj/%.o: %.c
+FUZZ_IGNORE := tests/fuzz/coverage-ignore.txt
+# Comparison tracing (libFuzzer's hint for magic values) only where input bytes meet
+# comparisons directly: the parsers and the program decoder. In the rest of the kernel a
+# comparison is against internal state (timer deadlines, list heads), and a callback for
+# each one costs more than it guides.
+FUZZ_CMP := -fno-sanitize-coverage=trace-cmp,indirect-calls
+$(FUZZ_DIR)/obj/core/url.o $(FUZZ_DIR)/obj/user/fuzzprog.o $(FUZZ_DIR)/obj/user/scenario_decode.o \
+$(FUZZ_DIR)/obj/sim-harness/scenario_compile.o $(FUZZ_DIR)/obj/sim-harness/trace_file.o \
+$(FUZZ_DIR)/obj/tests/%.o $(FUZZ_DIR)/obj/providers/fat_%.o: FUZZ_CMP =
+FUZZ_STAMP := $(FUZZ_DIR)/.flags
+FUZZ_FLAGS_NOW := $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_FREE)
+$(shell mkdir -p $(FUZZ_DIR); echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $(FUZZ_STAMP) || echo '$(FUZZ_FLAGS_NOW)' > $(FUZZ_STAMP))
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  FUZZCC  $<")
-	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_LAYER) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_CMP) \
+	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) $(FUZZ_LAYER) -c $< -o $@
 
 $(FUZZ_DIR)/obj/%.o: %.S
 	@mkdir -p $(@D)

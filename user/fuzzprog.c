@@ -569,7 +569,7 @@ void fz_set_announce(fz_listing_fn fn)
 }
 
 /* The end of a thread: reported before the call, which does not return. */
-static _Noreturn void fz_end(const struct fz_ctx *c, bool main)
+K_THREAD_EDGE static _Noreturn void fz_end(const struct fz_ctx *c, bool main)
 {
     struct fz_call call = {.nr = TW_SYS_INVOKE, .task = c->t->index, .thread = c->thread};
     set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
@@ -581,7 +581,7 @@ static _Noreturn void fz_end(const struct fz_ctx *c, bool main)
     tw_thread_exit();
 }
 
-_Noreturn void fz_thread(uintptr_t arg)
+K_THREAD_EDGE _Noreturn void fz_thread(uintptr_t arg)
 {
     struct fz_arg *a = (struct fz_arg *)arg;
     /* Stack-pool pointers land in here: at most 7 bytes in, and a call moves at most 4 KiB
