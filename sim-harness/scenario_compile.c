@@ -57,6 +57,10 @@ struct ctask {
     uint32_t nsteps;
     uint32_t nspawn;
     uint32_t paths_cap;
+    uint8_t flags;        /* SCN_TASK_RAW_MEMORY */
+    uint8_t nthreads;     /* "threads": bodies; 0 for a script */
+    uint8_t boot_threads; /* "boot_threads" */
+    bool raw_off;         /* "raw_memory": false */
 };
 
 /* The compiler's state for one scenario. */
@@ -878,6 +882,156 @@ static int op_readdir(struct cc *c, const cJSON *s, struct scn_insn *in)
     return add_str(c, listing, n, &in->str);
 }
 
+/* ---- the syscall step ---- */
+
+static const char *const call_names[] = {"open", "close", "read", "write", "invoke",
+                                         "poll", "wait",  "seek", "tell",  NULL};
+_Static_assert(TW_SYS_OPEN == 0 && TW_SYS_TELL == 8, "call_names is the system-call order");
+
+/* A 64-bit value at v: an integer of at most 2^53-1 in size, or "0x" and 1..16 hex digits. */
+static int u64_at(struct cc *c, const cJSON *v, uint64_t *out)
+{
+    if (cJSON_IsString(v) && v->valuestring != NULL) {
+        const char *h = v->valuestring;
+        size_t n = strlen(h);
+        if (n < 3 || n > 18 || h[0] != '0' || h[1] != 'x' ||
+            strspn(h + 2, "0123456789abcdef") != n - 2)
+            return fail(c, "must be an integer or \"0x\" and 1..16 lower-case hex digits");
+        *out = strtoull(h + 2, NULL, 16);
+        return 0;
+    }
+    int64_t i;
+    if (int_at(c, v, -(int64_t)SCN_MAX_US, (int64_t)SCN_MAX_US, &i) != 0)
+        return -1;
+    *out = (uint64_t)i;
+    return 0;
+}
+
+/* {"stack": off}, {"heap": off}, {"entry": N} or {"entry_arg": N}: one key, an integer. */
+static int sys_arg_object(struct cc *c, const cJSON *v, uint8_t *kind, int64_t *value)
+{
+    static const char *const keys[] = {"stack", "heap", "entry", "entry_arg", NULL};
+    static const uint8_t kinds[] = {SCN_ARG_STACK, SCN_ARG_HEAP, SCN_ARG_ENTRY, SCN_ARG_ENTRY_ARG};
+    if (check_object(c, v, keys) != 0)
+        return -1;
+    if (cJSON_GetArraySize(v) != 1)
+        return fail(c, "must have exactly one of \"stack\", \"heap\", \"entry\", \"entry_arg\"");
+    uint32_t k = 0;
+    while (strcmp(keys[k], v->child->string) != 0)
+        k++;
+    int64_t threads = c->cur->nthreads > 0 ? c->cur->nthreads : 1;
+    int64_t min[] = {-(int64_t)SCN_SYS_BELOW, 0, 0, 0};
+    int64_t max[] = {SCN_SYS_STACK, SCN_SYS_HEAP, threads - 1, threads - 1};
+    if (get_int(c, v, keys[k], min[k], max[k], NULL, value) != 0)
+        return -1;
+    *kind = kinds[k];
+    return 0;
+}
+
+static int sys_arg_at(struct cc *c, const cJSON *v, uint8_t *kind, int64_t *value)
+{
+    *kind = SCN_ARG_INT;
+    *value = 0;
+    if (cJSON_IsObject(v))
+        return sys_arg_object(c, v, kind, value);
+    if (cJSON_IsString(v) && v->valuestring != NULL && strcmp(v->valuestring, "null") == 0) {
+        *kind = SCN_ARG_NULL;
+        return 0;
+    }
+    if (cJSON_IsString(v) && v->valuestring != NULL && strcmp(v->valuestring, "kernel_data") == 0) {
+        *kind = SCN_ARG_KERNEL;
+        return 0;
+    }
+    uint64_t u;
+    if (u64_at(c, v, &u) != 0)
+        return fail(c, "must be an integer, \"0x...\", \"null\", \"kernel_data\", or "
+                       "{\"stack\"|\"heap\"|\"entry\"|\"entry_arg\": N}");
+    *value = (int64_t)u;
+    return 0;
+}
+
+/* "store": {"at": "stack"|"heap", "off": N, "hex": "..."} -> store, offset, hex string. */
+static int sys_store(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    static const char *const keys[] = {"at", "off", "hex", NULL};
+    static const char *const places[] = {"stack", "heap", NULL};
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, "store");
+    if (v == NULL)
+        return 0;
+    size_t mark = push_key(c, "store");
+    uint32_t at;
+    int64_t off;
+    const char *hex;
+    size_t len;
+    if (check_object(c, v, keys) != 0)
+        return -1;
+    const cJSON *atv = cJSON_GetObjectItemCaseSensitive(v, "at");
+    if (atv == NULL)
+        return fail(c, "missing key \"at\"");
+    size_t m2 = push_key(c, "at");
+    if (enum_at(c, atv, places, &at) != 0)
+        return -1;
+    pop(c, m2);
+    uint32_t room = at == 0 ? SCN_SYS_STACK : SCN_SYS_HEAP;
+    if (get_int(c, v, "off", 0, room - 1, NULL, &off) != 0 ||
+        get_text(c, v, "hex", 2, 2 * (size_t)room, true, &hex, &len) != 0)
+        return -1;
+    m2 = push_key(c, "hex");
+    if (len % 2 != 0 || strspn(hex, "0123456789abcdef") != len)
+        return fail(c, "must be pairs of lower-case hex digits");
+    if ((size_t)off + len / 2 > room)
+        return fail(c, "%zu bytes at offset %lld do not fit the %s (%u bytes)", len / 2,
+                    (long long)off, places[at], room);
+    pop(c, m2);
+    pop(c, mark);
+    in->store = at == 0 ? SCN_STORE_STACK : SCN_STORE_HEAP;
+    in->store_off = (int32_t)off;
+    return add_str(c, hex, len, &in->str);
+}
+
+/* syscall {call, args?, store?, expect?}: one raw system call over the task's raw memory. */
+static int op_syscall(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, "call"), *args;
+    if (c->cur->raw_off)
+        return fail(c, "a syscall step needs the task's raw memory (\"raw_memory\" is false)");
+    if (v == NULL)
+        return fail(c, "missing key \"call\"");
+    size_t mark = push_key(c, "call");
+    uint32_t which;
+    if (cJSON_IsString(v) && strncmp(v->valuestring, "0x", 2) != 0) {
+        if (enum_at(c, v, call_names, &which) != 0)
+            return -1;
+        in->nr = which;
+    } else if (u64_at(c, v, &in->nr) != 0) {
+        return -1;
+    }
+    pop(c, mark);
+    if (get_array(c, s, "args", 0, SCN_SYS_ARGS, false, &args) != 0)
+        return -1;
+    mark = push_key(c, "args");
+    int i = 0;
+    for (const cJSON *e = args != NULL ? args->child : NULL; e != NULL; e = e->next, i++) {
+        size_t m2 = push_index(c, i);
+        if (sys_arg_at(c, e, &in->kinds[i], &in->sys_args[i]) != 0)
+            return -1;
+        pop(c, m2);
+    }
+    pop(c, mark);
+    if (sys_store(c, s, in) != 0)
+        return -1;
+    c->cur->flags |= SCN_TASK_RAW_MEMORY;
+    v = cJSON_GetObjectItemCaseSensitive(s, "expect");
+    if (v == NULL)
+        return 0;
+    mark = push_key(c, "expect");
+    if (u64_at(c, v, (uint64_t *)&in->value) != 0)
+        return -1;
+    pop(c, mark);
+    in->flags |= SCN_F_EXPECT;
+    return 0;
+}
+
 static int op_exit(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     return get_int(c, s, "code", SCN_EXIT_MIN, INT32_MAX, NULL, &in->value);
@@ -920,12 +1074,14 @@ static const struct op_def op_defs[] = {
     {"exit", SCN_OP_EXIT, op_exit, {"code"}},
     {"run", SCN_OP_RUN, op_run, {"program", "args"}},
     {"readdir", SCN_OP_READDIR, op_readdir, {"handle", "expect"}},
+    {"syscall", SCN_OP_SYSCALL, op_syscall, {"call", "args", "store", "expect"}},
 };
 
 /* Steps that make no system call of their own accept no "expect_error". */
 static bool op_is_call(uint8_t op)
 {
-    return op != SCN_OP_REPEAT && op != SCN_OP_EXPECT && op != SCN_OP_EXIT;
+    return op != SCN_OP_REPEAT && op != SCN_OP_EXPECT && op != SCN_OP_EXIT &&
+           op != SCN_OP_SYSCALL; /* a raw call's "expect" is its whole result */
 }
 
 /* ---- encoding ---- */
@@ -1006,6 +1162,19 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
         wr32(b + 12, in->arg);
         wr64(b + 16, in->ns);
         put_str(b + 24, in->str);
+        break;
+    case SCN_OP_SYSCALL:
+        wr64(b + 12, in->nr);
+        memcpy(b + 20, in->kinds, SCN_SYS_ARGS);
+        b[26] = in->store;
+        for (uint32_t i = 0; i < SCN_SYS_ARGS; i++)
+            wr64(b + 28 + 8 * i, (uint64_t)in->sys_args[i]);
+        wr64(b + 76, (uint64_t)in->value);
+        wr32(b + 84, (uint32_t)in->store_off);
+        put_str(b + 88, in->str);
+        break;
+    case SCN_OP_THREAD: /* the thread's number; the body length is patched in later */
+        wr32(b + 12, in->arg);
         break;
     default: /* close, take_peer, yield: the header says it all */
         break;
@@ -1173,7 +1342,7 @@ static int compile_step(struct cc *c, const cJSON *s, uint32_t depth)
 
 static int compile_steps(struct cc *c, const cJSON *arr, const char *key, uint32_t depth)
 {
-    size_t mark = push_key(c, key);
+    size_t mark = key != NULL ? push_key(c, key) : c->plen;
     int i = 0;
     for (const cJSON *s = arr->child; s != NULL; s = s->next, i++) {
         size_t m2 = push_index(c, i);
@@ -1211,11 +1380,62 @@ static int task_at(struct cc *c, const cJSON *v, uint32_t *task)
     return 0;
 }
 
+/* "threads": each body behind a thread instruction (step), the body's length patched in. */
+static int compile_threads(struct cc *c, const cJSON *arr)
+{
+    size_t mark = push_key(c, "threads");
+    uint32_t i = 0;
+    for (const cJSON *body = arr->child; body != NULL; body = body->next, i++) {
+        size_t m2 = push_index(c, (int)i), at;
+        struct scn_insn in = {.op = SCN_OP_THREAD, .slot = SCN_SLOT_NONE, .as = SCN_SLOT_NONE};
+        in.arg = i;
+        if (!cJSON_IsArray(body))
+            return fail(c, "must be an array of steps (a thread's body)");
+        if (new_step(c, &in.step) != 0 || emit(c, &in, &at) != 0)
+            return -1;
+        size_t start = c->code.len;
+        if (compile_steps(c, body, NULL, 1) != 0)
+            return -1;
+        wr32(c->code.p + at + 16, (uint32_t)(c->code.len - start));
+        pop(c, m2);
+    }
+    pop(c, mark);
+    return 0;
+}
+
+/* A task's code: "script", or "threads" with "boot_threads"; and its "raw_memory". */
+static int compile_code(struct cc *c, const cJSON *tj, struct ctask *t)
+{
+    const cJSON *script, *threads, *raw = cJSON_GetObjectItemCaseSensitive(tj, "raw_memory");
+    bool raw_on;
+    if (get_array(c, tj, "script", 0, INT32_MAX, false, &script) != 0 ||
+        get_array(c, tj, "threads", 1, SCN_MAX_THREADS, false, &threads) != 0 ||
+        get_bool(c, tj, "raw_memory", &raw_on) != 0)
+        return -1;
+    if ((script == NULL) == (threads == NULL))
+        return fail(c, "needs exactly one of \"script\" and \"threads\"");
+    t->raw_off = raw != NULL && !raw_on;
+    t->flags = raw_on ? SCN_TASK_RAW_MEMORY : 0;
+    if (script != NULL) {
+        if (cJSON_GetObjectItemCaseSensitive(tj, "boot_threads") != NULL) {
+            push_key(c, "boot_threads");
+            return fail(c, "only a task with \"threads\" has boot threads");
+        }
+        return compile_steps(c, script, "script", 0);
+    }
+    int64_t boot, one = 1;
+    t->nthreads = (uint8_t)cJSON_GetArraySize(threads);
+    if (get_int(c, tj, "boot_threads", 1, t->nthreads, &one, &boot) != 0)
+        return -1;
+    t->boot_threads = (uint8_t)boot;
+    return compile_threads(c, threads);
+}
+
 static int compile_task(struct cc *c, const cJSON *tj, uint32_t i)
 {
-    static const char *const keys[] = {"name", "priority", "script", NULL};
+    static const char *const keys[] = {"name",         "priority",   "script", "threads",
+                                       "boot_threads", "raw_memory", NULL};
     struct ctask *t = &c->tasks[i];
-    const cJSON *script;
     int64_t prio, dflt = DEFAULT_PRIO;
     if (check_object(c, tj, keys) != 0 ||
         get_text(c, tj, "name", 1, SCN_MAX_NAME - 1, true, &t->name, &t->name_len) != 0)
@@ -1230,8 +1450,7 @@ static int compile_task(struct cc *c, const cJSON *tj, uint32_t i)
         return fail(c, "duplicate task name \"%s\" (also tasks[%d])", t->name, other);
     }
     if (get_int(c, tj, "priority", 0, SCN_MAX_PRIORITY, &dflt, &prio) != 0 ||
-        add_str(c, t->name, t->name_len, &t->name_ref) != 0 ||
-        get_array(c, tj, "script", 0, INT32_MAX, true, &script) != 0)
+        add_str(c, t->name, t->name_len, &t->name_ref) != 0)
         return -1;
     t->priority = (uint32_t)prio;
     c->ntasks = i + 1; /* visible to find_task from here on */
@@ -1239,7 +1458,7 @@ static int compile_task(struct cc *c, const cJSON *tj, uint32_t i)
     c->cur = t;
     c->nnames = 0; /* handle names are per task */
     t->code_off = (uint32_t)c->code.len;
-    if (compile_steps(c, script, "script", 0) != 0)
+    if (compile_code(c, tj, t) != 0)
         return -1;
     t->code_len = (uint32_t)(c->code.len - t->code_off);
     return 0;
@@ -1533,6 +1752,9 @@ static void write_tables(struct cc *c, uint8_t *b)
         wr32(p + 16, t->code_len);
         wr32(p + 20, t->nsteps);
         wr32(p + 24, t->nspawn);
+        p[28] = t->flags;
+        p[29] = t->nthreads;
+        p[30] = t->boot_threads;
     }
     for (uint32_t i = 0; i < c->nfaults; i++, p += SCN_FAULT_ENT_SIZE) {
         wr64(p, c->faults[i].at_ns);

@@ -9,11 +9,13 @@
 #include "../core/fault.h"
 #include "../core/kernel.h"
 #include "../core/klib.h"
+#include "../core/page.h"
 #include "../core/syscall.h"
 #include "../core/task.h"
 #include "../core/thread.h"
 #include "../core/trace.h"
 #include "../providers/providers.h"
+#include "scenario_bc.h"
 
 static void config_from_view(const struct scn_view *v, const struct scn_boot_options *opt,
                              struct k_config *cfg)
@@ -44,8 +46,10 @@ static int create_task(const struct scn_view *v, uint32_t i, struct task **out)
     int rc = task_create(st->name, st->name_len, st->priority, &t);
     if (rc != TW_OK)
         return rc;
-    size_t need = scn_task_heap_need(v->len);
+    size_t need = scn_task_heap_need(v->len) + scn_task_heap_extra(v, i);
     size_t pages = (need + K_PAGE_SIZE - 1) / K_PAGE_SIZE;
+    if ((st->flags & SCN_TASK_RAW_MEMORY) != 0) /* the whole region: raw heap at its end */
+        pages = (size_t)1 << page_order_for(pages);
     void *heap = task_alloc_region(t, pages);
     if (heap == NULL)
         return TW_E_NOMEM;
@@ -54,6 +58,8 @@ static int create_task(const struct scn_view *v, uint32_t i, struct task **out)
     if (rc != TW_OK)
         return rc;
     rc = thread_create(t, scn_interp_thread, arg, st->priority, NULL);
+    for (uint32_t k = 1; rc == TW_OK && k < st->boot_threads; k++) /* in order, as fuzzprog */
+        rc = thread_create(t, scn_interp_thread, scn_task_thread_arg(arg, k), st->priority, NULL);
     *out = t;
     return rc;
 }

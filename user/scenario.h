@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define SCN_MAGIC        0x4353575475ull /* "uTWSC" little-endian, see the format doc */
-#define SCN_VERSION      2
+#define SCN_VERSION      3
 #define SCN_MAX_TASKS    64
 #define SCN_MAX_FAULTS   64
 #define SCN_MAX_CONTAINS 16
@@ -45,6 +45,9 @@ struct scn_task {
     int32_t priority;  /* 0 (lowest) .. 31 */
     uint32_t code_off; /* the task's script: bytecode at blob[code_off .. code_off+code_len) */
     uint32_t code_len;
+    uint8_t flags;        /* SCN_TASK_RAW_MEMORY (scenario_bc.h) */
+    uint8_t nthreads;     /* 0: the code is one script; else that many thread bodies */
+    uint8_t boot_threads; /* threads started at boot (1..nthreads; 0 for a script) */
 };
 
 struct scn_fault {
@@ -107,8 +110,18 @@ int scn_decode(const uint8_t *blob, size_t len, struct scn_view *out, struct scn
 int scn_task_setup(void *heap, size_t heap_size, const uint8_t *blob, size_t len, uint32_t task,
                    uintptr_t *main_arg);
 
-/* Bytes of heap scn_task_setup needs for a blob of len bytes. */
+/* Bytes of heap scn_task_setup needs for a blob of len bytes... */
 size_t scn_task_heap_need(size_t len);
+
+/*
+ * ... plus these for task of a decoded view: the thread table of a task with "threads" and
+ * the raw heap of a task with raw memory (which scn_task_setup places at the very end of
+ * the heap, so the heap's end is the region's: pass the region's whole size).
+ */
+size_t scn_task_heap_extra(const struct scn_view *v, uint32_t task);
+
+/* The argument that starts boot thread `thread` of the task whose main argument is main_arg. */
+uintptr_t scn_task_thread_arg(uintptr_t main_arg, uint32_t thread);
 
 /*
  * Thread entry: run a script (the task's main script, or a "spawn" body) through the

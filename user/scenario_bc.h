@@ -70,6 +70,11 @@
 #define SCN_MAX_US       9007199254740991ull /* 2^53 - 1: exact in a JSON number */
 #define SCN_MAX_NS       (SCN_MAX_US * 1000ull)
 #define SCN_EXIT_MIN     (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
+#define SCN_SYS_ARGS     6u     /* syscall step: arguments of one raw system call */
+#define SCN_MAX_STORE    4160u  /* syscall step: bytes stored before the call (the stack buffer) */
+#define SCN_SYS_STACK    4160u  /* raw memory: the stack buffer of each thread (fuzzprog's) */
+#define SCN_SYS_HEAP     16384u /* raw memory: the heap region of the task (FZ_HEAP_BYTES) */
+#define SCN_SYS_BELOW    (1 << 20) /* stack offsets go at most this far below the buffer */
 
 /* Slot bytes in instructions. Slots 0..SCN_MAX_SLOTS-1 hold the task's named handles. */
 #define SCN_SLOT_SELF    0xfeu /* the predefined name "self": TW_HANDLE_SELF */
@@ -117,8 +122,29 @@ enum scn_op {
     SCN_OP_EXIT = 21,
     SCN_OP_RUN = 22,     /* a native program (user/programs.h): str = "name" or "name args" */
     SCN_OP_READDIR = 23, /* rewind a directory, read every record; str = expected listing */
-    SCN_OP_COUNT = 24,
+    SCN_OP_SYSCALL = 24, /* one raw system call over the task's raw memory */
+    SCN_OP_THREAD = 25,  /* a thread's body (top level of a task with "threads" only) */
+    SCN_OP_COUNT = 26,
 };
+
+/* How a syscall step builds one argument (the values match user/fuzzprog.h's fz_arg_kind). */
+enum scn_arg_kind {
+    SCN_ARG_INT = 0,       /* the value itself */
+    SCN_ARG_STACK = 1,     /* the thread's stack buffer + value (may be negative) */
+    SCN_ARG_HEAP = 2,      /* the task's raw heap + value (0..SCN_SYS_HEAP) */
+    SCN_ARG_KERNEL = 3,    /* an address in no task's memory; value 0 */
+    SCN_ARG_ENTRY = 4,     /* the interpreter's thread entry; value: the thread to start */
+    SCN_ARG_NULL = 5,      /* 0; value 0 */
+    SCN_ARG_ENTRY_ARG = 6, /* the argument that starts thread value of the task */
+    SCN_ARG_KINDS = 7,
+};
+
+/* Where a syscall step stores its bytes before the call. */
+enum scn_store { SCN_STORE_NONE = 0, SCN_STORE_STACK = 1, SCN_STORE_HEAP = 2 };
+
+/* Task entry byte 28: flags; 29: threads (0: a plain script); 30: threads started at boot. */
+#define SCN_TASK_RAW_MEMORY 1u /* the task has raw memory (syscall steps) */
+#define SCN_MAX_THREADS     16u
 
 enum scn_expect_kind { SCN_EXP_TIME_LT = 0, SCN_EXP_TIME_GE = 1, SCN_EXP_LAST = 2 };
 
@@ -149,6 +175,12 @@ struct scn_insn {
     struct scn_str str;       /* url, data, text, expected data or listing */
     struct scn_str str2;      /* invoke: the second buffer (empty: none) */
     uint8_t hs[SCN_MAX_POLL]; /* send/poll handle slots; recv result slots */
+    /* syscall (value: the expected result; str: the stored bytes as hex) */
+    uint64_t nr;                    /* system call number */
+    int64_t sys_args[SCN_SYS_ARGS]; /* value, offset or thread number, by kind */
+    uint8_t kinds[SCN_SYS_ARGS];    /* enum scn_arg_kind */
+    uint8_t store;                  /* enum scn_store */
+    int32_t store_off;              /* where in the stack buffer or heap */
 };
 
 /* Size of every fixed-size instruction (0 for poll, whose size depends on its count). */
@@ -187,8 +219,8 @@ struct scn_frame {
 
 /*
  * Walks one script (a task's, or a spawn body) of a decoded blob in execution order:
- * repeat bodies run count times through frames, spawn bodies are skipped (the caller
- * starts them). No recursion, bounded state: it fits a 16 KiB user stack comfortably.
+ * repeat bodies run count times through frames, spawn and thread bodies are skipped (the
+ * caller starts them). No recursion, bounded state: it fits a 16 KiB user stack comfortably.
  */
 struct scn_cursor {
     const uint8_t *blob;
@@ -206,8 +238,8 @@ void scn_cursor_init(struct scn_cursor *c, const struct scn_view *v, uint32_t of
 
 /*
  * The next instruction to run, in *in; false at the end of the script. A returned repeat
- * has already been entered; a returned spawn's body has already been skipped (its body is
- * blob[c->pc - in->body_len .. c->pc)).
+ * has already been entered; a returned spawn's or thread's body has already been skipped
+ * (its body is blob[c->pc - in->body_len .. c->pc)).
  */
 bool scn_cursor_next(struct scn_cursor *c, struct scn_insn *in);
 

@@ -60,6 +60,8 @@ static const char *const op_names[SCN_OP_COUNT] = {
     [SCN_OP_EXIT] = "exit",
     [SCN_OP_RUN] = "run",
     [SCN_OP_READDIR] = "readdir",
+    [SCN_OP_SYSCALL] = "syscall",
+    [SCN_OP_THREAD] = "thread",
 };
 
 const char *scn_op_name(unsigned op)
@@ -103,6 +105,8 @@ static const struct op_rule op_rules[SCN_OP_COUNT] = {
     [SCN_OP_EXIT] = {16, 0, RULE_NO, RULE_NO},
     [SCN_OP_RUN] = {20, E_, RULE_NO, RULE_NO},
     [SCN_OP_READDIR] = {20, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_SYSCALL] = {96, X_, RULE_NO, RULE_NO},
+    [SCN_OP_THREAD] = {20, 0, RULE_NO, RULE_NO},
 };
 #undef E_
 #undef T_
@@ -301,6 +305,68 @@ static const char *dec_wait_poll(const uint8_t *p, struct scn_insn *in)
     return why;
 }
 
+/* One syscall argument: its kind and the range of its value. */
+static const char *dec_sys_arg(uint8_t kind, int64_t v)
+{
+    switch (kind) {
+    case SCN_ARG_INT:
+        return NULL;
+    case SCN_ARG_STACK:
+        return v < -(int64_t)SCN_SYS_BELOW || v > (int64_t)SCN_SYS_STACK
+                   ? "stack offset out of range"
+                   : NULL;
+    case SCN_ARG_HEAP:
+        return v < 0 || v > (int64_t)SCN_SYS_HEAP ? "heap offset out of range" : NULL;
+    case SCN_ARG_ENTRY:
+    case SCN_ARG_ENTRY_ARG: /* against the task's thread count: dec_in_script */
+        return v < 0 || v >= (int64_t)SCN_MAX_THREADS ? "thread number out of range" : NULL;
+    case SCN_ARG_KERNEL:
+    case SCN_ARG_NULL:
+        return v != 0 ? "unused argument value is not zero" : NULL;
+    default:
+        return "unknown argument kind";
+    }
+}
+
+/*
+ * syscall: 12 u64 number, 20 u8 kinds[6], 26 u8 store, 27 zero, 28 i64 args[6], 76 i64
+ * expected result, 84 i32 store offset, 88 str stored bytes as hex (checked as hex by
+ * dec_in_script, which sees the string table).
+ */
+static const char *dec_syscall(const uint8_t *p, uint32_t stl, struct scn_insn *in)
+{
+    in->nr = rd64(p + 12);
+    for (uint32_t i = 0; i < SCN_SYS_ARGS; i++) {
+        in->kinds[i] = p[20 + i];
+        in->sys_args[i] = (int64_t)rd64(p + 28 + 8 * i);
+        const char *why = dec_sys_arg(in->kinds[i], in->sys_args[i]);
+        if (why != NULL)
+            return why;
+    }
+    in->store = p[26];
+    if (p[27] != 0)
+        return "nonzero padding";
+    in->value = (int64_t)rd64(p + 76);
+    if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
+        return "expected value without its flag";
+    in->store_off = (int32_t)rd32(p + 84);
+    const char *why =
+        dec_str(p + 88, stl, 2 * SCN_MAX_STORE, in->store != SCN_STORE_NONE, &in->str);
+    if (why != NULL)
+        return why;
+    if (in->store == SCN_STORE_NONE)
+        return in->store_off != 0 ? "unused store offset is not zero" : NULL;
+    if (in->store > SCN_STORE_HEAP)
+        return "unknown store place";
+    uint32_t room = in->store == SCN_STORE_STACK ? SCN_SYS_STACK : SCN_SYS_HEAP;
+    if (in->str.len == 0 || in->str.len % 2 != 0)
+        return "stored bytes are not whole hex pairs";
+    if (in->store_off < 0 || (uint32_t)in->store_off > room ||
+        in->str.len / 2 > room - (uint32_t)in->store_off)
+        return "stored bytes outside their place";
+    return NULL;
+}
+
 /* Operands of the control and value ops. */
 static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
@@ -345,6 +411,12 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
         return dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
     case SCN_OP_READDIR:
         return dec_str(p + 12, stl, SCN_MAX_LISTING, (in->flags & SCN_F_EXPECT) != 0, &in->str);
+    case SCN_OP_SYSCALL:
+        return dec_syscall(p, stl, in);
+    case SCN_OP_THREAD:
+        in->arg = rd32(p + 12);
+        in->body_len = rd32(p + 16);
+        return in->arg >= SCN_MAX_THREADS ? "thread number out of range" : NULL;
     default:
         return NULL; /* close, take_peer, yield: the header is everything */
     }
@@ -581,8 +653,16 @@ static int dec_tasks(struct dec *d, struct scn_view *v)
         code_at += t->code_len;
         if (rd32(d->blob + e + 20) > SCN_MAX_STEPS)
             return dec_fail(d, e + 20, "too many steps");
-        if (rd32(d->blob + e + 28) != 0)
-            return dec_fail(d, e + 28, "nonzero padding");
+        t->flags = d->blob[e + 28];
+        t->nthreads = d->blob[e + 29];
+        t->boot_threads = d->blob[e + 30];
+        if ((t->flags & ~SCN_TASK_RAW_MEMORY) != 0 || d->blob[e + 31] != 0)
+            return dec_fail(d, e + 28, "unknown task flags");
+        if (t->nthreads > SCN_MAX_THREADS)
+            return dec_fail(d, e + 29, "too many threads");
+        if (t->nthreads == 0 ? t->boot_threads != 0
+                             : t->boot_threads == 0 || t->boot_threads > t->nthreads)
+            return dec_fail(d, e + 30, "boot thread count out of range");
     }
     return code_at == d->code_len ? 0 : dec_fail(d, SCN_H_CODE_LEN, "code not covered by tasks");
 }
@@ -657,6 +737,32 @@ static int dec_expect(struct dec *d, struct scn_view *v)
     return 0;
 }
 
+static bool hex_ok(const uint8_t *s, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        uint8_t c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+/* A syscall step against its task: raw memory, thread numbers, the stored bytes as hex. */
+static int dec_syscall_in_task(struct dec *d, uint32_t pc, const struct scn_insn *in,
+                               const struct scn_task *t)
+{
+    if ((t->flags & SCN_TASK_RAW_MEMORY) == 0)
+        return dec_fail(d, pc, "syscall step in a task without raw memory");
+    for (uint32_t i = 0; i < SCN_SYS_ARGS; i++) {
+        bool entry = in->kinds[i] == SCN_ARG_ENTRY || in->kinds[i] == SCN_ARG_ENTRY_ARG;
+        if (entry && in->sys_args[i] >= (int64_t)K_MAX(t->nthreads, 1))
+            return dec_fail(d, pc + 28 + 8 * i, "the task has no such thread");
+    }
+    if (!hex_ok(d->blob + d->strtab_off + in->str.off, in->str.len))
+        return dec_fail(d, pc + 88, "stored bytes are not lower-case hex");
+    return 0;
+}
+
 /* Per-instruction checks that need the script around it: step ids, spawn indexes, text. */
 static int dec_in_script(struct dec *d, uint32_t pc, const struct scn_insn *in, uint32_t *step,
                          uint32_t *spawn)
@@ -667,6 +773,8 @@ static int dec_in_script(struct dec *d, uint32_t pc, const struct scn_insn *in, 
     if (in->op == SCN_OP_SPAWN && in->index != (*spawn)++)
         return dec_fail(d, pc + 16, "spawn indexes out of order");
     const uint8_t *text = d->blob + d->strtab_off + in->str.off;
+    if (in->op == SCN_OP_SYSCALL) /* hex, checked with the task */
+        return 0;
     if (in->str.len != 0 && !scn_text_ok(text, in->str.len))
         return dec_fail(d, pc, "string operand is not UTF-8 text");
     const uint8_t *text2 = d->blob + d->strtab_off + in->str2.off;
@@ -675,11 +783,32 @@ static int dec_in_script(struct dec *d, uint32_t pc, const struct scn_insn *in, 
     return 0;
 }
 
-/* One task's script: every instruction, nesting and body length, then the counts. */
-static int dec_script(struct dec *d, uint32_t task, uint32_t start, uint32_t len)
+/*
+ * Where a thread instruction may stand: exactly the top level of a task with threads, in
+ * order (*threads counts them). Its body may be empty; other bodies may not.
+ */
+static int dec_thread_place(struct dec *d, uint32_t pc, const struct scn_insn *in,
+                            const struct scn_task *t, uint32_t depth, uint32_t *threads)
 {
+    bool top = depth == 0 && t->nthreads > 0;
+    if (top != (in->op == SCN_OP_THREAD))
+        return dec_fail(d, pc,
+                        top ? "a task with threads holds only thread bodies"
+                            : "thread body outside a task's top level");
+    if (top && in->arg != (*threads)++)
+        return dec_fail(d, pc + 12, "thread numbers out of order");
+    if (in->op == SCN_OP_SYSCALL)
+        return dec_syscall_in_task(d, pc, in, t);
+    return 0;
+}
+
+/* One task's script: every instruction, nesting and body length, then the counts. */
+static int dec_script(struct dec *d, const struct scn_view *v, uint32_t task)
+{
+    const struct scn_task *t = &v->tasks[task];
     uint32_t ends[SCN_MAX_DEPTH];
-    uint32_t depth = 0, step = 0, spawn = 0, pc = start, end = start + len;
+    uint32_t depth = 0, step = 0, spawn = 0, threads = 0, pc = t->code_off;
+    uint32_t end = t->code_off + t->code_len;
     struct scn_insn in;
     while (pc < end) {
         while (depth > 0 && pc == ends[depth - 1])
@@ -689,17 +818,23 @@ static int dec_script(struct dec *d, uint32_t task, uint32_t start, uint32_t len
         const char *why = scn_insn_decode(d->blob + pc, cur_end - pc, d->strtab_len, &in);
         if (why != NULL)
             return dec_fail(d, pc, why);
-        if (dec_in_script(d, pc, &in, &step, &spawn) != 0)
+        if (dec_in_script(d, pc, &in, &step, &spawn) != 0 ||
+            dec_thread_place(d, pc, &in, t, depth, &threads) != 0)
             return TW_E_INVAL;
         pc += in.size;
-        if (in.op != SCN_OP_REPEAT && in.op != SCN_OP_SPAWN)
+        if (in.op != SCN_OP_REPEAT && in.op != SCN_OP_SPAWN && in.op != SCN_OP_THREAD)
             continue;
-        if (in.body_len < SCN_INSN_HDR || in.body_len > cur_end - pc)
+        uint32_t min = in.op == SCN_OP_THREAD ? 0 : SCN_INSN_HDR;
+        if (in.body_len < min || in.body_len > cur_end - pc)
             return dec_fail(d, pc - in.size, "body length out of range");
+        if (in.body_len == 0)
+            continue;
         if (depth == SCN_MAX_DEPTH)
             return dec_fail(d, pc - in.size, "bodies nested too deep");
         ends[depth++] = pc + in.body_len;
     }
+    if (threads != t->nthreads)
+        return dec_fail(d, end, "thread count does not match the task's");
     uint32_t e = SCN_HDR_SIZE + task * SCN_TASK_ENT_SIZE;
     if (rd32(d->blob + e + 20) != step)
         return dec_fail(d, e + 20, "step count does not match the script");
@@ -725,7 +860,7 @@ int scn_decode(const uint8_t *blob, size_t len, struct scn_view *out, struct scn
     if (rc == 0)
         rc = dec_expect(&d, out);
     for (uint32_t i = 0; rc == 0 && i < out->ntasks; i++)
-        rc = dec_script(&d, i, out->tasks[i].code_off, out->tasks[i].code_len);
+        rc = dec_script(&d, out, i);
     if (rc != 0) {
         k_memset(out, 0, sizeof(*out));
         return rc;
@@ -795,7 +930,7 @@ bool scn_cursor_next(struct scn_cursor *c, struct scn_insn *in)
         f->start = c->pc;
         f->end = c->pc + in->body_len;
         f->left = c->max_iter != 0 && in->arg > c->max_iter ? c->max_iter : in->arg;
-    } else if (in->op == SCN_OP_SPAWN) {
+    } else if (in->op == SCN_OP_SPAWN || in->op == SCN_OP_THREAD) {
         K_ASSERT(in->body_len <= end - c->pc);
         c->pc += in->body_len;
     }

@@ -40,6 +40,9 @@ struct scn_thread_arg {
 
 struct scn_task_state {
     uint32_t magic;
+    uint8_t *raw_heap;              /* raw memory: SCN_SYS_HEAP bytes at the heap's end, or NULL */
+    struct scn_thread_arg *threads; /* [i]: thread i's body (a task with "threads") */
+    uint32_t nthreads;
     uint32_t task;         /* index in view.tasks */
     struct scn_view view;  /* over the heap copy of the blob */
     const uint8_t *strtab; /* into the copy */
@@ -52,6 +55,7 @@ struct scn_task_state {
 /* One running thread. */
 struct thr {
     struct scn_task_state *ts;
+    uint8_t *stack; /* raw memory: the thread's SCN_SYS_STACK-byte buffer, or NULL */
     struct scn_cursor cur;
     uint32_t last_len;
     uint8_t last[SCN_MAX_DATA]; /* data of the last successful read */
@@ -65,7 +69,29 @@ size_t scn_task_heap_need(size_t len)
            K_ALIGN_UP(args, HEAP_ALIGN) + len;
 }
 
-/* Record one thread argument per spawn body of the task (a linear scan of its code). */
+size_t scn_task_heap_extra(const struct scn_view *v, uint32_t task)
+{
+    K_ASSERT(v != NULL && task < v->ntasks);
+    const struct scn_task *t = &v->tasks[task];
+    size_t n = 0;
+    if (t->nthreads > 0)
+        n += HEAP_ALIGN + t->nthreads * sizeof(struct scn_thread_arg);
+    if ((t->flags & SCN_TASK_RAW_MEMORY) != 0)
+        n += HEAP_ALIGN + SCN_SYS_HEAP;
+    return n;
+}
+
+uintptr_t scn_task_thread_arg(uintptr_t main_arg, uint32_t thread)
+{
+    const struct scn_thread_arg *a = (const struct scn_thread_arg *)main_arg;
+    K_ASSERT(a != NULL && a->ts->magic == TS_MAGIC && thread < a->ts->nthreads);
+    return (uintptr_t)&a->ts->threads[thread];
+}
+
+/*
+ * Record one thread argument per spawn body and per thread body of the task (a linear scan
+ * of its code).
+ */
 static void setup_spawn_args(struct scn_task_state *ts, uint32_t cap)
 {
     const struct scn_task *t = &ts->view.tasks[ts->task];
@@ -75,6 +101,11 @@ static void setup_spawn_args(struct scn_task_state *ts, uint32_t cap)
         const char *why = scn_insn_decode(ts->view.blob + pc, end - pc, ts->strtab_len, &in);
         K_ASSERT(why == NULL);
         pc += in.size;
+        if (in.op == SCN_OP_THREAD) {
+            K_ASSERT(in.arg < ts->nthreads);
+            ts->threads[in.arg] = (struct scn_thread_arg){ts, pc, in.body_len, in.arg == 0};
+            continue;
+        }
         if (in.op != SCN_OP_SPAWN)
             continue;
         K_ASSERT(in.index + 1 < cap && in.index == found);
@@ -82,6 +113,29 @@ static void setup_spawn_args(struct scn_task_state *ts, uint32_t cap)
         found++;
     }
     K_ASSERT(found + 1 == ts->nargs);
+}
+
+/*
+ * After the blob copy (which ends at `at`): the thread table, and the raw heap at the very
+ * end of [heap, heap+heap_size), zeroed (its end is the region's: fuzzprog's heap region
+ * ends there too, so a pointer one past it is refused alike).
+ */
+static int setup_extra(struct scn_task_state *ts, void *heap, size_t heap_size, uintptr_t at)
+{
+    const struct scn_task *t = &ts->view.tasks[ts->task];
+    uintptr_t end = (uintptr_t)heap + heap_size;
+    if (heap_size < scn_task_heap_need(ts->view.len) + scn_task_heap_extra(&ts->view, ts->task))
+        return TW_E_NOMEM;
+    at = K_ALIGN_UP(at, HEAP_ALIGN);
+    ts->nthreads = t->nthreads;
+    ts->threads = (struct scn_thread_arg *)at;
+    at += t->nthreads * sizeof(struct scn_thread_arg);
+    if ((t->flags & SCN_TASK_RAW_MEMORY) == 0)
+        return 0;
+    ts->raw_heap = (uint8_t *)(end - SCN_SYS_HEAP);
+    K_ASSERT(at <= (uintptr_t)ts->raw_heap);
+    k_memset(ts->raw_heap, 0, SCN_SYS_HEAP);
+    return 0;
 }
 
 int scn_task_setup(void *heap, size_t heap_size, const uint8_t *blob, size_t len, uint32_t task,
@@ -114,8 +168,12 @@ int scn_task_setup(void *heap, size_t heap_size, const uint8_t *blob, size_t len
     K_ASSERT(nspawn + 1 <= cap);
     ts->nargs = nspawn + 1;
     const struct scn_task *t = &ts->view.tasks[task];
+    if (setup_extra(ts, heap, heap_size, at + len) != 0)
+        return TW_E_NOMEM;
     ts->args[0] = (struct scn_thread_arg){ts, t->code_off, t->code_len, true};
     setup_spawn_args(ts, cap);
+    if (ts->nthreads > 0)
+        ts->args[0] = ts->threads[0]; /* the main thread runs thread 0's body */
     ts->magic = TS_MAGIC;
     *main_arg = (uintptr_t)&ts->args[0];
     return 0;
@@ -500,6 +558,69 @@ static void do_call(struct thr *t, const struct scn_insn *in)
         check_value(t, in, r);
 }
 
+/* ---- syscall steps: raw calls over the task's raw memory ---- */
+
+/* Not task memory: a pointer here is refused, as fuzzprog's kernel_marker is. */
+static const char kernel_data[8] = "kernel";
+
+static uint8_t hex_val(uint8_t c)
+{
+    return (uint8_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+}
+
+/* The step's bytes, written where the program had them before the call. */
+static void sys_store(struct thr *t, const struct scn_insn *in)
+{
+    if (in->store == SCN_STORE_NONE)
+        return;
+    uint8_t *dst = in->store == SCN_STORE_STACK ? t->stack : t->ts->raw_heap;
+    uint32_t room = in->store == SCN_STORE_STACK ? SCN_SYS_STACK : SCN_SYS_HEAP;
+    K_ASSERT(in->store_off >= 0 && in->str.len / 2 <= room - (uint32_t)in->store_off);
+    const uint8_t *hex = str_of(t, in);
+    for (uint32_t i = 0; i + 1 < in->str.len; i += 2)
+        dst[in->store_off + i / 2] = (uint8_t)(hex_val(hex[i]) << 4 | hex_val(hex[i + 1]));
+}
+
+static uint64_t sys_arg(const struct thr *t, const struct scn_insn *in, uint32_t i)
+{
+    int64_t v = in->sys_args[i];
+    switch (in->kinds[i]) {
+    case SCN_ARG_STACK: /* may point below the buffer: into free stack */
+        return (uintptr_t)t->stack + (uint64_t)v;
+    case SCN_ARG_HEAP:
+        return (uintptr_t)t->ts->raw_heap + (uint64_t)v;
+    case SCN_ARG_KERNEL:
+        return (uintptr_t)kernel_data;
+    case SCN_ARG_ENTRY:
+        return (uintptr_t)&scn_interp_thread;
+    case SCN_ARG_ENTRY_ARG:
+        K_ASSERT(v >= 0 && (v == 0 || (uint64_t)v < t->ts->nthreads));
+        return t->ts->nthreads > 0 ? (uintptr_t)&t->ts->threads[v] : (uintptr_t)&t->ts->args[0];
+    case SCN_ARG_NULL:
+        return 0;
+    default:
+        return (uint64_t)v;
+    }
+}
+
+/* One raw call: no other call before or after it, so a replay makes exactly these. */
+static void do_syscall(struct thr *t, const struct scn_insn *in)
+{
+    uint64_t args[SCN_SYS_ARGS];
+    K_ASSERT(t->stack != NULL && t->ts->raw_heap != NULL);
+    sys_store(t, in);
+    for (uint32_t i = 0; i < SCN_SYS_ARGS; i++)
+        args[i] = sys_arg(t, in, i);
+    int64_t r = tw_syscall(in->nr, args);
+    if ((in->flags & SCN_F_EXPECT) == 0 || r == in->value)
+        return;
+    const char *got = TW_IS_ERROR(r) ? tw_strerror(r) : NULL;
+    const char *want = TW_IS_ERROR(in->value) ? tw_strerror(in->value) : NULL;
+    fail(t, in, "got %lld%s%s, want %lld%s%s", (long long)r, got != NULL ? " " : "",
+         got != NULL ? got : "", (long long)in->value, want != NULL ? " " : "",
+         want != NULL ? want : "");
+}
+
 static void run_insn(struct thr *t, const struct scn_insn *in)
 {
     switch (in->op) {
@@ -539,18 +660,20 @@ static void run_insn(struct thr *t, const struct scn_insn *in)
     case SCN_OP_READDIR:
         do_readdir(t, in);
         break;
+    case SCN_OP_SYSCALL:
+        do_syscall(t, in);
+        break;
     default:
         do_call(t, in);
         break;
     }
 }
 
-_Noreturn void scn_interp_thread(uintptr_t arg)
+static _Noreturn void run_script(const struct scn_thread_arg *a, uint8_t *stack)
 {
-    const struct scn_thread_arg *a = (const struct scn_thread_arg *)arg;
-    K_ASSERT(a != NULL && a->ts != NULL && a->ts->magic == TS_MAGIC);
     struct thr t;
     t.ts = a->ts;
+    t.stack = stack;
     t.last_len = 0;
     scn_cursor_init(&t.cur, &a->ts->view, a->off, a->len, 0);
     struct scn_insn in;
@@ -559,4 +682,21 @@ _Noreturn void scn_interp_thread(uintptr_t arg)
     if (a->main)
         tw_exit(0);
     tw_thread_exit();
+}
+
+/* A thread of a task with raw memory: its zeroed stack buffer (fuzzprog's) lives here. */
+static _Noreturn void run_raw(const struct scn_thread_arg *a)
+{
+    uint8_t stack[SCN_SYS_STACK];
+    k_memset(stack, 0, sizeof(stack));
+    run_script(a, stack);
+}
+
+_Noreturn void scn_interp_thread(uintptr_t arg)
+{
+    const struct scn_thread_arg *a = (const struct scn_thread_arg *)arg;
+    K_ASSERT(a != NULL && a->ts != NULL && a->ts->magic == TS_MAGIC);
+    if (a->ts->raw_heap != NULL)
+        run_raw(a);
+    run_script(a, NULL);
 }

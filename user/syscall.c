@@ -57,6 +57,11 @@ int64_t tw_tell(int32_t h)
     return hal_trap(TW_SYS_TELL, (uint64_t)(int64_t)h, 0, 0, 0, 0, 0);
 }
 
+int64_t tw_syscall(uint64_t nr, const uint64_t args[6])
+{
+    return hal_trap(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+}
+
 _Noreturn void tw_exit(int32_t status)
 {
     tw_invoke(TW_HANDLE_SELF, TW_TASK_EXIT, (uint64_t)(int64_t)status, 0, 0, 0);

@@ -23,6 +23,8 @@ int64_t tw_poll(struct tw_poll_item *items, uint32_t n, uint64_t deadline_ns);
 int64_t tw_wait(int32_t h, uint32_t signals, uint64_t deadline_ns);
 int64_t tw_seek(int32_t h, int64_t off, int whence);
 int64_t tw_tell(int32_t h);
+/* Any system call number with any six arguments (the scenario's syscall step). */
+int64_t tw_syscall(uint64_t nr, const uint64_t args[6]);
 
 /* Conveniences over TW_HANDLE_SELF invoke operations. */
 _Noreturn void tw_exit(int32_t status);

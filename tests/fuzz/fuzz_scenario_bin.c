@@ -85,13 +85,16 @@ static void walk_task(const struct scn_view *v, uint32_t task)
     free(queue);
 }
 
-static void setup_tasks(const uint8_t *blob, size_t len, uint32_t ntasks)
+static void setup_tasks(const uint8_t *blob, size_t len, const struct scn_view *v)
 {
-    size_t need = scn_task_heap_need(len);
+    size_t need = scn_task_heap_need(len), extra = 0;
+    for (uint32_t t = 0; t < v->ntasks; t++) /* thread tables and raw heaps */
+        extra = scn_task_heap_extra(v, t) > extra ? scn_task_heap_extra(v, t) : extra;
+    need += extra;
     void *heap = malloc(need);
     if (heap == NULL)
         abort();
-    for (uint32_t t = 0; t < ntasks; t++) {
+    for (uint32_t t = 0; t < v->ntasks; t++) {
         uintptr_t arg = 0;
         if (scn_task_setup(heap, need, blob, len, t, &arg) != 0 || arg == 0)
             abort();
@@ -115,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (uint32_t t = 0; t < v.ntasks; t++)
         walk_task(&v, t);
-    setup_tasks(blob, size, v.ntasks);
+    setup_tasks(blob, size, &v);
     free(blob);
     return 0;
 }

@@ -235,6 +235,67 @@ static const char all_ops_json[] = ONE_TASK(
            "{\"op\":\"readdir\",\"handle\":\"q\",\"expect_error\":\"not_supported\"},"
            "{\"op\":\"exit\",\"code\":2}");
 
+/* A task with threads and raw memory: syscall steps with every argument kind and a store. */
+static const char threads_json[] =
+    "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"boot_threads\":1,\"threads\":[["
+    "{\"op\":\"syscall\",\"call\":\"open\",\"args\":[{\"heap\":16},12,\"0x8000000000000001\"],"
+    "\"store\":{\"at\":\"heap\",\"off\":16,\"hex\":\"00ff\"},\"expect\":1},"
+    "{\"op\":\"syscall\",\"call\":\"invoke\",\"args\":[0,\"0x101\",{\"entry\":1},"
+    "{\"entry_arg\":1},10,{\"stack\":-12288}]},"
+    "{\"op\":\"syscall\",\"call\":99,\"args\":[\"null\",\"kernel_data\",-5],"
+    "\"expect\":\"0xffffffffffffffff\"}],"
+    "[],[{\"op\":\"yield\"}]]}]}";
+
+/* The syscall steps and thread bodies of threads_json, decoded back; ops into *seen. */
+static void check_threads(uint32_t *seen)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_insn in;
+    uint32_t stl, threads = 0, calls = 0;
+    compile_ok(threads_json, &sc, &v);
+    ck_assert_uint_eq(v.tasks[0].nthreads, 3);
+    ck_assert_uint_eq(v.tasks[0].boot_threads, 1);
+    ck_assert_uint_eq(v.tasks[0].flags, SCN_TASK_RAW_MEMORY);
+    scn_strtab(&v, &stl);
+    for (uint32_t pc = v.tasks[0].code_off; pc < v.tasks[0].code_off + v.tasks[0].code_len;
+         pc += in.size) {
+        ck_assert_ptr_null(scn_insn_decode(sc.blob + pc, 1024, stl, &in));
+        *seen |= 1u << in.op;
+        if (in.op == SCN_OP_THREAD)
+            ck_assert_uint_eq(in.arg, threads++);
+        if (in.op != SCN_OP_SYSCALL)
+            continue;
+        if (calls++ == 0) {
+            ck_assert_uint_eq(in.nr, TW_SYS_OPEN);
+            ck_assert_uint_eq(in.kinds[0], SCN_ARG_HEAP);
+            ck_assert_int_eq(in.sys_args[0], 16);
+            ck_assert_uint_eq((uint64_t)in.sys_args[2], 0x8000000000000001ull);
+            ck_assert_uint_eq(in.store, SCN_STORE_HEAP);
+            ck_assert_int_eq(in.store_off, 16);
+            ck_assert_str_eq(str_in(&v, in.str), "00ff");
+            ck_assert_int_eq(in.value, 1);
+        } else if (calls == 2) {
+            ck_assert_uint_eq(in.kinds[2], SCN_ARG_ENTRY);
+            ck_assert_uint_eq(in.kinds[3], SCN_ARG_ENTRY_ARG);
+            ck_assert_uint_eq(in.kinds[5], SCN_ARG_STACK);
+            ck_assert_int_eq(in.sys_args[5], -12288);
+            ck_assert_uint_eq(in.flags & SCN_F_EXPECT, 0);
+        } else {
+            ck_assert_uint_eq(in.nr, 99);
+            ck_assert_uint_eq(in.kinds[0], SCN_ARG_NULL);
+            ck_assert_uint_eq(in.kinds[1], SCN_ARG_KERNEL);
+            ck_assert_int_eq(in.sys_args[2], -5);
+            ck_assert_int_eq(in.value, -1);
+        }
+    }
+    ck_assert_uint_eq(threads, 3);
+    ck_assert_uint_eq(calls, 3);
+    ck_assert_str_eq(scn_step_path(&sc, 0, 4), "tasks[0].threads[1]");
+    ck_assert_str_eq(scn_step_path(&sc, 0, 6), "tasks[0].threads[2][0]");
+    scn_compiled_free(&sc);
+}
+
 START_TEST(test_all_ops)
 {
     struct scn_compiled sc;
@@ -275,6 +336,7 @@ START_TEST(test_all_ops)
         pc += in.size;
     }
     ck_assert_uint_eq(pc, end);
+    check_threads(&seen);
     ck_assert_uint_eq(seen, ((1u << SCN_OP_COUNT) - 1) & ~1u);
     scn_compiled_free(&sc);
 }
@@ -393,6 +455,45 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].script[0].expect[0]: must be 1..255 bytes"},
     {ONE_TASK("{\"op\":\"poll\",\"handles\":[],\"signals\":[\"readable\"]}"),
      "tasks[0].script[0].handles: must be an array of 1..64 elements"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":\"opne\"}"),
+     "tasks[0].script[0].call: must be one of: open, close"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":\"0xfffffffffffffffff\"}"),
+     "tasks[0].script[0].call: must be an integer or \"0x\""},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"args\":[1,2,3,4,5,6,7]}"),
+     "tasks[0].script[0].args: must be an array of 0..6 elements"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"args\":[{\"heap\":16385}]}"),
+     "tasks[0].script[0].args[0].heap: must be an integer 0..16384"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"args\":[{\"heap\":1,\"stack\":1}]}"),
+     "tasks[0].script[0].args[0]: must have exactly one of"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"args\":[{\"entry\":1}]}"),
+     "tasks[0].script[0].args[0].entry: must be an integer 0..0"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"args\":[\"nul\"]}"),
+     "tasks[0].script[0].args[0]: must be an integer, \"0x...\", \"null\""},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"args\":[1.5]}"),
+     "tasks[0].script[0].args[0]: must be an integer"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"store\":{\"at\":\"stack\",\"off\":4159,"
+              "\"hex\":\"0000\"}}"),
+     "tasks[0].script[0].store.hex: 2 bytes at offset 4159 do not fit the stack"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"store\":{\"at\":\"heap\",\"off\":0,"
+              "\"hex\":\"0g\"}}"),
+     "tasks[0].script[0].store.hex: must be pairs of lower-case hex digits"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"expect_error\":\"fault\"}"),
+     "tasks[0].script[0].expect_error: unknown key"},
+    {ONE_TASK("{\"op\":\"syscall\",\"call\":1,\"expect\":true}"),
+     "tasks[0].script[0].expect: must be an integer"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"raw_memory\":false,\"script\":["
+     "{\"op\":\"syscall\",\"call\":1}]}]}",
+     "tasks[0].script[0]: a syscall step needs the task's raw memory"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"threads\":[[]],\"script\":[]}]}",
+     "tasks[0]: needs exactly one of \"script\" and \"threads\""},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"threads\":[[],[]],\"boot_threads\":3}]}",
+     "tasks[0].boot_threads: must be an integer 1..2"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"threads\":[{}]}]}",
+     "tasks[0].threads[0]: must be an array of steps"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"threads\":[]}]}",
+     "tasks[0].threads: must be an array of 1..16 elements"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"boot_threads\":1,\"script\":[]}]}",
+     "tasks[0].boot_threads: only a task with \"threads\" has boot threads"},
 };
 
 START_TEST(test_bad_input)
