@@ -15,8 +15,9 @@
  * reads the following blocks too, in one request to SUB: 4 the first time, twice as many
  * each time after, at most CACHE_READAHEAD (one device read per 128 KiB instead of 32);
  * only blocks that are absent and fit without evicting. Writes never read ahead (a writer
- * overwrites what it would bring in). invoke: TW_BLK_SIZE,
- * TW_BLK_FLUSH, TW_CACHE_HITS / MISSES / BLOCKS / DIRTY / SHRINK / RESET_STATS.
+ * overwrites what it would bring in).
+ * invoke: TW_BLK_SIZE, TW_BLK_FLUSH, TW_CACHE_HITS / MISSES / BLOCKS / DIRTY / SHRINK /
+ * RESET_STATS.
  */
 #include "../core/abi.h"
 #include "../core/kassert.h"
@@ -193,6 +194,7 @@ static int block_new(struct cache_dev *d, uint64_t no, bool fill, bool evict, st
  */
 static uint32_t ahead_count(struct cache_dev *d, uint64_t no)
 {
+    K_ASSERT(d->size > 0 && d->nblocks <= d->cap);
     uint64_t last = (d->size - 1) / CACHE_BLOCK;
     uint32_t room = d->cap - d->nblocks; /* block no itself takes one more */
     uint32_t n = 0;
