@@ -25,6 +25,8 @@
 #define CLOSED_MAX 8
 #define SPAWN_LEN  24 /* bytes of the parent's program a spawned thread runs */
 #define STACK_LEN  (SYS_IO_CHUNK + 64)
+#define RIGHTS_MAX 64   /* task handles 0..63 have an entry in the rights oracle */
+#define UNKNOWN    0xff /* the oracle does not know this handle's rights */
 
 struct fz_task;
 
@@ -40,11 +42,13 @@ struct fz_arg {
 struct fz_task {
     uint32_t index;
     uint32_t nlive, nclosed, nargs, nthreads, nspawn;
+    uint32_t inflight, seq; /* the oracle's view of concurrent calls */
     int32_t live[LIVE_MAX];
     int32_t closed[CLOSED_MAX];
     struct fz_arg args[16];
     uint8_t spawn[4][SPAWN_LEN];
-    uint8_t buf[BUF_LEN]; /* the heap buffer pointers point into */
+    uint8_t rights[RIGHTS_MAX]; /* the oracle: what each task handle may do, or UNKNOWN */
+    uint8_t buf[BUF_LEN];       /* the heap buffer pointers point into */
 };
 
 struct reader {
@@ -123,17 +127,138 @@ static void set_heap(struct fz_call *call, int i, const struct fz_ctx *c, const 
     set_ptr(call, i, FZ_ARG_HEAP, heap_base(c->t), (int64_t)((uintptr_t)p - heap_base(c->t)));
 }
 
-/* Make the call and report it. */
+/*
+ * The rights oracle. The program knows some of its handles' rights for certain: the task
+ * handle's, those of handles it opened by a known scheme, and those of its duplicates (the
+ * mask it asked for). A call that needs a right the handle lacks must fail; if it succeeds,
+ * the kernel skipped a rights check, and the run stops here with the call's listing.
+ */
+static uint8_t scheme_rights(const uint8_t *url, uint32_t len)
+{
+    static const struct {
+        const char *prefix;
+        uint8_t rights;
+    } known[] = {
+        {"chan://", TW_RIGHTS_ALL & ~TW_RIGHT_SEEK},
+        {"timer://",
+         TW_RIGHT_READ | TW_RIGHT_INVOKE | TW_RIGHT_WAIT | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE},
+        {"zero://", TW_RIGHTS_ALL & ~(TW_RIGHT_SEEK | TW_RIGHT_INVOKE)},
+        {"null://", TW_RIGHTS_ALL & ~(TW_RIGHT_SEEK | TW_RIGHT_INVOKE)},
+    };
+    for (size_t i = 0; i < K_ARRAY_SIZE(known); i++) {
+        size_t n = k_strlen(known[i].prefix);
+        if (len >= n && k_memcmp(url, known[i].prefix, n) == 0)
+            return known[i].rights;
+    }
+    return UNKNOWN;
+}
+
+/* The right call needs on handle *h (0: none, or a call the oracle does not judge). */
+static uint32_t needed_right(const struct fz_call *call, int64_t *h)
+{
+    *h = (int64_t)call->args[0];
+    switch (call->nr) {
+    case TW_SYS_READ:
+        return TW_RIGHT_READ;
+    case TW_SYS_WRITE:
+        return TW_RIGHT_WRITE;
+    case TW_SYS_WAIT:
+        return TW_RIGHT_WAIT;
+    case TW_SYS_SEEK:
+    case TW_SYS_TELL:
+        return TW_RIGHT_SEEK;
+    case TW_SYS_INVOKE:
+        if (*h == TW_HANDLE_SELF && call->args[1] == TW_TASK_DUPLICATE) {
+            *h = (int64_t)call->args[2];
+            return TW_RIGHT_DUPLICATE;
+        }
+        return TW_RIGHT_INVOKE;
+    default:
+        return 0;
+    }
+}
+
+static uint8_t *rights_entry(struct fz_task *t, int64_t h)
+{
+    return h >= 0 && h < RIGHTS_MAX ? &t->rights[h] : NULL;
+}
+
+static _Noreturn void oracle_violation(const struct fz_call *call, const char *what)
+{
+    char line[256];
+    fz_format_call(call, line, sizeof(line));
+    k_panic("fuzz oracle: %s: %s", what, line);
+}
+
+/*
+ * What the oracle knew when a call entered the kernel. Its table is exact only while no
+ * other thread of the task has a call in flight: a call that entered alone is judged by
+ * the rights the handle had then (the kernel checks rights at entry), and what it teaches
+ * is recorded only if no other call started before it returned.
+ */
+struct oracle_pre {
+    int64_t h;      /* the handle whose right the call needs */
+    uint32_t need;  /* that right, or 0 */
+    uint8_t known;  /* its rights then, or UNKNOWN */
+    uint8_t opened; /* an open: the rights its URL's scheme gives (the buffer may change) */
+    bool alone;
+    uint32_t seq;
+};
+
+static void oracle_before(struct fz_task *t, const struct fz_call *call, struct oracle_pre *p)
+{
+    p->need = needed_right(call, &p->h);
+    const uint8_t *e = rights_entry(t, p->h);
+    p->known = e != NULL ? *e : UNKNOWN;
+    p->opened = call->nr == TW_SYS_OPEN ? scheme_rights(call->mem, call->mem_len) : UNKNOWN;
+    p->alone = t->inflight == 0;
+    t->inflight++;
+    p->seq = ++t->seq;
+}
+
+static void oracle_after(struct fz_task *t, const struct fz_call *call, const struct oracle_pre *p)
+{
+    t->inflight--;
+    bool ok = !TW_IS_ERROR(call->result);
+    bool dup = call->nr == TW_SYS_INVOKE && (int64_t)call->args[0] == TW_HANDLE_SELF &&
+               call->args[1] == TW_TASK_DUPLICATE;
+    if (!ok)
+        return;
+    if (p->alone && p->known != UNKNOWN) {
+        if (p->need != 0 && (p->known & p->need) == 0)
+            oracle_violation(call, "succeeded without the handle's right");
+        if (dup && (call->args[3] & ~(uint64_t)p->known) != 0)
+            oracle_violation(call, "a duplicate gained rights");
+    }
+    /* What the call taught: new handles' rights, closed handles, unseen arrivals. */
+    bool exact = p->alone && t->seq == p->seq;
+    uint8_t *fresh = rights_entry(t, call->result), *known = rights_entry(t, p->h);
+    if (call->nr == TW_SYS_OPEN && fresh != NULL)
+        *fresh = exact ? p->opened : UNKNOWN;
+    else if (dup && fresh != NULL)
+        *fresh = exact ? (uint8_t)call->args[3] : UNKNOWN;
+    else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_TAKE_PEER && fresh != NULL)
+        *fresh = exact ? TW_RIGHTS_ALL & ~TW_RIGHT_SEEK : UNKNOWN;
+    else if (call->nr == TW_SYS_CLOSE && known != NULL)
+        *known = UNKNOWN;
+    else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_READ_HANDLES)
+        k_memset(t->rights + 1, UNKNOWN, RIGHTS_MAX - 1); /* handles it did not see arrived */
+}
+
+/* Make the call, report it, and check it against the oracle. */
 static int64_t fz_sys(const struct fz_ctx *c, struct fz_call *call)
 {
     call->task = c->t->index;
     call->thread = c->thread;
     if (announce != NULL)
         announce(call);
+    struct oracle_pre pre;
+    oracle_before(c->t, call, &pre);
     call->result = hal_trap(call->nr, call->args[0], call->args[1], call->args[2], call->args[3],
                             call->args[4], call->args[5]);
     if (listing != NULL)
         listing(call);
+    oracle_after(c->t, call, &pre);
     return call->result;
 }
 
@@ -473,9 +598,21 @@ static void step_pair(struct fz_ctx *c)
         note_live(c->t, b);
 }
 
+/* A duplicate with fewer rights: what the rights oracle judges later calls by. */
+static void step_dup(struct fz_ctx *c)
+{
+    struct fz_call call = {.nr = TW_SYS_INVOKE};
+    set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
+    set_int(&call, 1, TW_TASK_DUPLICATE);
+    set_int(&call, 2, (uint64_t)pick_handle(&c->r, c->t));
+    uint8_t k = rd8(&c->r);
+    set_int(&call, 3, k < 240 ? rd8(&c->r) & TW_RIGHTS_ALL : rd64(&c->r));
+    note_live(c->t, fz_sys(c, &call));
+}
+
 static void run_step(struct fz_ctx *c)
 {
-    uint8_t op = rd8(&c->r) % 12;
+    uint8_t op = rd8(&c->r) % 13;
     switch (op) {
     case 0:
         step_open(c);
@@ -501,6 +638,9 @@ static void run_step(struct fz_ctx *c)
     case 10:
     case 11:
         step_pair(c);
+        break;
+    case 12:
+        step_dup(c);
         break;
     default:
         step_misc(c, op);
@@ -610,6 +750,8 @@ static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, 
     K_STATIC_ASSERT(sizeof(struct fz_task) <= FZ_HEAP_BYTES, "fits the heap region");
     t->index = index;
     tasks[index] = t;
+    k_memset(t->rights, UNKNOWN, sizeof(t->rights));
+    t->rights[TW_HANDLE_SELF] = TW_RIGHT_INVOKE | TW_RIGHT_WAIT;
     for (uint32_t i = 0; i < nthreads && rc == TW_OK; i++) {
         struct fz_arg *a = &t->args[t->nargs++];
         *a = (struct fz_arg){
