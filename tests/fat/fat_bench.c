@@ -3,8 +3,9 @@
  * tests/fat/fat_bench.c - the storage benchmark behind `make bench` (tools/fat-bench):
  * loads IMAGE as disk0 (the simulator's disk: the image file read into memory), boots the
  * kernel and reads FILE twice through fat://[cache://[blk://disk0/]/?blocks=N]/FILE with
- * 4 KiB reads (what one system call moves at most), checking both passes agree. Prints host wall-clock milliseconds (disk load
- * and boot included in the first pass) and the cache hit rate of each pass.
+ * 4 KiB reads (what one system call moves at most), checking both passes agree. Prints
+ * host wall-clock milliseconds (disk load and boot included in the first pass) and the
+ * cache hit rate of each pass.
  * Usage: fat_bench IMAGE FILE   (FILE as a URL path, e.g. big.bin)
  */
 #include <stdint.h>
