@@ -560,8 +560,12 @@ static void do_call(struct thr *t, const struct scn_insn *in)
 
 /* ---- syscall steps: raw calls over the task's raw memory ---- */
 
-/* Not task memory: a pointer here is refused, as fuzzprog's kernel_marker is. */
-static const char kernel_data[8] = "kernel";
+/*
+ * Not task memory: a pointer here is refused, as fuzzprog's kernel_marker is. A fixed value
+ * below every mapping rather than a real object, so that a trace that records it as a plain
+ * integer is the same in every run.
+ */
+#define KERNEL_DATA 0x1000u
 
 static uint8_t hex_val(uint8_t c)
 {
@@ -590,7 +594,7 @@ static uint64_t sys_arg(const struct thr *t, const struct scn_insn *in, uint32_t
     case SCN_ARG_HEAP:
         return (uintptr_t)t->ts->raw_heap + (uint64_t)v;
     case SCN_ARG_KERNEL:
-        return (uintptr_t)kernel_data;
+        return KERNEL_DATA;
     case SCN_ARG_ENTRY:
         return (uintptr_t)&scn_interp_thread;
     case SCN_ARG_ENTRY_ARG:

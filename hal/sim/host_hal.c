@@ -17,6 +17,9 @@
 #include "host.h"
 #include "host_asan.h"
 
+/* Where the page pool goes when that address range is free (clear of ASan's shadow). */
+#define POOL_AT ((void *)0x600000000000ull)
+
 static struct {
     void *pool;
     size_t pool_pages;
@@ -68,8 +71,14 @@ void hal_pool(void **base, size_t *npages)
     if (host.pool == NULL || host.want_pages > host.pool_pages) {
         if (host.pool != NULL)
             munmap(host.pool, host.pool_pages * HAL_PAGE_SIZE);
-        host.pool = mmap(NULL, host.want_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        /* At a fixed place when it is free: user pointers then have the same values in
+         * every run, and a raw system call (a scenario's syscall step) may pass one where
+         * the trace records a plain integer. Anywhere else otherwise. */
+        host.pool = mmap(POOL_AT, host.want_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        if (host.pool == MAP_FAILED)
+            host.pool = mmap(NULL, host.want_pages * HAL_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (host.pool == MAP_FAILED) {
             perror("twain: mmap of the page pool");
             exit(2);
