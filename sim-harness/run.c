@@ -107,7 +107,10 @@ int run_scenario(const struct scn_compiled *c, const struct run_opts *o, struct 
     }
     host_set_pool_pages(o->pool_pages != 0 ? o->pool_pages : view.config.pool_pages);
     host_set_trace_sink(sink_fn, &s);
-    host_set_console(o->quiet ? discard_console : NULL, NULL);
+    if (o->console_fn != NULL)
+        host_set_console(o->console_fn, o->console_ctx);
+    else
+        host_set_console(o->quiet ? discard_console : NULL, NULL);
     if (scn_boot(c->blob, c->len, &bo, &view, &err) != 0) {
         fprintf(stderr, "twain: %s\n", err.msg);
         r->rc = 2;

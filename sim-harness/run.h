@@ -19,10 +19,12 @@
 struct run_opts {
     bool seed_override;
     uint64_t seed;
-    const char *record_path; /* write a trace file */
-    bool quiet;              /* do not print the kernel console */
-    bool collect;            /* keep every record in memory (timeline, export) */
-    host_trace_fn extra_fn;  /* also deliver records here (replay comparison) */
+    const char *record_path;    /* write a trace file */
+    bool quiet;                 /* do not print the kernel console */
+    host_console_fn console_fn; /* or give it to this function (with console_ctx) */
+    void *console_ctx;
+    bool collect;           /* keep every record in memory (timeline, export) */
+    host_trace_fn extra_fn; /* also deliver records here (replay comparison) */
     void *extra_ctx;
     size_t pool_pages;    /* 0: the scenario's */
     uint32_t trace_batch; /* records per sink delivery (0: the kernel's default; 1: each) */

@@ -562,10 +562,12 @@ static void do_call(struct thr *t, const struct scn_insn *in)
 
 /*
  * Not task memory: a pointer here is refused, as fuzzprog's kernel_marker is. A fixed value
- * below every mapping rather than a real object, so that a trace that records it as a plain
- * integer is the same in every run.
+ * rather than a real object, so that a trace that records it as a plain integer is the same
+ * in every run; where a program's binary lies (x86-64 Linux puts a position-independent
+ * one at 0x5555_5555_4000 without ASLR, near it with): a call that takes it as a number (a
+ * compute time, a timer interval) sees a number as large as fuzzprog's was.
  */
-#define KERNEL_DATA 0x1000u
+#define KERNEL_DATA 0x555555555000ull
 
 static uint8_t hex_val(uint8_t c)
 {
