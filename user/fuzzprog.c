@@ -10,6 +10,7 @@
  */
 #include "fuzzprog.h"
 #include "../core/abi.h"
+#include "../core/fault.h"
 #include "../core/kernel.h"
 #include "../core/klib.h"
 #include "../core/syscall.h"
@@ -66,6 +67,7 @@ struct fz_ctx {
 };
 
 static struct fz_task *tasks[FZ_MAX_TASKS];
+static uint32_t task_ids[FZ_MAX_TASKS]; /* kernel ids, for the kill fault */
 static uint32_t ntasks;
 static fz_listing_fn listing;
 static fz_listing_fn announce;
@@ -89,6 +91,9 @@ static const char *const urls[] = {
     "chan://[zero://]x",
     "timer://oneshot/?ns=1",
     "timer://oneshot/?us=10",
+    "chan://fzp?listen", /* a port to serve fzp:// on (step_provider) */
+    "fzp://a",
+    "fzp://b/c?x=1",
 };
 
 static uint8_t rd8(struct reader *r)
@@ -610,9 +615,74 @@ static void step_dup(struct fz_ctx *c)
     note_live(c->t, fz_sys(c, &call));
 }
 
+/* One reply (or continuation) to a user-provider request: stored in the heap, then written. */
+static void provider_reply(struct fz_ctx *c, int64_t h, uint64_t seq, int64_t result)
+{
+    uint8_t *rep = c->t->buf + 2048;
+    struct tw_prov_reply head = {.seq = seq, .result = result};
+    k_memset(rep, 0, sizeof(struct tw_prov_reply));
+    k_memcpy(rep, &head, TW_PROV_REPLY_HDR);
+    for (uint32_t i = 0; i < 8; i++)
+        rep[TW_PROV_REPLY_HDR + i] = rd8(&c->r);
+    struct fz_call call = {.nr = TW_SYS_WRITE};
+    set_mem(&call, c, rep, sizeof(struct tw_prov_reply));
+    set_int(&call, 0, (uint64_t)h);
+    set_heap(&call, 1, c, rep);
+    set_int(&call, 2, sizeof(struct tw_prov_reply));
+    fz_sys(c, &call);
+}
+
+/*
+ * Serve fzp:// from this task: register the scheme on a port, or read one request and
+ * answer it with a result from the input - sizes around the reply and read limits,
+ * errors, anything - sometimes under the wrong sequence number, and for a long READ with
+ * or without its continuations. core/uprov.c must take every answer safely.
+ */
+static void step_provider(struct fz_ctx *c)
+{
+    static const int64_t results[] = {
+        0,       1,         3,   240,  241,  600,        1024,
+        1025,    100,       480, 1023, 2048, TW_E_INVAL, TW_E_WOULDBLOCK,
+        TW_E_IO, TW_E_PEER,
+    };
+    struct fz_task *t = c->t;
+    int64_t h = pick_handle(&c->r, t);
+    uint8_t k = rd8(&c->r);
+    if (k % 4 == 0) {
+        uint8_t *name = t->buf + 3072;
+        k_memcpy(name, "fzp", 3);
+        struct fz_call call = {.nr = TW_SYS_INVOKE};
+        set_mem(&call, c, name, 3);
+        set_int(&call, 0, (uint64_t)h);
+        set_int(&call, 1, TW_PORT_SERVE_SCHEME);
+        set_heap(&call, 2, c, name);
+        set_int(&call, 3, 3);
+        fz_sys(c, &call);
+        return;
+    }
+    uint8_t *req = t->buf + 1024;
+    struct fz_call call = {.nr = TW_SYS_READ};
+    set_int(&call, 0, (uint64_t)h);
+    set_heap(&call, 1, c, req);
+    set_int(&call, 2, sizeof(struct tw_prov_req));
+    if (fz_sys(c, &call) != (int64_t)sizeof(struct tw_prov_req))
+        return;
+    struct tw_prov_req rq;
+    k_memcpy(&rq, req, sizeof(rq));
+    uint8_t r = rd8(&c->r);
+    int64_t result = r < 240 ? results[r % K_ARRAY_SIZE(results)] : (int64_t)rd64(&c->r);
+    uint64_t seq = rd8(&c->r) < 16 ? rq.seq + 1 : rq.seq;
+    provider_reply(c, h, seq, result);
+    if (rq.op != TW_PROV_READ || result <= TW_PROV_REPLY_DATA || result > TW_PROV_READ_MAX ||
+        k % 4 == 1)
+        return; /* no continuations, or (k % 4 == 1) the ones owed never come */
+    for (int64_t off = TW_PROV_REPLY_DATA; off < result; off += TW_PROV_REPLY_DATA)
+        provider_reply(c, h, rq.seq, k % 4 == 2 ? off : off + rd8(&c->r) % 2);
+}
+
 static void run_step(struct fz_ctx *c)
 {
-    uint8_t op = rd8(&c->r) % 13;
+    uint8_t op = rd8(&c->r) % 14;
     switch (op) {
     case 0:
         step_open(c);
@@ -641,6 +711,9 @@ static void run_step(struct fz_ctx *c)
         break;
     case 12:
         step_dup(c);
+        break;
+    case 13:
+        step_provider(c);
         break;
     default:
         step_misc(c, op);
@@ -744,6 +817,7 @@ static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, 
     int rc = task_create(name, 3, 10, &tk);
     if (rc != TW_OK)
         return rc;
+    task_ids[index] = tk->id;
     struct fz_task *t = task_alloc_region(tk, FZ_HEAP_PAGES);
     if (t == NULL)
         return TW_E_NOMEM;
@@ -770,6 +844,11 @@ void fz_layout(const uint8_t *data, size_t len, struct fz_layout *out)
     out->seed = b1;
     for (uint32_t i = 0; i < out->ntasks; i++)
         out->nthreads[i] = 1 + (2 + i < len ? data[2 + i] : 0) % FZ_MAX_THREADS;
+    /* The rest of byte 0 (0..21): a small pool one time in three; a kill in half the rest. */
+    uint32_t x = b0 / (FZ_MAX_TASKS * 3);
+    out->pool_pages = x % 3 == 2 ? FZ_SMALL_POOL : FZ_POOL_PAGES;
+    out->kill_task = x / 3 >= 4 ? (int32_t)((x / 3) % out->ntasks) : -1;
+    out->kill_at_ns = (uint64_t)((len > 2 ? data[2] : 0) / FZ_MAX_THREADS) * 100000u;
 }
 
 int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
@@ -786,7 +865,7 @@ int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
                   .cost_switch_ns = FZ_SWITCH_NS,
                   .cost_byte_ps = FZ_BYTE_PS},
         .max_time_ns = FZ_MAX_TIME_NS,
-        .pool_pages = FZ_POOL_PAGES,
+        .pool_pages = lay.pool_pages,
         .trace_sink = false,
     };
     listing = list;
@@ -803,5 +882,7 @@ int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
     uint32_t slice = (uint32_t)((len > hdr ? len - hdr : 0) / total);
     for (uint32_t i = 0; i < ntasks && rc == TW_OK; i++)
         rc = create_task(i, lay.nthreads[i], &p, slice);
+    if (rc == TW_OK && lay.kill_task >= 0)
+        rc = fault_schedule(FAULT_KILL, lay.kill_at_ns, task_ids[lay.kill_task]);
     return rc;
 }

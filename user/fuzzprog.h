@@ -20,6 +20,7 @@
 #define FZ_MAX_THREADS 2 /* per task, at start (programs may spawn more) */
 #define FZ_STEP_BUDGET 48
 #define FZ_POOL_PAGES  1024
+#define FZ_SMALL_POOL  192 /* a few threads and handles: allocations fail mid-program */
 #define FZ_MAX_TIME_NS (20ull * 1000 * 1000)
 #define FZ_QUANTUM_NS  1000000
 #define FZ_SYSCALL_NS  200 /* cost model */
@@ -76,6 +77,9 @@ struct fz_layout {
     uint32_t nthreads[FZ_MAX_TASKS]; /* threads each task starts with */
     uint32_t policy;                 /* 0 round-robin, 1 priority, 2 random */
     uint64_t seed;
+    uint32_t pool_pages; /* FZ_POOL_PAGES, or FZ_SMALL_POOL: out of memory comes early */
+    int32_t kill_task;   /* a task killed from outside at kill_at_ns (a fault), or -1 */
+    uint64_t kill_at_ns;
 };
 
 void fz_layout(const uint8_t *data, size_t len, struct fz_layout *out);
