@@ -34,6 +34,10 @@ static void check_insn(const struct scn_insn *in, uint32_t nsteps, uint32_t nspa
         abort();
     if (in->str.off > stl || in->str.len > stl - in->str.off)
         abort();
+    if (in->str2.off > stl || in->str2.len > stl - in->str2.off)
+        abort();
+    if (in->str2.len != 0 && in->op != SCN_OP_INVOKE)
+        abort(); /* only invoke carries a second buffer */
     if (in->n > SCN_MAX_POLL || (in->op != SCN_OP_POLL && in->n > SCN_MAX_XFER))
         abort();
     for (uint32_t i = 0; i < in->n; i++) {
