@@ -215,7 +215,9 @@ static void oracle_before(struct fz_task *t, const struct fz_call *call, struct 
     p->need = needed_right(call, &p->h);
     const uint8_t *e = rights_entry(t, p->h);
     p->known = e != NULL ? *e : UNKNOWN;
-    p->opened = call->nr == TW_SYS_OPEN ? scheme_rights(call->mem, call->mem_len) : UNKNOWN;
+    p->opened = call->nr == TW_SYS_OPEN
+                    ? scheme_rights(call->mem, (uint32_t)K_MIN(call->mem_len, call->args[1]))
+                    : UNKNOWN;
     p->alone = t->inflight == 0;
     t->inflight++;
     p->seq = ++t->seq;
@@ -373,8 +375,12 @@ static uint64_t pick_deadline(struct fz_ctx *c)
     return now + (uint64_t)rd8(&c->r) * (k % 5 == 2 ? 1000 : 1000000);
 }
 
-/* A URL in the heap buffer: from the dictionary, mutated, or raw bytes. Returns its length. */
-static size_t make_url(struct reader *r, struct fz_task *t)
+/*
+ * A URL in the heap buffer: from the dictionary, mutated, or raw bytes. Returns its length;
+ * *written is how many bytes of the buffer it wrote (more than that for short raw bytes,
+ * which overwrite the start of a dictionary URL: fuzz-repro must store them all).
+ */
+static size_t make_url(struct reader *r, struct fz_task *t, size_t *written)
 {
     uint8_t k = rd8(r), i = rd8(r);
     const char *base = urls[i % K_ARRAY_SIZE(urls)];
@@ -387,10 +393,14 @@ static size_t make_url(struct reader *r, struct fz_task *t)
         for (uint8_t j = 0; j < extra && n < 64; j++)
             t->buf[n++] = rd8(r);
     } else if (k % 4 == 3) { /* raw bytes */
+        size_t base_len = n;
         n = rd8(r) % 48;
         for (size_t j = 0; j < n; j++)
             t->buf[j] = rd8(r);
+        *written = K_MAX(base_len, n);
+        return n;
     }
+    *written = n;
     return n;
 }
 
@@ -408,8 +418,8 @@ static void step_open(struct fz_ctx *c)
 {
     struct reader *r = &c->r;
     struct fz_call call = {.nr = TW_SYS_OPEN};
-    size_t n = make_url(r, c->t);
-    set_mem(&call, c, c->t->buf, n);
+    size_t written, n = make_url(r, c->t, &written);
+    set_mem(&call, c, c->t->buf, written);
     uint8_t fk = rd8(r);
     uint64_t flags = fk < 200 ? fk % 4 : rd64(r); /* nonblock / thread-local, or junk */
     if (rd8(r) < 230)
