@@ -9,13 +9,11 @@
 #include "../core/fault.h"
 #include "../core/kernel.h"
 #include "../core/klib.h"
-#include "../core/page.h"
 #include "../core/syscall.h"
 #include "../core/task.h"
 #include "../core/thread.h"
 #include "../core/trace.h"
 #include "../providers/providers.h"
-#include "scenario_bc.h"
 
 static void config_from_view(const struct scn_view *v, const struct scn_boot_options *opt,
                              struct k_config *cfg)
@@ -46,10 +44,8 @@ static int create_task(const struct scn_view *v, uint32_t i, struct task **out)
     int rc = task_create(st->name, st->name_len, st->priority, &t);
     if (rc != TW_OK)
         return rc;
-    size_t need = scn_task_heap_need(v->len) + scn_task_heap_extra(v, i);
-    size_t pages = (need + K_PAGE_SIZE - 1) / K_PAGE_SIZE;
-    if ((st->flags & SCN_TASK_RAW_MEMORY) != 0) /* the whole region: raw heap at its end */
-        pages = (size_t)1 << page_order_for(pages);
+    K_STATIC_ASSERT(K_PAGE_SIZE == 4096, "scn_task_region_pages counts 4 KiB pages");
+    size_t pages = scn_task_region_pages(v, i);
     void *heap = task_alloc_region(t, pages);
     if (heap == NULL)
         return TW_E_NOMEM;

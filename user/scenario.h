@@ -120,6 +120,9 @@ size_t scn_task_heap_need(size_t len);
  */
 size_t scn_task_heap_extra(const struct scn_view *v, uint32_t task);
 
+/* Pages of task heap the loader allocates for task (a power of two with raw memory). */
+size_t scn_task_region_pages(const struct scn_view *v, uint32_t task);
+
 /* The argument that starts boot thread `thread` of the task whose main argument is main_arg. */
 uintptr_t scn_task_thread_arg(uintptr_t main_arg, uint32_t thread);
 

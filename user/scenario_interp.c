@@ -22,6 +22,7 @@
 #include "twain.h"
 
 #define TS_MAGIC   0x54534e53u /* "SNST" */
+#define SCN_PAGE   4096u       /* K_PAGE_SIZE: task regions are whole pages */
 #define HEAP_ALIGN 16u
 /* The smallest spawn: the instruction and a one-instruction body. */
 #define SPAWN_MIN_BYTES (24u + SCN_INSN_HDR)
@@ -79,6 +80,17 @@ size_t scn_task_heap_extra(const struct scn_view *v, uint32_t task)
     if ((t->flags & SCN_TASK_RAW_MEMORY) != 0)
         n += HEAP_ALIGN + SCN_SYS_HEAP;
     return n;
+}
+
+size_t scn_task_region_pages(const struct scn_view *v, uint32_t task)
+{
+    size_t need = scn_task_heap_need(v->len) + scn_task_heap_extra(v, task);
+    size_t pages = (need + SCN_PAGE - 1) / SCN_PAGE, pow2 = 1;
+    if ((v->tasks[task].flags & SCN_TASK_RAW_MEMORY) == 0)
+        return pages;
+    while (pow2 < pages) /* the whole block the page allocator hands out: raw heap at its end */
+        pow2 *= 2;
+    return pow2;
 }
 
 uintptr_t scn_task_thread_arg(uintptr_t main_arg, uint32_t thread)
