@@ -9,7 +9,9 @@
  * returns consumes the firings seen so far (so `for (;;) { wait(t); ... }` runs once per
  * period), and read() returns the 8-byte count of firings since the last consumption.
  * invoke TW_TIMER_SET_INTERVAL_MS/NS re-arms the period from now. Periods are at least
- * K_TIMER_MIN_NS (10 us): shorter ones are TW_E_INVAL.
+ * K_TIMER_MIN_NS (10 us): shorter ones are TW_E_INVAL. A timer that is not armed (a fired
+ * one-shot, or cancelled) with every firing consumed asserts TW_SIG_PEER_CLOSED, and read()
+ * says TW_E_PEER: nothing more will come, so a blocked reader must not wait for it.
  */
 #include "../core/abi.h"
 #include "../core/clock.h"
@@ -39,7 +41,9 @@ static struct timer_obj *as_timer(struct kobj *o)
 static uint32_t timer_signals(struct kobj *o)
 {
     struct timer_obj *t = as_timer(o);
-    return t->fired > t->consumed ? TW_SIG_SIGNALED | TW_SIG_READABLE : 0;
+    if (t->fired > t->consumed)
+        return TW_SIG_SIGNALED | TW_SIG_READABLE;
+    return ktimer_armed(&t->kt) ? 0 : TW_SIG_PEER_CLOSED;
 }
 
 static void timer_consume(struct kobj *o, uint32_t observed)
@@ -94,6 +98,7 @@ static int64_t timer_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
         return (int64_t)(t->fired & INT64_MAX);
     case TW_TIMER_CANCEL:
         ktimer_cancel(&t->kt);
+        kobj_notify(&t->obj); /* a blocked reader now gets TW_E_PEER */
         return TW_OK;
     default:
         return TW_E_NOTSUP;
