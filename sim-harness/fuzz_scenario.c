@@ -474,6 +474,11 @@ static int judge(const struct gen *g, const struct replay *p)
         if (!failed_call(g, p->first, what, sizeof(what)))
             snprintf(what, sizeof(what), "%s", p->first);
         printf("replay: DIFFERS: the first call that gave another result: %s\n", what);
+        if (strstr(p->first, "got -5 no_memory") != NULL)
+            printf("note: the replay's pool also holds the interpreter's copies of the scenario "
+                   "(%u pages more, in other blocks): under memory pressure an allocation can "
+                   "fail where the input's did not\n",
+                   g->extra_pages);
         return 1;
     }
     if (p->crashed) {

@@ -502,11 +502,15 @@ static void step_spawn(struct fz_ctx *c)
     uint32_t slot = t->nargs;
     if (slot >= K_ARRAY_SIZE(t->args) || t->nspawn >= K_ARRAY_SIZE(t->spawn))
         return; /* the task's program space is used up */
-    uint8_t *prog = t->spawn[t->nspawn];
+    /* Taken before the call, for good: another thread of the task may spawn while this one
+     * is preempted in its call, and must not reuse the argument, program or number. */
+    uint8_t *prog = t->spawn[t->nspawn++];
     for (uint32_t i = 0; i < SPAWN_LEN; i++)
         prog[i] = rd8(&c->r);
     struct fz_arg *a = &t->args[slot];
-    *a = (struct fz_arg){.task = t, .data = prog, .len = SPAWN_LEN, .thread = t->nthreads};
+    uint32_t number = t->nthreads++;
+    t->nargs++;
+    *a = (struct fz_arg){.task = t, .data = prog, .len = SPAWN_LEN, .thread = number};
     struct fz_call call = {.nr = TW_SYS_INVOKE};
     set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
     set_int(&call, 1, TW_TASK_SPAWN_THREAD);
@@ -515,14 +519,10 @@ static void step_spawn(struct fz_ctx *c)
         set_ptr(&call, 2, FZ_ARG_ENTRY, (uintptr_t)fz_thread, 0);
     else
         set_int(&call, 2, (uint64_t)rd8(&c->r) * 4096);
-    call.off[2] = t->nthreads;
+    call.off[2] = number;
     set_heap(&call, 3, c, a);
     set_int(&call, 4, rd8(&c->r) % 40);
-    if (fz_sys(c, &call) >= 0) {
-        t->nargs++;
-        t->nspawn++;
-        t->nthreads++;
-    }
+    fz_sys(c, &call);
 }
 
 static void step_invoke(struct fz_ctx *c)
