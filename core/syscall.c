@@ -111,19 +111,38 @@ static int64_t block_again(struct handle_entry **e, int32_t h, uint32_t right, u
     return TW_OK;
 }
 
+/*
+ * Every call into an object's operations holds a reference for its length. An operation
+ * may block inside (a user-space provider's proxy waits for the reply, with no handle of
+ * its own), and another thread of the task may close the last handle meanwhile: without
+ * the reference the object, and the reply end it waits on, went while still in use (found
+ * by the fuzzer: a thread still in the end's wait queue when it was destroyed).
+ */
+static void op_enter(struct kobj *o)
+{
+    kobj_ref(o);
+}
+
+static int64_t op_leave(struct kobj *o, int64_t r)
+{
+    kobj_unref(o);
+    return r;
+}
+
 /* One read or write of at most SYS_IO_CHUNK bytes through a kernel buffer; the caller
  * checked the user range. */
 static int64_t io_once(struct kobj *o, bool is_write, uint64_t ubuf, size_t len, uint8_t *bounce)
 {
+    op_enter(o);
     if (is_write) {
         copy_from_user_checked(bounce, ubuf, len);
-        return o->ops->write(o, bounce, len);
+        return op_leave(o, o->ops->write(o, bounce, len));
     }
     int64_t r = o->ops->read(o, bounce, len);
     K_ASSERT(r <= (int64_t)len);
     if (r > 0)
         copy_to_user_checked(ubuf, bounce, (size_t)r);
-    return r;
+    return op_leave(o, r);
 }
 
 /*
@@ -265,9 +284,11 @@ static int64_t sys_seek(const uint64_t a[6])
         return rc;
     if (a[2] > TW_SEEK_END)
         return TW_E_INVAL;
-    if (e->obj->ops->seek == NULL)
+    struct kobj *o = e->obj;
+    if (o->ops->seek == NULL)
         return TW_E_NOTSUP;
-    return e->obj->ops->seek(e->obj, (int64_t)a[1], (int)a[2]);
+    op_enter(o);
+    return op_leave(o, o->ops->seek(o, (int64_t)a[1], (int)a[2]));
 }
 
 static int64_t sys_tell(const uint64_t a[6])
@@ -276,9 +297,11 @@ static int64_t sys_tell(const uint64_t a[6])
     int rc = lookup(a[0], TW_RIGHT_SEEK, &e);
     if (rc != TW_OK)
         return rc;
-    if (e->obj->ops->tell == NULL)
+    struct kobj *o = e->obj;
+    if (o->ops->tell == NULL)
         return TW_E_NOTSUP;
-    return e->obj->ops->tell(e->obj);
+    op_enter(o);
+    return op_leave(o, o->ops->tell(o));
 }
 
 /* Simulated work: bill ns to the clock in slices, firing timers and preempting between. */
@@ -419,7 +442,8 @@ static int64_t sys_invoke(const uint64_t a[6])
     if (o->ops->invoke == NULL)
         return TW_E_NOTSUP;
     for (;;) {
-        int64_t r = o->ops->invoke(o, op, args);
+        op_enter(o);
+        int64_t r = op_leave(o, o->ops->invoke(o, op, args));
         uint32_t want = invoke_block_signals(op);
         if (r != TW_E_WOULDBLOCK || want == 0 || (e->flags & TW_O_NONBLOCK) != 0)
             return r;
