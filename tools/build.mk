@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl \
+.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted \
         coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
@@ -261,6 +261,11 @@ $(COV_DIR)/obj/%.o: %.S
 $(COV_DIR)/%: $(COV_DIR)/obj/tests/fuzz/fuzz_%.o $(COV_LIB_OBJ)
 	@$(if $(V),,echo "  COVLD   $@")
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(COV_FLAGS) -o $@ $^ $(HOST_LIBS)
+
+# make fuzz-planted: known bugs planted in a scratch worktree must be found in a minute.
+PLANTED_SECONDS ?= 60
+fuzz-planted:
+	@tools/fuzz-planted $(PLANTED_SECONDS)
 
 coverage: $(addprefix $(COV_DIR)/,$(COV_TARGETS))
 	@tools/coverage $(COV_DIR) $(COV_TARGETS)
