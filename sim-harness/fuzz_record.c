@@ -172,7 +172,7 @@ static void read_panic(struct fz_record *r, FILE *err)
         size_t n = strcspn(line, "\n");
         line[n] = '\0';
         if (n > 0 && !panic)
-            snprintf(r->panic, sizeof(r->panic), "%s", line);
+            snprintf(r->panic, sizeof(r->panic), "%.*s", (int)sizeof(r->panic) - 1, line);
         panic = panic || strncmp(line, "PANIC at ", 9) == 0;
     }
 }

@@ -162,7 +162,7 @@ static int note_step(struct gen *g, uint32_t task, long call)
 
 static cJSON *task_json(struct gen *g, uint32_t t)
 {
-    char name[8];
+    char name[16];
     snprintf(name, sizeof(name), "fz%u", t);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", name);
@@ -263,7 +263,7 @@ static cJSON *scenario_json(struct gen *g, const char *name)
         cJSON_AddItemToArray(tasks, tj);
     }
     if (g->lay->kill_task >= 0) { /* fuzzprog's kill: a multiple of 100 us */
-        char victim[8];
+        char victim[16];
         snprintf(victim, sizeof(victim), "fz%d", g->lay->kill_task);
         cJSON *fault = cJSON_CreateObject();
         cJSON_AddNumberToObject(fault, "at_us", (double)(g->lay->kill_at_ns / 1000));
@@ -404,9 +404,9 @@ static void scan_console(FILE *out, struct replay *p)
     while (fgets(line, sizeof(line), out) != NULL) {
         line[strcspn(line, "\n")] = '\0';
         if (p->first[0] == '\0' && strncmp(line, "EXPECT FAILED task ", 19) == 0)
-            snprintf(p->first, sizeof(p->first), "%s", line);
+            snprintf(p->first, sizeof(p->first), "%.*s", (int)sizeof(p->first) - 1, line);
         if (p->panic[0] == '\0' && strncmp(line, "PANIC at ", 9) == 0)
-            snprintf(p->panic, sizeof(p->panic), "%s", line);
+            snprintf(p->panic, sizeof(p->panic), "%.*s", (int)sizeof(p->panic) - 1, line);
         sscanf(line, "@@ rc=%d fails=%u hash=%16s", &p->rc, &p->fails, p->hash);
     }
 }
