@@ -20,7 +20,16 @@ int handle_table_init(struct handle_table *ht)
 {
     k_memset(ht, 0, sizeof(*ht));
     ht->dir = page_alloc(DIR_ORDER);
-    return ht->dir != NULL ? TW_OK : TW_E_NOMEM;
+    if (ht->dir == NULL)
+        return TW_E_NOMEM;
+    /* The first page of entries now: installing handle 0 (the task) can then not fail. */
+    ht->dir[0] = page_alloc(0);
+    if (ht->dir[0] == NULL) {
+        page_free(ht->dir, DIR_ORDER);
+        ht->dir = NULL;
+        return TW_E_NOMEM;
+    }
+    return TW_OK;
 }
 
 static struct handle_entry *entry_at(const struct handle_table *ht, uint32_t idx)

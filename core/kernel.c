@@ -33,6 +33,8 @@ int k_init(const struct k_config *cfg)
     hal_pool(&base, &npages);
     if (cfg->pool_pages != 0 && cfg->pool_pages < npages)
         npages = cfg->pool_pages;
+    if (npages < K_MIN_POOL_PAGES)
+        return TW_E_NOMEM; /* not even the kernel's own tables fit */
     kern.cfg = *cfg;
     prng_seed(&kern.prng, cfg->seed);
     page_init(base, npages);

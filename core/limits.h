@@ -31,6 +31,7 @@
 #define K_CONSOLE_CAPTURE  65536 /* bytes of console output kept for expectations */
 #define K_MAX_PROVIDERS    32
 #define K_QUANTUM_MIN_NS   1000ull
+#define K_MIN_POOL_PAGES   16       /* smaller pools are refused at boot (TW_E_NOMEM) */
 #define K_TIMER_MIN_NS     10000ull /* shortest timer period: 10 us */
 
 K_STATIC_ASSERT(K_THREAD_HANDLES <= 64, "thread-local handles fit a 64-bit mask");
