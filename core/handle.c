@@ -42,18 +42,24 @@ void handle_table_destroy(struct handle_table *ht)
 {
     if (ht->dir == NULL)
         return;
-    /* Close in ascending handle order: a deterministic sequence of last_close calls. */
-    for (uint32_t i = 0; i < ht->limit; i++) {
-        struct handle_entry *e = entry_at(ht, i);
-        if (e == NULL || e->obj == NULL)
-            continue;
-        struct kobj *o = e->obj;
-        e->obj = NULL;
-        ht->count--;
-        kobj_handle_put(o);
+    /* Close in ascending handle order: a deterministic sequence of last_close calls. Entry
+     * pages exist only below the limit (and the first, from handle_table_init). */
+    uint32_t npages = K_MAX((ht->limit + K_HANDLE_PAGE - 1) / K_HANDLE_PAGE, 1u);
+    for (uint32_t p = 0; p < npages; p++) {
+        struct handle_entry *page = ht->dir[p];
+        for (uint32_t i = 0; page != NULL && i < K_HANDLE_PAGE && ht->count > 0; i++) {
+            struct kobj *o = page[i].obj;
+            if (o == NULL)
+                continue;
+            page[i].obj = NULL;
+            ht->count--;
+            kobj_handle_put(o);
+        }
     }
     K_ASSERT(ht->count == 0);
     for (uint32_t p = 0; p < K_HANDLE_DIR; p++)
+        K_DEBUG_ASSERT(p < npages || ht->dir[p] == NULL);
+    for (uint32_t p = 0; p < npages; p++)
         if (ht->dir[p] != NULL)
             page_free(ht->dir[p], 0);
     page_free(ht->dir, DIR_ORDER);
