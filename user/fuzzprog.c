@@ -858,7 +858,7 @@ void fz_layout(const uint8_t *data, size_t len, struct fz_layout *out)
     uint32_t x = b0 / (FZ_MAX_TASKS * 3);
     out->pool_pages = x % 3 == 2 ? FZ_SMALL_POOL : FZ_POOL_PAGES;
     out->kill_task = x / 3 >= 4 ? (int32_t)((x / 3) % out->ntasks) : -1;
-    out->kill_at_ns = (uint64_t)((len > 2 ? data[2] : 0) / FZ_MAX_THREADS) * 100000u;
+    out->kill_at_ns = (uint64_t)((len > 2 ? data[2] : 0) / FZ_MAX_THREADS) * 25000u;
 }
 
 int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)

@@ -21,7 +21,7 @@
 #define FZ_STEP_BUDGET 48
 #define FZ_POOL_PAGES  1024
 #define FZ_SMALL_POOL  192 /* a few threads and handles: allocations fail mid-program */
-#define FZ_MAX_TIME_NS (20ull * 1000 * 1000)
+#define FZ_MAX_TIME_NS (5ull * 1000 * 1000)
 #define FZ_QUANTUM_NS  1000000
 #define FZ_SYSCALL_NS  200 /* cost model */
 #define FZ_SWITCH_NS   400
