@@ -21,13 +21,14 @@
 #include "twain.h"
 #include "../hal/hal.h"
 
-#define BUF_LEN    4096
-#define LIVE_MAX   16
-#define CLOSED_MAX 8
-#define SPAWN_LEN  24 /* bytes of the parent's program a spawned thread runs */
-#define STACK_LEN  (SYS_IO_CHUNK + 64)
-#define RIGHTS_MAX 64   /* task handles 0..63 have an entry in the rights oracle */
-#define UNKNOWN    0xff /* the oracle does not know this handle's rights */
+#define BUF_LEN     4096
+#define LIVE_MAX    16
+#define CLOSED_MAX  8
+#define SPAWN_LEN   24 /* bytes of the parent's program a spawned thread runs */
+#define STACK_LEN   (SYS_IO_CHUNK + 64)
+#define RIGHTS_MAX  64   /* task handles 0..63 have an entry in the rights oracle */
+#define UNKNOWN     0xff /* the oracle does not know this handle's rights */
+#define CHAN_RIGHTS (TW_RIGHTS_ALL & ~TW_RIGHT_SEEK) /* a channel end's, either side */
 
 struct fz_task;
 
@@ -144,7 +145,7 @@ static uint8_t scheme_rights(const uint8_t *url, uint32_t len)
         const char *prefix;
         uint8_t rights;
     } known[] = {
-        {"chan://", TW_RIGHTS_ALL & ~TW_RIGHT_SEEK},
+        {"chan://", CHAN_RIGHTS},
         {"timer://",
          TW_RIGHT_READ | TW_RIGHT_INVOKE | TW_RIGHT_WAIT | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE},
         {"zero://", TW_RIGHTS_ALL & ~(TW_RIGHT_SEEK | TW_RIGHT_INVOKE)},
@@ -226,11 +227,9 @@ static void oracle_before(struct fz_task *t, const struct fz_call *call, struct 
 static void oracle_after(struct fz_task *t, const struct fz_call *call, const struct oracle_pre *p)
 {
     t->inflight--;
-    bool ok = !TW_IS_ERROR(call->result);
-    bool dup = call->nr == TW_SYS_INVOKE && (int64_t)call->args[0] == TW_HANDLE_SELF &&
-               call->args[1] == TW_TASK_DUPLICATE;
-    if (!ok)
+    if (TW_IS_ERROR(call->result))
         return;
+    bool dup = p->need == TW_RIGHT_DUPLICATE; /* only a duplicate needs that right */
     if (p->alone && p->known != UNKNOWN) {
         if (p->need != 0 && (p->known & p->need) == 0)
             oracle_violation(call, "succeeded without the handle's right");
@@ -245,7 +244,7 @@ static void oracle_after(struct fz_task *t, const struct fz_call *call, const st
     else if (dup && fresh != NULL)
         *fresh = exact ? (uint8_t)call->args[3] : UNKNOWN;
     else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_TAKE_PEER && fresh != NULL)
-        *fresh = exact ? TW_RIGHTS_ALL & ~TW_RIGHT_SEEK : UNKNOWN;
+        *fresh = exact ? CHAN_RIGHTS : UNKNOWN;
     else if (call->nr == TW_SYS_CLOSE && known != NULL)
         *known = UNKNOWN;
     else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_READ_HANDLES)
