@@ -35,6 +35,9 @@ int k_init(const struct k_config *cfg)
         npages = cfg->pool_pages;
     if (npages < K_MIN_POOL_PAGES)
         return TW_E_NOMEM; /* not even the kernel's own tables fit */
+    uint32_t ustack = cfg->ustack_pages != 0 ? cfg->ustack_pages : K_USTACK_PAGES;
+    if (ustack < K_USTACK_MIN_PAGES || ustack > K_USTACK_PAGES || (ustack & (ustack - 1)) != 0)
+        return TW_E_INVAL;
     kern.cfg = *cfg;
     prng_seed(&kern.prng, cfg->seed);
     page_init(base, npages);
@@ -49,7 +52,7 @@ int k_init(const struct k_config *cfg)
     if (rc != TW_OK)
         return rc;
     task_module_init();
-    thread_module_init();
+    thread_module_init(ustack);
     chan_module_init();
     console_init();
     watch_reset();

@@ -19,10 +19,12 @@ struct k_config {
     uint64_t seed;
     enum sched_policy_id policy;
     struct clock_config clock;
-    uint64_t max_time_ns; /* the run stops at this time */
-    size_t pool_pages;    /* 0: all the HAL gives; else at most this many (deterministic) */
-    bool trace_sink;      /* deliver trace records to hal_trace_write */
-    uint32_t trace_batch; /* records per delivery: 0 = K_TRACE_BUF, 1 = every record */
+    uint64_t max_time_ns;  /* the run stops at this time */
+    size_t pool_pages;     /* 0: all the HAL gives; else at most this many (deterministic) */
+    bool trace_sink;       /* deliver trace records to hal_trace_write */
+    uint32_t trace_batch;  /* records per delivery: 0 = K_TRACE_BUF, 1 = every record */
+    uint32_t ustack_pages; /* a user stack: 0 = K_USTACK_PAGES; else a power of two from
+                              K_USTACK_MIN_PAGES to K_USTACK_PAGES (TW_E_INVAL otherwise) */
 };
 
 /* Reset and initialise every kernel module over the HAL's pool. TW_OK or TW_E_NOMEM. */

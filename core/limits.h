@@ -18,6 +18,7 @@
 #define K_USTACK_PAGES                                                                             \
     16 /* 64 KiB: user code's stack (the simulator guards its lowest page and runs system calls on \
           it) */
+#define K_USTACK_MIN_PAGES 4    /* k_config.ustack_pages: the fuzzer's programs use 8 */
 #define K_KSTACK_PAGES     4    /* 16 KiB: kernel stack where the backend has a privilege split */
 #define K_HANDLE_PAGE      256  /* handles per table page */
 #define K_HANDLE_DIR       1024 /* table pages per task: 262144 handles */

@@ -76,6 +76,7 @@ static void switch_from(struct thread *prev, uint32_t why)
     }
     end_slice(prev);
     trace_emit(TR_SWITCH, prev->id, next != NULL ? next->id : 0, why);
+    prev->ctx.final = prev->state == TH_ZOMBIE;
     if (next == NULL) {
         thread_set_current(NULL);
         hal_context_switch(&prev->ctx, &sc.idle);

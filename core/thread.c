@@ -15,9 +15,7 @@
 #include "task.h"
 #include "trace.h"
 
-#define USTACK_ORDER 4
 #define KSTACK_ORDER 2
-K_STATIC_ASSERT((1u << USTACK_ORDER) == K_USTACK_PAGES, "user stack order");
 K_STATIC_ASSERT((1u << KSTACK_ORDER) == K_KSTACK_PAGES, "kernel stack order");
 K_STATIC_ASSERT(sizeof(struct thread) <= K_PAGE_SIZE - 16, "a thread fits a cache page");
 
@@ -27,7 +25,13 @@ static struct {
     struct list zombies; /* struct thread.run_link */
     uint32_t next_id;
     uint32_t live;
+    unsigned ustack_order; /* a user stack is 2^ustack_order pages (k_config.ustack_pages) */
 } th;
+
+static size_t ustack_bytes(void)
+{
+    return (size_t)K_PAGE_SIZE << th.ustack_order;
+}
 
 static uint32_t thread_signals(struct kobj *o)
 {
@@ -49,12 +53,15 @@ static const struct kobj_ops thread_ops = {
     .destroy = thread_destroy,
 };
 
-void thread_module_init(void)
+void thread_module_init(uint32_t ustack_pages)
 {
+    K_ASSERT(ustack_pages >= 1 && (ustack_pages & (ustack_pages - 1)) == 0);
     k_memset(&th, 0, sizeof(th));
     kcache_init(&th.threads, "thread", sizeof(struct thread));
     list_init(&th.zombies);
     th.next_id = 1;
+    while ((1u << th.ustack_order) < ustack_pages)
+        th.ustack_order++;
 }
 
 struct thread *thread_current(void)
@@ -76,16 +83,16 @@ static void deadline_fire(struct ktimer *kt)
 
 static int alloc_stacks(struct thread *t, struct task *task)
 {
-    t->ustack = page_alloc(USTACK_ORDER);
+    t->ustack = page_alloc(th.ustack_order);
     t->kstack = page_alloc_raw(KSTACK_ORDER); /* kernel only: never read before written */
     if (t->ustack != NULL && t->kstack != NULL)
-        t->stack_region = task_add_region(task, t->ustack, K_USTACK_PAGES * K_PAGE_SIZE);
+        t->stack_region = task_add_region(task, t->ustack, ustack_bytes());
     if (t->stack_region != NULL)
         t->stack_region->owner = t;
     if (t->stack_region != NULL)
         return TW_OK;
     if (t->ustack != NULL)
-        page_free(t->ustack, USTACK_ORDER);
+        page_free(t->ustack, th.ustack_order);
     if (t->kstack != NULL)
         page_free(t->kstack, KSTACK_ORDER);
     t->ustack = NULL;
@@ -121,7 +128,7 @@ int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, in
         .kstack = t->kstack,
         .kstack_size = K_KSTACK_PAGES * K_PAGE_SIZE,
         .ustack = t->ustack,
-        .ustack_size = K_USTACK_PAGES * K_PAGE_SIZE,
+        .ustack_size = ustack_bytes(),
         .entry = entry,
         .arg = arg,
         .user = true,
@@ -175,7 +182,7 @@ void thread_reap(void)
         K_ASSERT(!ktimer_armed(&t->deadline) && t->nwait == 0);
         hal_stacks_released(&t->start);
         task_remove_region(t->task, t->stack_region);
-        page_free(t->ustack, USTACK_ORDER);
+        page_free(t->ustack, th.ustack_order);
         page_free(t->kstack, KSTACK_ORDER);
         t->ustack = NULL;
         t->kstack = NULL;

@@ -69,6 +69,7 @@ void thread_reap(void);
 /* If the running thread was killed, end it now (called at kernel boundaries). */
 void thread_check_killed(void);
 uint32_t thread_live_count(void);
-void thread_module_init(void);
+/* Reset the module; user stacks are ustack_pages (a power of two) pages each. */
+void thread_module_init(uint32_t ustack_pages);
 
 #endif /* TWAIN_CORE_THREAD_H */

@@ -30,6 +30,8 @@ struct hal_context {
     void *sp;
     const void *stack_lo; /* the stack's lowest address and size (sanitizer hand-off); */
     size_t stack_size;    /* NULL/0 for a backend's boot stack */
+    bool final;           /* set by core before a switch away that is never resumed (an
+                             exiting thread): the backend may drop what it keeps per context */
 };
 
 /*

@@ -876,6 +876,7 @@ int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
         .max_time_ns = FZ_MAX_TIME_NS,
         .pool_pages = lay.pool_pages,
         .trace_sink = false,
+        .ustack_pages = FZ_USTACK_PAGES,
     };
     listing = list;
     int rc = k_init(&cfg);

@@ -104,7 +104,9 @@ void hal_context_switch(struct hal_context *from, struct hal_context *to)
     void *fake = NULL;
     const void *lo = to->stack_lo != NULL ? to->stack_lo : host.main_stack_lo;
     size_t size = to->stack_lo != NULL ? to->stack_size : host.main_stack_size;
-    asan_start_switch(&fake, lo, size);
+    /* ASan keeps a fake stack per context (use-after-return detection, on by default
+     * since clang 15): an exiting thread's goes with its last switch, or each leaked it. */
+    asan_start_switch(from->final ? NULL : &fake, lo, size);
     x86_64_switch(&from->sp, to->sp);
     const void *old_lo;
     size_t old_size;
@@ -140,8 +142,31 @@ void host_guard_page(void *p, bool guard)
     }
 }
 
+/*
+ * Without guard pages (host_set_stack_guards(false), the fuzz driver) the lowest page of a
+ * user stack is still never used (hal_context_init starts above it), so it stays as zeroed
+ * as page_alloc left it. A frame that went deeper wrote into its top first: say so, as the
+ * guard would have.
+ */
+static void check_unguarded_stack(const struct hal_thread_start *start)
+{
+    const uint64_t *top = (const uint64_t *)((const uint8_t *)start->ustack + HAL_PAGE_SIZE - 512);
+    uint64_t written = 0;
+    for (size_t i = 0; i < 512 / sizeof(*top); i++)
+        written |= top[i];
+    if (written != 0) {
+        fprintf(stderr,
+                "twain: a thread's stack overflowed into its lowest page (%zu-byte stack, "
+                "guard pages off)\n",
+                start->ustack_size);
+        abort();
+    }
+}
+
 void hal_stacks_released(const struct hal_thread_start *start)
 {
+    if (!stack_guards)
+        check_unguarded_stack(start);
     host_guard_page(start->ustack, false);
     asan_unpoison(start->ustack, start->ustack_size);
     asan_unpoison(start->kstack, start->kstack_size);

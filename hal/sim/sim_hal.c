@@ -19,6 +19,7 @@ void hal_context_init(struct hal_context *ctx, const struct hal_thread_start *st
     ctx->sp = x86_64_context_prepare(lo, size, host_thread_entry, 0);
     ctx->stack_lo = lo;
     ctx->stack_size = size;
+    ctx->final = false;
 }
 
 _Noreturn void hal_enter_user(const struct hal_thread_start *start)

@@ -24,6 +24,7 @@
 #include "../../core/kernel.h"
 #include "../../core/klib.h"
 #include "../../core/obj.h"
+#include "../../core/page.h"
 #include "../../core/prng.h"
 #include "../../core/syscall.h"
 #include "../../core/task.h"
@@ -644,6 +645,38 @@ START_TEST(test_time_limit_stops_computing_thread)
 }
 END_TEST
 
+/*
+ * k_config.ustack_pages: 0 keeps K_USTACK_PAGES, a power of two from K_USTACK_MIN_PAGES to
+ * K_USTACK_PAGES sets every user stack's size (the fuzzer's programs use 8), anything else
+ * is TW_E_INVAL and changes nothing.
+ */
+START_TEST(test_ustack_pages)
+{
+    static const uint32_t bad[] = {1, 2, 3, 5, 6, 12, K_USTACK_PAGES * 2, 1000};
+    for (size_t i = 0; i < K_ARRAY_SIZE(bad); i++) {
+        struct k_config cfg = test_cfg(SCHED_RR, 1);
+        cfg.ustack_pages = bad[i];
+        host_set_pool_pages(4096);
+        ck_assert_msg(k_init(&cfg) == TW_E_INVAL, "ustack_pages %u accepted", bad[i]);
+    }
+    static const uint32_t good[] = {0, K_USTACK_MIN_PAGES, 8, K_USTACK_PAGES};
+    for (size_t i = 0; i < K_ARRAY_SIZE(good); i++) {
+        struct k_config cfg = test_cfg(SCHED_RR, 1);
+        cfg.ustack_pages = good[i];
+        boot_cfg(&cfg);
+        size_t want = (size_t)(good[i] != 0 ? good[i] : K_USTACK_PAGES) * K_PAGE_SIZE;
+        size_t free_before = page_free_count();
+        struct thread *t = new_thread(new_task("t", 10), body_yielder, 'A', 10);
+        ck_assert_uint_eq(t->start.ustack_size, want);
+        ck_assert_uint_eq(t->stack_region->len, want);
+        ck_assert_uint_ge(free_before - page_free_count(), want / K_PAGE_SIZE);
+        ck_assert_int_eq(k_run(), TR_END_DONE);
+        k_teardown();
+        ck_assert_uint_eq(kobj_live_count(), 0);
+    }
+}
+END_TEST
+
 /* ---- runner ----------------------------------------------------------------------------- */
 
 static Suite *sched_suite(void)
@@ -683,6 +716,7 @@ static Suite *sched_suite(void)
     tcase_add_test(tc, test_teardown_task_without_threads);
     tcase_add_test(tc, test_time_limit_stops_sleeper);
     tcase_add_loop_test(tc, test_time_limit_stops_computing_thread, 0, 2);
+    tcase_add_test(tc, test_ustack_pages);
     suite_add_tcase(s, tc);
     return s;
 }
