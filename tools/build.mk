@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted \
+.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features \
         coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
@@ -166,6 +166,7 @@ $(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FRE
 $(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
 FUZZ_IGNORE := tests/fuzz/coverage-ignore.txt
+FUZZ_IGNORE_SHARED := tests/fuzz/coverage-ignore-shared.txt
 # Comparison tracing (libFuzzer's hint for magic values) only where input bytes meet
 # comparisons directly: the parsers and the program decoder. In the rest of the kernel a
 # comparison is against internal state (timer deadlines, list heads), and a callback for
@@ -182,11 +183,12 @@ $(FUZZ_DIR)/obj-cmp/core/url.o: FUZZ_LAYER = $(FUZZ_FREE)
 FUZZ_STAMP := $(FUZZ_DIR)/.flags
 FUZZ_FLAGS_NOW := $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE)
 $(shell mkdir -p $(FUZZ_DIR); echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $(FUZZ_STAMP) || echo '$(FUZZ_FLAGS_NOW)' > $(FUZZ_STAMP))
-$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_STAMP)
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_CMP) \
-	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) $(FUZZ_LAYER) -c $< -o $@
+	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) \
+	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE_SHARED) $(FUZZ_LAYER) -c $< -o $@
 
 $(FUZZ_DIR)/obj/%.o: %.S
 	@mkdir -p $(@D)
@@ -208,6 +210,15 @@ $(FUZZ_DIR)/url: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_url.o $(FUZZ_DIR)/obj-cmp/core/
 	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
 
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+# make fuzz-features [TARGET=name]: the edges an execution hits, by function (tools/fuzz-features).
+$(FUZZ_DIR)/features-%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ) tests/fuzz/features_main.c
+	@$(if $(V),,echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_WARN) $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN)) -O1 -g -no-pie -o $@ \
+	    tests/fuzz/features_main.c $(filter %.o,$^) $(HOST_LIBS)
+
+fuzz-features: $(FUZZ_DIR)/features-$(if $(TARGET),$(TARGET),syscalls)
+	@tools/fuzz-features $< $(B)/fuzz/corpus/$(if $(TARGET),$(TARGET),syscalls)
 
 fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN)) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SECONDS) $(TWAIN) $(FUZZ_RUN)
