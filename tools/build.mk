@@ -147,12 +147,18 @@ clean-objs:
 comma := ,
 FUZZ_SAN := $(if $(and $(filter command line environment,$(origin SAN)),$(filter 0,$(SAN))),,address$(comma)undefined)
 FUZZ_DIR := $(B)/fuzz/$(if $(FUZZ_SAN),san,plain)
-FUZZ_CC := clang
+# clang 19 (Debian 12 has it): its libFuzzer keeps rare features in a bitset. In clang 14's,
+# every coverage feature of every execution searched a list of them, which grows with the
+# corpus: 69% of a run over a freshly merged system-call corpus (9,195 exec/s; perf).
+FUZZ_CC := clang-19
 FUZZ_WARN := $(filter-out -Wmissing-prototypes,$(WARN)) -Wmissing-prototypes
+# No use-after-return detection (clang 15 turned it on): each thread's fake stack is mapped
+# and unmapped with it, and the system-call target ran 710 exec/s with it, 20,312 without.
 FUZZ_BASE := $(FUZZ_WARN) $(if $(FUZZ_SAN),-O1,-O2) -g -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP \
-             $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN))
-FUZZ_FREE := -ffreestanding -nostdinc -isystem $(shell clang -print-resource-dir 2>/dev/null)/include \
-             -fno-stack-protector
+             $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN) -fsanitize-address-use-after-return=never)
+freestanding = -ffreestanding -nostdinc -isystem $(shell $(1) -print-resource-dir 2>/dev/null)/include \
+               -fno-stack-protector
+FUZZ_FREE := $(call freestanding,$(FUZZ_CC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_LIB_SRC := $(KERNEL_SRC) $(wildcard viz/*.c) $(HOST_SRC) \
                 $(filter-out sim-harness/main.c,$(HARNESS_SRC))
@@ -181,7 +187,7 @@ $(FUZZ_CMP_TRACED): FUZZ_CMP =
 # its time.
 $(FUZZ_DIR)/obj-cmp/core/url.o: FUZZ_LAYER = $(FUZZ_FREE)
 FUZZ_STAMP := $(FUZZ_DIR)/.flags
-FUZZ_FLAGS_NOW := $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE)
+FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE)
 $(shell mkdir -p $(FUZZ_DIR); echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $(FUZZ_STAMP) || echo '$(FUZZ_FLAGS_NOW)' > $(FUZZ_STAMP))
 $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP)
 	@mkdir -p $(@D)
@@ -230,7 +236,7 @@ AFL_LIB_OBJ := $(patsubst %.c,$(AFL_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(AFL_DIR)/obj
 AFL_TARGET := $(if $(TARGET),$(TARGET),syscalls)
 
 $(AFL_DIR)/obj/core/%.o $(AFL_DIR)/obj/providers/%.o $(AFL_DIR)/obj/user/%.o \
-$(AFL_DIR)/obj/hal/sim/sim_%.o $(AFL_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(AFL_DIR)/obj/hal/sim/sim_%.o $(AFL_DIR)/obj/viz/%.o: FUZZ_LAYER = $(call freestanding,clang)
 $(AFL_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
 $(AFL_DIR)/obj/%.o: %.c
@@ -260,7 +266,10 @@ $(COV_DIR)/obj/core/%.o $(COV_DIR)/obj/providers/%.o $(COV_DIR)/obj/user/%.o \
 $(COV_DIR)/obj/hal/sim/sim_%.o $(COV_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(COV_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
-$(COV_DIR)/obj/%.o: %.c
+COV_STAMP := $(COV_DIR)/.flags
+COV_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_WARN) $(COV_FLAGS) $(FUZZ_FREE)
+$(shell mkdir -p $(COV_DIR); echo '$(COV_FLAGS_NOW)' | cmp -s - $(COV_STAMP) || echo '$(COV_FLAGS_NOW)' > $(COV_STAMP))
+$(COV_DIR)/obj/%.o: %.c $(COV_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  COVCC   $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_WARN) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link $(COV_FLAGS) $(FUZZ_LAYER) -c $< -o $@
