@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features \
+.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
         coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
@@ -120,6 +120,7 @@ lint-scenarios: $(TWAIN)
 -include tools/efi.mk
 -include tools/fat.mk
 -include tools/viz.mk
+BENCH_EXTRA += fuzz-bench # the system-call fuzz target's executions per second (below)
 
 test: layering format-check unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
 	@tools/determinism-tests
@@ -225,6 +226,12 @@ $(FUZZ_DIR)/features-%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ) test
 
 fuzz-features: $(FUZZ_DIR)/features-$(if $(TARGET),$(TARGET),syscalls)
 	@tools/fuzz-features $< $(B)/fuzz/corpus/$(if $(TARGET),$(TARGET),syscalls)
+
+# make bench: the system-call target's executions per second, plain and ASan+UBSan.
+fuzz-bench: $(TWAIN)
+	@$(MAKE) --no-print-directory -f tools/build.mk SAN=0 $(B)/fuzz/plain/syscalls
+	@$(MAKE) --no-print-directory -f tools/build.mk SAN= $(B)/fuzz/san/syscalls
+	@tools/fuzz-bench $(B)/fuzz/plain/syscalls $(B)/fuzz/san/syscalls $(TWAIN)
 
 fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN)) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SECONDS) $(TWAIN) $(FUZZ_RUN)
