@@ -180,6 +180,7 @@ FUZZ_IGNORE_SHARED := tests/fuzz/coverage-ignore-shared.txt
 # each one costs more than it guides.
 FUZZ_CMP := -fno-sanitize-coverage=trace-cmp,indirect-calls
 FUZZ_CMP_TRACED := $(FUZZ_DIR)/obj/user/scenario_decode.o $(FUZZ_DIR)/obj/sim-harness/scenario_compile.o \
+                   $(FUZZ_DIR)/obj/sim-harness/scenario_cc.o $(FUZZ_DIR)/obj/sim-harness/scenario_steps.o \
                    $(FUZZ_DIR)/obj/sim-harness/trace_file.o $(FUZZ_DIR)/obj/tests/%.o \
                    $(FUZZ_DIR)/obj/providers/fat_%.o $(FUZZ_DIR)/obj-cmp/%.o
 $(FUZZ_CMP_TRACED): FUZZ_CMP =
