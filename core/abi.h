@@ -114,7 +114,8 @@ enum tw_invoke_op {
     TW_TASK_PRNG = 0x10b,        /* -> next value of the kernel's seeded PRNG (31 bits) */
     /* on channel endpoints */
     TW_CHAN_TAKE_PEER = 0x200,     /* on a fresh anonymous pair: -> handle of the other end */
-    TW_CHAN_WRITE_HANDLES = 0x201, /* a0 = buf, a1 = len, a2 = handles[], a3 = n */
+    TW_CHAN_WRITE_HANDLES = 0x201, /* a0 = buf, a1 = len, a2 = handles[], a3 = n; an end or
+                                      port may not go to an end in flight: TW_E_INVAL */
     TW_CHAN_READ_HANDLES = 0x202,  /* a0 = buf, a1 = len, a2 = handles_out[], a3 = cap;
                                       unused entries are set to TW_HANDLE_NONE */
     TW_CHAN_PENDING = 0x203,       /* -> messages queued for reading */

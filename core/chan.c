@@ -45,6 +45,7 @@ struct chan_end {
     struct port *port;         /* clients: the port (a reference) */
     struct list client_link;   /* in port->clients */
     struct msg_ring in;
+    uint32_t carried; /* messages, and a fresh pair's other end, holding a handle to it */
 };
 
 struct port {
@@ -55,6 +56,7 @@ struct port {
     struct list clients;  /* struct chan_end.client_link */
     struct list reg_link; /* in the registry */
     struct msg_ring in;
+    uint32_t carried; /* messages holding a handle to it */
 };
 
 static struct {
@@ -126,11 +128,43 @@ static void ring_commit(struct msg_ring *r)
     r->count++;
 }
 
+/*
+ * Objects with a message queue (channel ends and ports) can hold each other's handles in
+ * their queues. Their `carried` count says how many in-flight handles (in messages, or a
+ * fresh pair's untaken end) refer to one; see check_handles for why. NULL for other kinds.
+ */
+static uint32_t *carried_of(struct kobj *o)
+{
+    if (o->ops == &end_ops)
+        return &K_CONTAINER_OF(o, struct chan_end, obj)->carried;
+    if (o->ops == &port_ops)
+        return &K_CONTAINER_OF(o, struct port, obj)->carried;
+    return NULL;
+}
+
+static void carry(struct kobj *o)
+{
+    uint32_t *c = carried_of(o);
+    if (c != NULL)
+        (*c)++;
+}
+
+static void uncarry(struct kobj *o)
+{
+    uint32_t *c = carried_of(o);
+    if (c != NULL) {
+        K_ASSERT(*c > 0);
+        (*c)--;
+    }
+}
+
 /* Release what a message holds (handles in flight, the client reference). */
 static void msg_release(struct chan_msg *m)
 {
-    for (uint32_t i = 0; i < m->nh; i++)
+    for (uint32_t i = 0; i < m->nh; i++) {
+        uncarry(m->h[i].obj);
         kobj_handle_put(m->h[i].obj);
+    }
     m->nh = 0;
     if (m->from != NULL)
         kobj_unref(m->from);
@@ -171,6 +205,12 @@ static uint64_t digest(const struct chan_msg *m)
  * Check the handles a message would carry; all must be movable before any is moved. A
  * message may not carry the sending end, nor the object whose queue will hold it: that
  * handle could never be read out again, so the object could never close (a leak).
+ *
+ * Longer cycles leak the same way: end A in B's queue and B in A's queue, every other
+ * handle closed, and neither can be read out again. Every cycle is closed by a message
+ * that puts a queue-holding object (an end or a port) into the queue of an object that is
+ * itself in flight (carried by a message, or a fresh pair's untaken end). So that one is
+ * refused: while dest is in flight, its queue takes no ends and no ports.
  */
 static int check_handles(struct kobj *self, struct kobj *dest, const int32_t *hv, uint32_t nh)
 {
@@ -182,6 +222,8 @@ static int check_handles(struct kobj *self, struct kobj *dest, const int32_t *hv
             return rc;
         if (hv[i] == TW_HANDLE_SELF || e->obj == self || e->obj == dest)
             return TW_E_INVAL; /* a channel cannot carry its own end, nor the task */
+        if (carried_of(e->obj) != NULL && *carried_of(dest) > 0)
+            return TW_E_INVAL; /* an end or a port into an in-flight queue: a possible cycle */
         for (uint32_t j = 0; j < i; j++)
             if (hv[j] == hv[i])
                 return TW_E_INVAL;
@@ -198,6 +240,7 @@ static void take_handles(struct chan_msg *m, const int32_t *hv, uint32_t nh)
         int rc = handle_take(t->task, t, hv[i], &e);
         K_ASSERT(rc == TW_OK);
         wait_cancel_handle(e.obj, t->task, hv[i]);
+        carry(e.obj);
         m->h[i] = e;
     }
     m->nh = nh;
@@ -400,8 +443,13 @@ static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
 {
     struct chan_end *e = as_end(o);
     switch (op) {
-    case TW_CHAN_TAKE_PEER:
-        return handle_take_pending(&e->pending_peer, end_ops.default_rights);
+    case TW_CHAN_TAKE_PEER: {
+        struct kobj *peer = e->pending_peer;
+        int64_t h = handle_take_pending(&e->pending_peer, end_ops.default_rights);
+        if (h >= 0)
+            uncarry(peer); /* its handle is the caller's now */
+        return h;
+    }
     case TW_CHAN_WRITE_HANDLES:
     case TW_CHAN_READ_HANDLES:
         return handles_io(o, op, a, end_send, end_recv);
@@ -415,6 +463,8 @@ static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
 static void end_last_close(struct kobj *o)
 {
     struct chan_end *e = as_end(o);
+    if (e->pending_peer != NULL)
+        uncarry(e->pending_peer);
     handle_drop_pending(&e->pending_peer);
     if (e->peer != NULL) {
         struct chan_end *peer = e->peer;
@@ -450,6 +500,7 @@ static void end_check(struct kobj *o)
         K_ASSERT(e->pending_peer == &e->peer->obj);
         e->pending_peer->scratch++;
     }
+    K_ASSERT(e->carried <= e->obj.handles); /* in flight: a kind of handle */
 }
 
 static const struct kobj_ops end_ops = {
@@ -566,6 +617,7 @@ static void port_check(struct kobj *o)
 {
     struct port *p = as_port(o);
     ring_check(&p->in);
+    K_ASSERT(p->carried <= p->obj.handles);
     K_ASSERT(p->closed == list_empty(&p->clients) || !p->closed);
     struct list *pos;
     list_for_each(pos, &p->clients)
@@ -628,6 +680,7 @@ static int open_pair(uint32_t cap, struct kobj **out)
     kobj_handle_get(&b->obj);
     kobj_unref(&b->obj);
     a->pending_peer = &b->obj;
+    b->carried++;
     *out = &a->obj;
     return TW_OK;
 }

@@ -582,8 +582,9 @@ static void body_transfer_rejects(uintptr_t arg)
     EXPECT(u_send((int32_t)x, "still"), 5);
     EXPECT(tw_invoke(b, TW_CHAN_PENDING, 0, 0, 0, 0), 0);
     EXPECT(tw_write((int32_t)a, &c, 1), 1); /* the carrier is fine */
-    /* A full carrier moves nothing either. */
+    /* A full carrier moves nothing either (its peer taken: see the in-flight test). */
     int64_t f = u_open("chan://?pair&cap=1", TW_O_NONBLOCK);
+    EXPECT_OK(tw_invoke((int32_t)f, TW_CHAN_TAKE_PEER, 0, 0, 0, 0));
     EXPECT(tw_write((int32_t)f, &c, 1), 1);
     int32_t one[1] = {(int32_t)x};
     EXPECT(u_send_handles((int32_t)f, "full", one, 1), TW_E_WOULDBLOCK);
@@ -595,6 +596,56 @@ START_TEST(test_transfer_rejections_move_nothing)
 {
     boot();
     new_thread(new_task("t"), body_transfer_rejects, 0);
+    run_check(1);
+}
+END_TEST
+
+/*
+ * Ends that would hold each other in their queues with no handle left anywhere else leak
+ * (the fuzzer found it: scenarios/regress/fuzz-chan-cycle.json). An end or a port may not
+ * go into the queue of an end that is itself in flight: in a message, or a fresh pair's
+ * untaken end. Other handles may, and so may ends once the carrier is out of flight.
+ */
+static void body_in_flight_queues(uintptr_t arg)
+{
+    (void)arg;
+    int32_t b, d;
+    int64_t a = u_pair(&b, TW_O_NONBLOCK);
+    int64_t c = u_pair(&d, TW_O_NONBLOCK);
+    int32_t hb[1] = {b};
+    EXPECT(u_send_handles((int32_t)c, "b", hb, 1), 1); /* b rides in d's queue */
+    int32_t hd[1] = {d};
+    EXPECT(u_send_handles((int32_t)a, "d", hd, 1), TW_E_INVAL); /* d into b's: a cycle */
+    int64_t t = u_open("timer://interval:10/", 0);
+    int32_t ht[1] = {(int32_t)t};
+    EXPECT(u_send_handles((int32_t)a, "t", ht, 1), 1); /* not a queue: no cycle */
+    int64_t p = u_open("chan://inflight?listen", 0);
+    int32_t hp[1] = {(int32_t)p};
+    EXPECT(u_send_handles((int32_t)a, "p", hp, 1), TW_E_INVAL); /* a port neither */
+    /* A fresh pair's untaken end is in flight too: it may not receive d... */
+    int64_t f = u_open("chan://?pair", TW_O_NONBLOCK);
+    EXPECT(u_send_handles((int32_t)f, "d", hd, 1), TW_E_INVAL);
+    /* ...until it is taken. */
+    int64_t g = tw_invoke((int32_t)f, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
+    EXPECT_OK(g);
+    EXPECT(u_send_handles((int32_t)f, "d", hd, 1), 1); /* d rides in g's queue */
+    /* Read back: g's message carries d, and d's queue still holds the message with b. */
+    int32_t got[4] = {-1, -1, -1, -1};
+    char buf[8];
+    EXPECT(
+        tw_invoke((int32_t)g, TW_CHAN_READ_HANDLES, (uintptr_t)buf, sizeof(buf), (uintptr_t)got, 4),
+        1);
+    EXPECT(tw_invoke((int32_t)got[0], TW_CHAN_READ_HANDLES, (uintptr_t)buf, sizeof(buf),
+                     (uintptr_t)got, 4),
+           1);
+    EXPECT(u_send((int32_t)got[0], "b ok"), 4); /* b, out of flight, writes to a's queue */
+    bodies_done++;
+}
+
+START_TEST(test_transfer_into_in_flight_queue_refused)
+{
+    boot();
+    new_thread(new_task("t"), body_in_flight_queues, 0);
     run_check(1);
 }
 END_TEST
@@ -767,6 +818,7 @@ static Suite *handles_suite(void)
     tcase_add_test(tc, test_transfer_moves_handle);
     tcase_add_test(tc, test_transfer_keeps_rights);
     tcase_add_test(tc, test_transfer_rejections_move_nothing);
+    tcase_add_test(tc, test_transfer_into_in_flight_queue_refused);
     tcase_add_test(tc, test_transfer_peer_end_through_itself_does_not_leak);
     tcase_add_loop_test(tc, test_unread_message_handles_are_closed, 0, 2);
     tcase_add_test(tc, test_read_handles_too_small_keeps_message);
