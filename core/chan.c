@@ -214,6 +214,7 @@ static uint64_t digest(const struct chan_msg *m)
  */
 static int check_handles(struct kobj *self, struct kobj *dest, const int32_t *hv, uint32_t nh)
 {
+    bool dest_in_flight = *carried_of(dest) > 0;
     struct thread *t = thread_current();
     for (uint32_t i = 0; i < nh; i++) {
         struct handle_entry *e;
@@ -222,7 +223,7 @@ static int check_handles(struct kobj *self, struct kobj *dest, const int32_t *hv
             return rc;
         if (hv[i] == TW_HANDLE_SELF || e->obj == self || e->obj == dest)
             return TW_E_INVAL; /* a channel cannot carry its own end, nor the task */
-        if (carried_of(e->obj) != NULL && *carried_of(dest) > 0)
+        if (dest_in_flight && carried_of(e->obj) != NULL)
             return TW_E_INVAL; /* an end or a port into an in-flight queue: a possible cycle */
         for (uint32_t j = 0; j < i; j++)
             if (hv[j] == hv[i])
@@ -680,7 +681,7 @@ static int open_pair(uint32_t cap, struct kobj **out)
     kobj_handle_get(&b->obj);
     kobj_unref(&b->obj);
     a->pending_peer = &b->obj;
-    b->carried++;
+    carry(&b->obj);
     *out = &a->obj;
     return TW_OK;
 }

@@ -60,8 +60,7 @@ void thread_module_init(uint32_t ustack_pages)
     kcache_init(&th.threads, "thread", sizeof(struct thread));
     list_init(&th.zombies);
     th.next_id = 1;
-    while ((1u << th.ustack_order) < ustack_pages)
-        th.ustack_order++;
+    th.ustack_order = page_order_for(ustack_pages);
 }
 
 struct thread *thread_current(void)

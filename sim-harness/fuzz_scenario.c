@@ -492,7 +492,7 @@ static int judge(const struct gen *g, const struct replay *p)
                p->signal, p->panic[0] != '\0' ? p->panic : "(no panic message)");
         return same ? 0 : 1;
     }
-    uint32_t want_fails = g->program_fails < 16 ? g->program_fails : 16; /* run.h keeps 16 */
+    uint32_t want_fails = g->program_fails < RUN_MAX_FAILS ? g->program_fails : RUN_MAX_FAILS;
     if (p->fails != want_fails) {
         printf("replay: DIFFERS: %u expectation failures recorded by the kernel, want %u (the "
                "program's own TW_TASK_EXPECT_FAIL calls)\n",

@@ -38,7 +38,7 @@ static void sink_fn(void *ctx, const void *records, size_t len)
     if (s->extra_fn != NULL)
         s->extra_fn(s->extra_ctx, records, len);
     for (size_t i = 0; i < n; i++)
-        if (rec[i].type == TR_EXPECT_FAIL && s->r->nfails < 16) {
+        if (rec[i].type == TR_EXPECT_FAIL && s->r->nfails < RUN_MAX_FAILS) {
             s->r->fails[s->r->nfails].task_id = (uint32_t)rec[i].a;
             s->r->fails[s->r->nfails].step = (uint32_t)rec[i].b;
             s->r->nfails++;

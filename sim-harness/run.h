@@ -30,6 +30,8 @@ struct run_opts {
     uint32_t trace_batch; /* records per sink delivery (0: the kernel's default; 1: each) */
 };
 
+#define RUN_MAX_FAILS 16 /* failed expectations kept with their steps */
+
 struct run_result {
     int rc; /* 0 expectations held, 1 some failed, 2 could not run */
     uint64_t seed;
@@ -40,7 +42,7 @@ struct run_result {
     struct {
         uint32_t task_id;
         uint32_t step;
-    } fails[16];
+    } fails[RUN_MAX_FAILS];
 };
 
 /* Run c once. Prints errors to stderr; result in *r (free with run_result_free). */

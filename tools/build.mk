@@ -188,9 +188,12 @@ $(FUZZ_CMP_TRACED): FUZZ_CMP =
 # target URLs come from a dictionary, and a callback per byte compared cost a tenth of
 # its time.
 $(FUZZ_DIR)/obj-cmp/core/url.o: FUZZ_LAYER = $(FUZZ_FREE)
+# $(call write_stamp,FILE,TEXT): FILE holds TEXT, rewritten (so newer) only when TEXT changed;
+# objects that depend on it rebuild when their compiler or flags change.
+write_stamp = $(shell mkdir -p $(dir $(1)); echo '$(2)' | cmp -s - $(1) || echo '$(2)' > $(1))
 FUZZ_STAMP := $(FUZZ_DIR)/.flags
 FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE)
-$(shell mkdir -p $(FUZZ_DIR); echo '$(FUZZ_FLAGS_NOW)' | cmp -s - $(FUZZ_STAMP) || echo '$(FUZZ_FLAGS_NOW)' > $(FUZZ_STAMP))
+$(call write_stamp,$(FUZZ_STAMP),$(FUZZ_FLAGS_NOW))
 $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  FUZZCC  $<")
@@ -225,8 +228,9 @@ $(FUZZ_DIR)/features-%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ) test
 	$(Q)$(FUZZ_CC) $(FUZZ_WARN) $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN)) -O1 -g -no-pie -o $@ \
 	    tests/fuzz/features_main.c $(filter %.o,$^) $(HOST_LIBS)
 
-fuzz-features: $(FUZZ_DIR)/features-$(if $(TARGET),$(TARGET),syscalls)
-	@tools/fuzz-features $< $(B)/fuzz/corpus/$(if $(TARGET),$(TARGET),syscalls)
+FEATURES_TARGET := $(if $(TARGET),$(TARGET),syscalls)
+fuzz-features: $(FUZZ_DIR)/features-$(FEATURES_TARGET)
+	@tools/fuzz-features $< $(B)/fuzz/corpus/$(FEATURES_TARGET)
 
 # make bench: the system-call target's executions per second, plain and ASan+UBSan.
 fuzz-bench: $(TWAIN)
@@ -276,7 +280,7 @@ $(COV_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
 COV_STAMP := $(COV_DIR)/.flags
 COV_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_WARN) $(COV_FLAGS) $(FUZZ_FREE)
-$(shell mkdir -p $(COV_DIR); echo '$(COV_FLAGS_NOW)' | cmp -s - $(COV_STAMP) || echo '$(COV_FLAGS_NOW)' > $(COV_STAMP))
+$(call write_stamp,$(COV_STAMP),$(COV_FLAGS_NOW))
 $(COV_DIR)/obj/%.o: %.c $(COV_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  COVCC   $<")
