@@ -95,57 +95,55 @@ enum tw_err {
 #define TW_HANDLE_NONE INT32_MAX
 
 /*
- * invoke() operations. Each resource kind accepts its own range; an op another kind owns
- * is TW_E_NOTSUP.
+ * invoke() operations: the numbers. What each takes, on which kinds of object, with which
+ * right, and what it returns is in the operation table (core/optable.c,
+ * docs/operations.md); an op the table does not give an object's kind is TW_E_NOTSUP.
  */
 enum tw_invoke_op {
     /* on TW_HANDLE_SELF */
-    TW_TASK_EXIT = 0x100,         /* a0 = status; does not return */
-    TW_TASK_SPAWN_THREAD = 0x101, /* a0 = entry, a1 = arg, a2 = priority -> thread id */
-    TW_TASK_COMPUTE = 0x102,      /* a0 = ns of simulated work (busy loop in real time) */
-    TW_TASK_SLEEP = 0x103,        /* a0 = ns to sleep */
-    TW_TASK_NOW = 0x104,          /* -> current time ns (>= 0) */
+    TW_TASK_EXIT = 0x100,
+    TW_TASK_SPAWN_THREAD = 0x101,
+    TW_TASK_COMPUTE = 0x102,
+    TW_TASK_SLEEP = 0x103,
+    TW_TASK_NOW = 0x104,
     TW_TASK_YIELD = 0x105,
-    TW_TASK_THREAD_EXIT = 0x106, /* ends the calling thread; does not return */
-    TW_TASK_EXPECT_FAIL = 0x107, /* a0 = step index: record a failed in-script expectation */
-    TW_TASK_DUPLICATE = 0x108,   /* a0 = handle, a1 = rights mask -> new handle */
-    TW_TASK_ID = 0x109,          /* -> task id */
-    TW_TASK_THREAD_ID = 0x10a,   /* -> calling thread id */
-    TW_TASK_PRNG = 0x10b,        /* -> next value of the kernel's seeded PRNG (31 bits) */
+    TW_TASK_THREAD_EXIT = 0x106,
+    TW_TASK_EXPECT_FAIL = 0x107,
+    TW_TASK_DUPLICATE = 0x108,
+    TW_TASK_ID = 0x109,
+    TW_TASK_THREAD_ID = 0x10a,
+    TW_TASK_PRNG = 0x10b,
     /* on channel endpoints */
-    TW_CHAN_TAKE_PEER = 0x200,     /* on a fresh anonymous pair: -> handle of the other end */
-    TW_CHAN_WRITE_HANDLES = 0x201, /* a0 = buf, a1 = len, a2 = handles[], a3 = n; an end or
-                                      port may not go to an end in flight: TW_E_INVAL */
-    TW_CHAN_READ_HANDLES = 0x202,  /* a0 = buf, a1 = len, a2 = handles_out[], a3 = cap;
-                                      unused entries are set to TW_HANDLE_NONE */
-    TW_CHAN_PENDING = 0x203,       /* -> messages queued for reading */
-    TW_PORT_SERVE_SCHEME = 0x210,  /* on a listening port: a0 = name, a1 = len */
-    /* on file:// (the file server): a0 = "MOUNTPOINT URL" text, a1 = its length */
+    TW_CHAN_TAKE_PEER = 0x200,
+    TW_CHAN_WRITE_HANDLES = 0x201,
+    TW_CHAN_READ_HANDLES = 0x202,
+    TW_CHAN_PENDING = 0x203,
+    TW_PORT_SERVE_SCHEME = 0x210,
+    /* on file:/// (the file server's VFS root) */
     TW_VFS_MOUNT = 0x600,
-    TW_VFS_UNMOUNT = 0x601, /* a0 = "MOUNTPOINT", a1 = its length */
+    TW_VFS_UNMOUNT = 0x601,
     /* on timers */
-    TW_TIMER_SET_INTERVAL_MS = 0x300, /* a0 = ms; rearms an interval timer */
-    TW_TIMER_SET_INTERVAL_NS = 0x301, /* a0 = ns */
-    TW_TIMER_FIRED = 0x302,           /* -> times fired so far */
+    TW_TIMER_SET_INTERVAL_MS = 0x300,
+    TW_TIMER_SET_INTERVAL_NS = 0x301,
+    TW_TIMER_FIRED = 0x302,
     TW_TIMER_CANCEL = 0x303,
     /* on system://memory/free_mem (seed 001) */
-    TW_SYS_MEM_FREED = 0x380,      /* "I freed what I could": the signal clears until the
-                                      free pages rise above the threshold and fall again */
-    TW_SYS_MEM_FREE_PAGES = 0x381, /* -> free pages now */
+    TW_SYS_MEM_FREED = 0x380,
+    TW_SYS_MEM_FREE_PAGES = 0x381,
     /* on storage (providers/blk.c, cache.c, fat*.c; docs/storage.md) */
-    TW_BLK_SIZE = 0x400,          /* -> device size in bytes (on a file: the file's size) */
-    TW_BLK_FLUSH = 0x401,         /* write back what is buffered, all the way down */
-    TW_CACHE_HITS = 0x480,        /* -> block lookups served from memory */
-    TW_CACHE_MISSES = 0x481,      /* -> block lookups that read the sub-resource */
-    TW_CACHE_BLOCKS = 0x482,      /* -> blocks held now */
-    TW_CACHE_DIRTY = 0x483,       /* -> dirty blocks now */
-    TW_CACHE_SHRINK = 0x484,      /* a0 = blocks to release (dirty: written back) -> released */
-    TW_CACHE_RESET_STATS = 0x485, /* zero the hit and miss counters */
-    TW_FILE_TRUNCATE = 0x500,     /* a0 = new size (shrinks, or extends with zeros) */
-    TW_FILE_STAT = 0x501,         /* a0 = struct tw_dirent *, a1 = its size */
-    TW_FS_MKDIR = 0x510,          /* on a directory: a0 = path, a1 = its length */
-    TW_FS_UNLINK = 0x511,         /* on a directory: a0, a1 = path (file or empty directory) */
-    TW_FS_RENAME = 0x512,         /* on a directory: a0, a1 = old path; a2, a3 = new path */
+    TW_BLK_SIZE = 0x400,
+    TW_BLK_FLUSH = 0x401,
+    TW_CACHE_HITS = 0x480,
+    TW_CACHE_MISSES = 0x481,
+    TW_CACHE_BLOCKS = 0x482,
+    TW_CACHE_DIRTY = 0x483,
+    TW_CACHE_SHRINK = 0x484,
+    TW_CACHE_RESET_STATS = 0x485,
+    TW_FILE_TRUNCATE = 0x500,
+    TW_FILE_STAT = 0x501,
+    TW_FS_MKDIR = 0x510,
+    TW_FS_UNLINK = 0x511,
+    TW_FS_RENAME = 0x512,
 };
 
 /* Channel messages: fixed-size slots. */
@@ -165,8 +163,9 @@ enum tw_prov_op {
     TW_PROV_WRITE = 3,  /* data: the bytes -> result: bytes written */
     TW_PROV_SEEK = 4,   /* arg[0]: offset, arg[1]: whence -> result: position */
     TW_PROV_TELL = 5,   /* -> result: position */
-    TW_PROV_INVOKE = 6, /* arg[0]: op, arg[1], arg[2]: integers; data: the caller's buffer
-                           (TW_PROV_F_BUF2: two buffers, arg[1] and arg[2] their lengths) */
+    TW_PROV_INVOKE = 6, /* arg[0]: op; arg[1..3]: its integers and buffer lengths in order;
+                           data: its input buffers; an output buffer returns as for READ
+                           (core/optable.h, docs/user-providers.md) */
     TW_PROV_CLOSE = 7,  /* the last handle is gone (no reply is awaited) */
 };
 
@@ -180,15 +179,6 @@ enum tw_prov_op {
  * result = the offset of its bytes in the answer and the next (at most) 240 bytes in data.
  */
 #define TW_PROV_READ_MAX 1024
-
-/*
- * TW_PROV_INVOKE flags (in flags): data holds the caller's two buffers, (a0, a1) then
- * (a2, a3); arg[1] and arg[2] are their lengths (together at most TW_PROV_REQ_DATA).
- */
-#define TW_PROV_F_BUF2 1u
-
-/* invoke() operations whose (a2, a3) is a second buffer the callee reads, like (a0, a1). */
-#define TW_INVOKE_HAS_BUF2(op) ((op) == TW_FS_RENAME)
 
 struct tw_prov_req {
     uint32_t op;    /* enum tw_prov_op */

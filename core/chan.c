@@ -2,6 +2,7 @@
 /*
  * core/chan.c - channel pairs and named ports (see chan.h).
  */
+#include "optable.h"
 #include "chan.h"
 #include "hash.h"
 #include "kassert.h"
@@ -15,7 +16,6 @@
 #include "trace.h"
 #include "uprov.h"
 #include "url.h"
-#include "usercopy.h"
 #include "wait.h"
 
 struct chan_msg {
@@ -413,37 +413,26 @@ typedef int64_t (*send_fn)(struct kobj *o, const void *buf, size_t len, const in
                            uint32_t nh);
 typedef int64_t (*recv_fn)(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap);
 
-/* TW_CHAN_WRITE_HANDLES / TW_CHAN_READ_HANDLES with user pointers in args. */
-static int64_t handles_io(struct kobj *o, uint32_t op, const uint64_t a[4], send_fn send,
-                          recv_fn recv)
+/*
+ * TW_CHAN_WRITE_HANDLES / TW_CHAN_READ_HANDLES on kernel copies (the table bounds the
+ * message at TW_MSG_MAX_BYTES and the array at TW_MSG_MAX_HANDLES). A read fills the
+ * array's unused entries with TW_HANDLE_NONE.
+ */
+static int64_t handles_io(struct kobj *o, const struct kargs *a, send_fn send, recv_fn recv)
 {
-    uint8_t data[TW_MSG_MAX_BYTES];
-    int32_t hv[TW_MSG_MAX_HANDLES];
-    for (uint32_t i = 0; i < TW_MSG_MAX_HANDLES; i++)
-        hv[i] = TW_HANDLE_NONE; /* never copy stack bytes out */
-    if (op == TW_CHAN_WRITE_HANDLES && (a[1] > TW_MSG_MAX_BYTES || a[3] > TW_MSG_MAX_HANDLES))
-        return TW_E_TOOBIG;
-    uint32_t n = (uint32_t)K_MIN(a[3], (uint64_t)TW_MSG_MAX_HANDLES);
-    size_t len = (size_t)K_MIN(a[1], (uint64_t)TW_MSG_MAX_BYTES);
-    if (!user_range_ok(a[0], len) || !user_range_ok(a[2], n * sizeof(int32_t)))
-        return TW_E_FAULT;
-    if (op == TW_CHAN_WRITE_HANDLES) {
-        if (copy_from_user(data, a[0], len) != TW_OK ||
-            copy_from_user(hv, a[2], n * sizeof(int32_t)) != TW_OK)
-            return TW_E_FAULT;
-        return send(o, data, len, hv, n);
-    }
-    int64_t r = recv(o, data, len, hv, n);
-    if (r >= 0 && (copy_to_user(a[0], data, (size_t)r) != TW_OK ||
-                   copy_to_user(a[2], hv, n * sizeof(int32_t)) != TW_OK))
-        return TW_E_FAULT; /* unreachable: both ranges were checked above */
-    return r;
+    uint32_t n = (uint32_t)a->v[3];
+    if (a->op->op == TW_CHAN_WRITE_HANDLES)
+        return send(o, a->buf[0], (size_t)a->v[1], a->buf[2], n);
+    int32_t *hv = a->buf[2];
+    for (uint32_t i = 0; i < n; i++)
+        hv[i] = TW_HANDLE_NONE;
+    return recv(o, a->buf[0], (size_t)a->v[1], hv, n);
 }
 
-static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t end_invoke(struct kobj *o, const struct kargs *a)
 {
     struct chan_end *e = as_end(o);
-    switch (op) {
+    switch (a->op->op) {
     case TW_CHAN_TAKE_PEER: {
         struct kobj *peer = e->pending_peer;
         int64_t h = handle_take_pending(&e->pending_peer, end_ops.default_rights);
@@ -453,7 +442,7 @@ static int64_t end_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
     }
     case TW_CHAN_WRITE_HANDLES:
     case TW_CHAN_READ_HANDLES:
-        return handles_io(o, op, a, end_send, end_recv);
+        return handles_io(o, a, end_send, end_recv);
     case TW_CHAN_PENDING:
         return e->in.count;
     default:
@@ -505,7 +494,8 @@ static void end_check(struct kobj *o)
 }
 
 static const struct kobj_ops end_ops = {
-    .kind = "chan",
+    .name = "chan",
+    .kind = TW_KIND_CHAN,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
                       TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = end_signals,
@@ -571,26 +561,18 @@ static int64_t port_write(struct kobj *o, const void *buf, size_t len)
     return port_send(o, buf, len, NULL, 0);
 }
 
-static int64_t serve_scheme(struct kobj *o, uint64_t name, uint64_t len)
-{
-    char scheme[URL_MAX_SCHEME + 1];
-    if (len == 0 || len > URL_MAX_SCHEME)
-        return TW_E_INVAL;
-    if (copy_from_user(scheme, name, (size_t)len) != TW_OK)
-        return TW_E_FAULT;
-    return uprov_register(o, scheme, (size_t)len);
-}
+K_STATIC_ASSERT(URL_MAX_SCHEME == 31, "the operation table bounds a scheme name at 31 bytes");
 
-static int64_t port_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t port_invoke(struct kobj *o, const struct kargs *a)
 {
-    switch (op) {
+    switch (a->op->op) {
     case TW_PORT_SERVE_SCHEME:
-        return serve_scheme(o, a[0], a[1]);
+        return uprov_register(o, a->buf[0], (size_t)a->v[1]); /* checks the name */
     case TW_CHAN_PENDING:
         return as_port(o)->in.count;
     case TW_CHAN_WRITE_HANDLES:
     case TW_CHAN_READ_HANDLES:
-        return handles_io(o, op, a, port_send, port_recv);
+        return handles_io(o, a, port_send, port_recv);
     default:
         return TW_E_NOTSUP;
     }
@@ -628,7 +610,8 @@ static void port_check(struct kobj *o)
 }
 
 static const struct kobj_ops port_ops = {
-    .kind = "port",
+    .name = "port",
+    .kind = TW_KIND_PORT,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
                       TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = port_signals,

@@ -2,6 +2,7 @@
 /*
  * core/console.c - the kernel console (see console.h).
  */
+#include "optable.h"
 #include "console.h"
 #include "../hal/hal.h"
 #include "kassert.h"
@@ -52,7 +53,8 @@ static int64_t console_obj_write(struct kobj *o, const void *buf, size_t len)
 
 /* console:// is one static object: every open returns a handle to it. */
 static const struct kobj_ops console_ops = {
-    .kind = "console",
+    .name = "console",
+    .kind = TW_KIND_CONSOLE,
     .default_rights =
         TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_WAIT | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = input_signals,

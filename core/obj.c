@@ -5,6 +5,7 @@
 #include "obj.h"
 #include "abi.h"
 #include "kassert.h"
+#include "optable.h"
 #include "wait.h"
 
 static uint32_t next_id;
@@ -73,6 +74,42 @@ void kobj_handle_put(struct kobj *o)
         o->ops->last_close(o);
     }
     kobj_unref(o);
+}
+
+int64_t kobj_invoke(struct kobj *o, const struct kargs *a)
+{
+    const struct kobj_ops *ops = o->ops;
+    switch (a->op->op) {
+    case TW_BLK_SIZE:
+        if (ops->size != NULL)
+            return ops->size(o);
+        break;
+    case TW_BLK_FLUSH:
+        if (ops->flush != NULL)
+            return ops->flush(o);
+        break;
+    case TW_FILE_TRUNCATE:
+        if (ops->truncate != NULL)
+            return ops->truncate(o, a->v[0]);
+        break;
+    case TW_FILE_STAT:
+        if (ops->stat != NULL)
+            return ops->stat(o, a->buf[0]);
+        break;
+    default:
+        break;
+    }
+    return ops->invoke != NULL ? ops->invoke(o, a) : TW_E_NOTSUP;
+}
+
+int64_t kobj_invoke_simple(struct kobj *o, uint32_t op)
+{
+    const struct tw_op *d = tw_op_find(op);
+    K_ASSERT(d != NULL && d->arg[0] == TW_ARG_NONE);
+    if ((d->kinds & o->ops->kind) == 0)
+        return TW_E_NOTSUP;
+    struct kargs a = {.op = d};
+    return kobj_invoke(o, &a);
 }
 
 uint32_t kobj_signals(struct kobj *o)

@@ -14,6 +14,7 @@
 #include "kentry.h"
 #include "klib.h"
 #include "obj.h"
+#include "optable.h"
 #include "provider.h"
 #include "sched.h"
 #include "task.h"
@@ -43,6 +44,13 @@ static int lookup(uint64_t h, uint32_t rights, struct handle_entry **e)
     if ((int64_t)h < INT32_MIN || (int64_t)h > INT32_MAX)
         return TW_E_BADH;
     return handle_get(cur()->task, cur(), (int32_t)h, rights, e);
+}
+
+/* The call works through handle h's object o from here on (see thread.call_obj). */
+static void calling_through(struct kobj *o, uint64_t h)
+{
+    cur()->call_obj = o;
+    cur()->call_handle = (int32_t)h;
 }
 
 static int64_t sys_open(const uint64_t a[6])
@@ -164,6 +172,7 @@ static int64_t do_io(const uint64_t a[6], bool is_write)
     struct kobj *o = e->obj;
     if (is_write ? o->ops->write == NULL : o->ops->read == NULL)
         return TW_E_NOTSUP;
+    calling_through(o, a[0]);
     uint8_t bounce[SYS_IO_CHUNK];
     size_t len = (size_t)K_MIN(a[2], (uint64_t)SYS_IO_CHUNK);
     uint32_t want = (is_write ? TW_SIG_WRITABLE : TW_SIG_READABLE) | TW_SIG_PEER_CLOSED;
@@ -287,6 +296,7 @@ static int64_t sys_seek(const uint64_t a[6])
     struct kobj *o = e->obj;
     if (o->ops->seek == NULL)
         return TW_E_NOTSUP;
+    calling_through(o, a[0]);
     op_enter(o);
     return op_leave(o, o->ops->seek(o, (int64_t)a[1], (int)a[2]));
 }
@@ -300,6 +310,7 @@ static int64_t sys_tell(const uint64_t a[6])
     struct kobj *o = e->obj;
     if (o->ops->tell == NULL)
         return TW_E_NOTSUP;
+    calling_through(o, a[0]);
     op_enter(o);
     return op_leave(o, o->ops->tell(o));
 }
@@ -334,7 +345,7 @@ static int64_t self_compute(uint64_t ns)
 static int64_t self_duplicate(uint64_t h, uint64_t rights)
 {
     struct handle_entry *e;
-    int rc = lookup(h, TW_RIGHT_DUPLICATE, &e);
+    int rc = lookup(h, tw_op_find(TW_TASK_DUPLICATE)->arg_right, &e);
     if (rc != TW_OK)
         return rc;
     if ((rights & ~(uint64_t)e->rights) != 0)
@@ -409,45 +420,112 @@ K_THREAD_EDGE static int64_t self_invoke(uint32_t op, const uint64_t a[4])
     case TW_TASK_PRNG:
         return (int64_t)(prng_next(k_prng()) >> 33);
     default:
+        K_ASSERT(false); /* the table gives TW_KIND_TASK no other operation */
         return TW_E_NOTSUP;
     }
 }
 
-/* Invoke operations that block like read/write when they cannot proceed yet. */
-static uint32_t invoke_block_signals(uint32_t op)
+/* Bytes of buffer argument i of d, its length or capacity being n (elements). */
+static size_t buffer_bytes(const struct tw_op *d, int i, uint64_t n)
 {
-    switch (op) {
-    case TW_CHAN_READ_HANDLES:
-        return TW_SIG_READABLE | TW_SIG_PEER_CLOSED;
-    case TW_CHAN_WRITE_HANDLES:
-        return TW_SIG_WRITABLE | TW_SIG_PEER_CLOSED;
-    default:
-        return 0;
+    return (size_t)n * tw_arg_elem(d->arg[i]);
+}
+
+/*
+ * Check and copy an invoke's buffers by the table, into kernel memory at kbuf: an input
+ * longer than its bound is TW_E_TOOBIG, an output capacity beyond it is clamped (and one
+ * below it TW_E_TOOBIG for TW_OPF_OUT_WHOLE), a range outside the caller's memory is
+ * TW_E_FAULT. Input bytes are copied in; outputs start zeroed.
+ */
+static int marshal_in(const struct tw_op *d, const uint64_t a[4], struct kargs *k, uint8_t *kbuf)
+{
+    k->op = d;
+    int nbuf = 0;
+    for (int i = 0; i < 4; i++) {
+        k->v[i] = a[i];
+        k->buf[i] = NULL;
+        if (!tw_arg_is_buffer(d->arg[i]))
+            continue;
+        uint64_t max = d->max[nbuf++];
+        if (a[i + 1] > max && tw_arg_is_input(d->arg[i]))
+            return TW_E_TOOBIG;
+        k->v[i + 1] = K_MIN(a[i + 1], max);
+        if ((d->flags & TW_OPF_OUT_WHOLE) != 0 && k->v[i + 1] < max)
+            return TW_E_TOOBIG;
+    }
+    size_t used = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!tw_arg_is_buffer(d->arg[i]))
+            continue;
+        size_t n = buffer_bytes(d, i, k->v[i + 1]);
+        if (!user_range_ok(a[i], n))
+            return TW_E_FAULT;
+        k->buf[i] = kbuf + used;
+        used += (n + 7) & ~(size_t)7;
+        K_ASSERT(used <= SYS_INVOKE_BUF);
+        if (tw_arg_is_input(d->arg[i]))
+            copy_from_user_checked(k->buf[i], a[i], n);
+        else
+            k_memset(k->buf[i], 0, n);
+    }
+    return TW_OK;
+}
+
+/* After a successful call: output buffers back to the caller (the ranges were checked). */
+static void marshal_out(const struct tw_op *d, const uint64_t a[4], const struct kargs *k,
+                        int64_t r)
+{
+    for (int i = 0; i < 4; i++) {
+        uint8_t kind = d->arg[i];
+        if (!tw_arg_is_buffer(kind) || tw_arg_is_input(kind))
+            continue;
+        size_t n = buffer_bytes(d, i, k->v[i + 1]);
+        if (kind == TW_ARG_OUT_RESULT) {
+            K_ASSERT((uint64_t)r <= n);
+            n = (size_t)r;
+        }
+        copy_to_user_checked(a[i], k->buf[i], n);
     }
 }
 
+/*
+ * invoke(h, op, a0..a3) by the operation table: the handle must hold TW_RIGHT_INVOKE (every
+ * op needs it: TW_E_ACCESS), the op must exist and the table must let the object's kind
+ * take it (else TW_E_NOTSUP), the handle must hold the op's other rights (TW_E_ACCESS);
+ * buffers are copied in before the object sees them and out after. An op that would block
+ * waits on the table's signals, unless the handle is non-blocking.
+ */
 static int64_t sys_invoke(const uint64_t a[6])
 {
     struct handle_entry *e;
     int rc = lookup(a[0], TW_RIGHT_INVOKE, &e);
     if (rc != TW_OK)
         return rc;
-    if (a[1] > UINT32_MAX)
-        return TW_E_NOTSUP;
-    uint32_t op = (uint32_t)a[1];
-    const uint64_t args[4] = {a[2], a[3], a[4], a[5]};
+    const struct tw_op *d = a[1] <= UINT32_MAX ? tw_op_find((uint32_t)a[1]) : NULL;
     struct kobj *o = e->obj;
-    if (o == &cur()->task->obj && (int64_t)a[0] == TW_HANDLE_SELF)
-        return self_invoke(op, args);
-    if (o->ops->invoke == NULL)
+    if (d == NULL || (d->kinds & o->ops->kind) == 0)
         return TW_E_NOTSUP;
+    if ((e->rights & d->right) != d->right)
+        return TW_E_ACCESS;
+    if (o->ops->kind == TW_KIND_TASK) {
+        K_ASSERT(o == &cur()->task->obj); /* a task's handle never leaves its table */
+        return self_invoke(d->op, a + 2);
+    }
+    struct kargs k;
+    uint8_t kbuf[SYS_INVOKE_BUF] __attribute__((aligned(8)));
+    rc = marshal_in(d, a + 2, &k, kbuf);
+    if (rc != TW_OK)
+        return rc;
+    calling_through(o, a[0]);
     for (;;) {
         op_enter(o);
-        int64_t r = op_leave(o, o->ops->invoke(o, op, args));
-        uint32_t want = invoke_block_signals(op);
-        if (r != TW_E_WOULDBLOCK || want == 0 || (e->flags & TW_O_NONBLOCK) != 0)
+        int64_t r = op_leave(o, kobj_invoke(o, &k));
+        if (r != TW_E_WOULDBLOCK || d->block == 0 || (e->flags & TW_O_NONBLOCK) != 0) {
+            if (r >= 0)
+                marshal_out(d, a + 2, &k, r);
             return r;
-        int64_t w = block_again(&e, (int32_t)a[0], TW_RIGHT_INVOKE, want, TW_DEADLINE_NEVER);
+        }
+        int64_t w = block_again(&e, (int32_t)a[0], d->right, d->block, TW_DEADLINE_NEVER);
         if (w != TW_OK)
             return w;
     }
@@ -508,6 +586,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
     const uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
     t->user_floor = hal_user_stack_floor();
+    t->call_obj = NULL;
     calls++;
     clock_charge(clock_config()->cost_syscall_ns);
     trace_entry(nr, a);

@@ -2,6 +2,7 @@
 /*
  * core/task.c - tasks (see task.h).
  */
+#include "optable.h"
 #include "task.h"
 #include "kassert.h"
 #include "kcache.h"
@@ -39,7 +40,8 @@ static void task_destroy(struct kobj *o)
 
 /* The self handle's invoke operations are served by the system-call layer (syscall.c). */
 static const struct kobj_ops task_ops = {
-    .kind = "task",
+    .name = "task",
+    .kind = TW_KIND_TASK,
     .default_rights = TW_RIGHT_INVOKE | TW_RIGHT_WAIT,
     .signals = task_signals,
     .destroy = task_destroy,

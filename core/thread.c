@@ -5,6 +5,7 @@
  * A thread cannot free the stack it runs on, so an ending thread becomes a zombie and the
  * next context to run (another thread, or the idle loop) reaps it after the switch.
  */
+#include "optable.h"
 #include "thread.h"
 #include "kassert.h"
 #include "kcache.h"
@@ -47,7 +48,8 @@ static void thread_destroy(struct kobj *o)
 }
 
 static const struct kobj_ops thread_ops = {
-    .kind = "thread",
+    .name = "thread",
+    .kind = TW_KIND_THREAD,
     .default_rights = TW_RIGHT_WAIT,
     .signals = thread_signals,
     .destroy = thread_destroy,

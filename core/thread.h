@@ -42,7 +42,11 @@ struct thread {
     struct ktimer deadline;
     struct wait_node wait[K_POLL_MAX];
     /* accounting */
-    uintptr_t user_floor;   /* user stack pointer at the current system call's entry */
+    uintptr_t user_floor; /* user stack pointer at the current system call's entry */
+    /* the object and handle the current system call works through (NULL: none): a wait
+     * made inside the object on the caller's behalf is cancelled by close() of it */
+    struct kobj *call_obj;
+    int32_t call_handle;
     uint64_t slice_start;   /* clock when it last got the CPU */
     uint64_t quantum_start; /* clock when its current quantum began */
     uint64_t run_ns;

@@ -2,6 +2,7 @@
 /*
  * core/uprov.c - user-space providers (see uprov.h, docs/user-providers.md).
  */
+#include "optable.h"
 #include "uprov.h"
 #include "chan.h"
 #include "clock.h"
@@ -11,7 +12,6 @@
 #include "obj.h"
 #include "provider.h"
 #include "thread.h"
-#include "usercopy.h"
 #include "wait.h"
 
 struct uprov_entry {
@@ -99,15 +99,27 @@ void uprov_release_all(void)
     }
 }
 
-/* Wait (in the calling thread) until end has something to read or its port closed. */
+/*
+ * Wait (in the calling thread) until end has something to read or its port closed. The
+ * kernel's end has no handle, so a second node waits, for no signal, on the object the
+ * system call works through (its handle): a close() of that handle cancels the wait.
+ */
 static int64_t wait_end(struct kobj *end, uint32_t signals, uint64_t deadline)
 {
-    struct wait_node *w = &thread_current()->wait[0];
+    struct thread *t = thread_current();
+    struct wait_node *w = &t->wait[0];
     w->obj = end;
-    w->task = NULL; /* not waited through a handle: close() cannot cancel it */
+    w->task = NULL;
     w->handle = 0;
     w->signals = signals;
-    return wait_block(1, deadline);
+    if (t->call_obj == NULL)
+        return wait_block(1, deadline); /* an open: no handle yet */
+    struct wait_node *c = &t->wait[1];
+    c->obj = t->call_obj;
+    c->task = t->task;
+    c->handle = t->call_handle;
+    c->signals = 0;
+    return wait_block(2, deadline);
 }
 
 /*
@@ -181,9 +193,28 @@ static uint32_t proxy_signals(struct kobj *o)
 }
 
 /*
- * A read of up to TW_PROV_READ_MAX bytes: the reply carries the first TW_PROV_REPLY_DATA,
- * continuation replies (same seq, result = their offset) the rest.
+ * The n bytes of an answer into buf: the first TW_PROV_REPLY_DATA from *reply (the first
+ * reply), the rest from continuation replies (same seq, result = their offset).
  */
+static int64_t gather(struct kobj *end, uint64_t seq, uint64_t deadline,
+                      struct tw_prov_reply *reply, uint8_t *buf, size_t n)
+{
+    size_t got = K_MIN(n, (size_t)TW_PROV_REPLY_DATA);
+    k_memcpy(buf, reply->data, got);
+    while (got < n) { /* at most TW_PROV_READ_MAX / TW_PROV_REPLY_DATA rounds */
+        int64_t rc = recv_seq(end, seq, deadline, reply);
+        if (rc != TW_OK)
+            return rc;
+        if (reply->result != (int64_t)got)
+            return TW_E_IO; /* a continuation out of order */
+        size_t take = K_MIN(n - got, (size_t)TW_PROV_REPLY_DATA);
+        k_memcpy(buf + got, reply->data, take);
+        got += take;
+    }
+    return TW_OK;
+}
+
+/* A read of up to TW_PROV_READ_MAX bytes, gathered from the reply and its continuations. */
 static int64_t proxy_read(struct kobj *o, void *buf, size_t len)
 {
     struct uproxy *px = as_proxy(o);
@@ -197,19 +228,8 @@ static int64_t proxy_read(struct kobj *o, void *buf, size_t len)
         return r;
     if (r > req.arg[0])
         return TW_E_IO; /* the provider answered more than was asked */
-    size_t got = K_MIN((size_t)r, (size_t)TW_PROV_REPLY_DATA);
-    k_memcpy(buf, reply.data, got);
-    while (got < (size_t)r) { /* at most TW_PROV_READ_MAX / TW_PROV_REPLY_DATA rounds */
-        int64_t rc = recv_seq(px->end, req.seq, deadline, &reply);
-        if (rc != TW_OK)
-            return rc;
-        if (reply.result != (int64_t)got)
-            return TW_E_IO; /* a continuation out of order */
-        size_t n = K_MIN((size_t)r - got, (size_t)TW_PROV_REPLY_DATA);
-        k_memcpy((uint8_t *)buf + got, reply.data, n);
-        got += n;
-    }
-    return r;
+    int64_t rc = gather(px->end, req.seq, deadline, &reply, buf, (size_t)r);
+    return rc == TW_OK ? r : rc;
 }
 
 static int64_t proxy_write(struct kobj *o, const void *buf, size_t len)
@@ -245,28 +265,48 @@ static int64_t proxy_tell(struct kobj *o)
 }
 
 /*
- * invoke(h, op, buf, len, x, y): buf[0..len) travels as data, x and y as integers; an op
- * with a second buffer (TW_INVOKE_HAS_BUF2) sends both buffers and their lengths.
+ * Every operation the table gives TW_KIND_USER, marshalled by the table alone
+ * (docs/user-providers.md): arg[0] = the op; arg[1..3] = its integers and buffer lengths,
+ * in order; data = its input buffers, one after the other (at most TW_PROV_REQ_DATA bytes
+ * together: TW_E_TOOBIG). When it succeeds, an output buffer's capacity in bytes follows
+ * as the reply's data and continuations, as for a READ.
  */
-static int64_t proxy_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t proxy_invoke(struct kobj *o, const struct kargs *a)
 {
     struct uproxy *px = as_proxy(o);
+    const struct tw_op *d = a->op;
     struct tw_prov_req req;
     struct tw_prov_reply reply;
     req_init(&req, TW_PROV_INVOKE, px);
-    bool two = TW_INVOKE_HAS_BUF2(op);
-    uint64_t len2 = two ? a[3] : 0;
-    if (a[1] > TW_PROV_REQ_DATA || len2 > TW_PROV_REQ_DATA - a[1])
-        return TW_E_TOOBIG;
-    if (copy_from_user(req.data, a[0], (size_t)a[1]) != TW_OK ||
-        (two && copy_from_user(req.data + a[1], a[2], (size_t)len2) != TW_OK))
-        return TW_E_FAULT;
-    req.len = (uint32_t)(a[1] + len2);
-    req.flags = two ? TW_PROV_F_BUF2 : 0;
-    req.arg[0] = op;
-    req.arg[1] = (int64_t)(two ? a[1] : a[2]);
-    req.arg[2] = (int64_t)a[3];
-    return request(px->end, &req, &reply);
+    req.arg[0] = d->op;
+    uint32_t nv = 1;
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    for (int i = 0; i < 4; i++) {
+        uint8_t k = d->arg[i];
+        if (k == TW_ARG_IN) {
+            size_t n = (size_t)a->v[i + 1];
+            if (n > TW_PROV_REQ_DATA - req.len)
+                return TW_E_TOOBIG;
+            k_memcpy(req.data + req.len, a->buf[i], n);
+            req.len += (uint32_t)n;
+        } else if (k == TW_ARG_OUT) {
+            out = a->buf[i];
+            out_len = (size_t)a->v[i + 1];
+        } else if (k == TW_ARG_INT || k == TW_ARG_LEN) {
+            K_ASSERT(nv < 4); /* the table gives TW_KIND_USER at most three (optable test) */
+            req.arg[nv++] = (int64_t)a->v[i];
+        } else {
+            K_ASSERT(k == TW_ARG_NONE);
+        }
+    }
+    uint64_t deadline = clock_now() + UPROV_TIMEOUT_NS;
+    int64_t r = request_until(px->end, &req, &reply, deadline);
+    if (r < 0 || out == NULL)
+        return r;
+    K_ASSERT(out_len <= TW_PROV_READ_MAX);
+    int64_t rc = gather(px->end, req.seq, deadline, &reply, out, out_len);
+    return rc == TW_OK ? r : rc;
 }
 
 static void proxy_last_close(struct kobj *o)
@@ -292,7 +332,8 @@ static void proxy_check(struct kobj *o)
 }
 
 static const struct kobj_ops proxy_ops = {
-    .kind = "user-provider",
+    .name = "user-provider",
+    .kind = TW_KIND_USER,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
                       TW_RIGHT_SEEK | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = proxy_signals,

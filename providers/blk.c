@@ -14,6 +14,7 @@
  * synchronous: nothing to flush). Device I/O bills virtual time per byte. The kio_*
  * helpers of storage.h (positioned I/O on any seekable object) live here too.
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/clock.h"
 #include "../core/kassert.h"
@@ -200,17 +201,15 @@ static int64_t blk_tell(struct kobj *o)
     return (int64_t)as_blk(o)->pos;
 }
 
-static int64_t blk_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t blk_size(struct kobj *o)
 {
-    (void)a;
-    switch (op) {
-    case TW_BLK_SIZE:
-        return (int64_t)as_blk(o)->size;
-    case TW_BLK_FLUSH:
-        return TW_OK;
-    default:
-        return TW_E_NOTSUP;
-    }
+    return (int64_t)as_blk(o)->size;
+}
+
+static int64_t blk_flush(struct kobj *o)
+{
+    (void)o;
+    return TW_OK; /* writes reach the disk at once */
 }
 
 static void blk_destroy(struct kobj *o)
@@ -232,13 +231,15 @@ static void blk_check(struct kobj *o)
 }
 
 static const struct kobj_ops blk_ops = {
-    .kind = "blk",
+    .name = "blk",
+    .kind = TW_KIND_BLK,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
                       TW_RIGHT_SEEK | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = blk_signals,
     .read = blk_read,
     .write = blk_write,
-    .invoke = blk_invoke,
+    .size = blk_size,
+    .flush = blk_flush,
     .seek = blk_seek,
     .tell = blk_tell,
     .destroy = blk_destroy,
@@ -343,9 +344,6 @@ int64_t kio_size(struct kobj *o)
 
 int kio_flush(struct kobj *o)
 {
-    if (o->ops->invoke == NULL)
-        return TW_OK;
-    static const uint64_t none[4] = {0, 0, 0, 0};
-    int64_t r = o->ops->invoke(o, TW_BLK_FLUSH, none);
+    int64_t r = kobj_invoke_simple(o, TW_BLK_FLUSH);
     return r == TW_E_NOTSUP || r >= 0 ? TW_OK : TW_E_IO;
 }

@@ -19,6 +19,7 @@
  * invoke: TW_BLK_SIZE, TW_BLK_FLUSH, TW_CACHE_HITS / MISSES / BLOCKS / DIRTY / SHRINK /
  * RESET_STATS.
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/kcache.h"
@@ -316,14 +317,20 @@ static int64_t cache_tell(struct kobj *o)
     return (int64_t)as_cache(o)->pos;
 }
 
-static int64_t cache_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t cache_size(struct kobj *o)
+{
+    return (int64_t)as_cache(o)->d->size;
+}
+
+static int64_t cache_flush(struct kobj *o)
+{
+    return flush(as_cache(o)->d);
+}
+
+static int64_t cache_invoke(struct kobj *o, const struct kargs *a)
 {
     struct cache_dev *d = as_cache(o)->d;
-    switch (op) {
-    case TW_BLK_SIZE:
-        return (int64_t)d->size;
-    case TW_BLK_FLUSH:
-        return flush(d);
+    switch (a->op->op) {
     case TW_CACHE_HITS:
         return (int64_t)(d->hits & INT64_MAX);
     case TW_CACHE_MISSES:
@@ -333,7 +340,7 @@ static int64_t cache_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
     case TW_CACHE_DIRTY:
         return d->ndirty;
     case TW_CACHE_SHRINK:
-        return (int64_t)shrink(d, (size_t)K_MIN(a[0], (uint64_t)d->nblocks), true);
+        return (int64_t)shrink(d, (size_t)K_MIN(a->v[0], (uint64_t)d->nblocks), true);
     case TW_CACHE_RESET_STATS:
         d->hits = d->misses = 0;
         return TW_OK;
@@ -397,13 +404,16 @@ static void cache_check(struct kobj *o)
 }
 
 static const struct kobj_ops cache_ops = {
-    .kind = "cache",
+    .name = "cache",
+    .kind = TW_KIND_CACHE,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
                       TW_RIGHT_SEEK | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = cache_signals,
     .read = cache_read,
     .write = cache_write,
     .invoke = cache_invoke,
+    .size = cache_size,
+    .flush = cache_flush,
     .seek = cache_seek,
     .tell = cache_tell,
     .last_close = cache_last_close,

@@ -73,7 +73,6 @@ struct fat_mount {
     bool win_dirty;        /* written to every FAT copy on flush */
     uint8_t *dbuf;         /* one directory sector (a page) */
     uint64_t dbuf_off;     /* its device offset, FAT_NO_OFF: empty */
-    char *paths;           /* a page: the paths an invoke copies in */
     struct list nodes;     /* struct fat_node.link: the open files and directories */
     char key[URL_MAX_LEN]; /* the sub-URL text this mount is found by */
 };

@@ -16,7 +16,6 @@
 #include "storage.h"
 
 K_STATIC_ASSERT(sizeof(struct fat_mount) <= K_PAGE_SIZE, "a mount fits one page");
-K_STATIC_ASSERT(2 * FAT_MAX_PATH <= K_PAGE_SIZE, "two invoke paths fit one page");
 
 static struct list mounts; /* struct fat_mount.link */
 
@@ -123,8 +122,6 @@ static void mount_free(struct fat_mount *m)
         page_free(m->win, 0);
     if (m->dbuf != NULL)
         page_free(m->dbuf, 0);
-    if (m->paths != NULL)
-        page_free(m->paths, 0);
     page_free(m, 0);
 }
 
@@ -137,8 +134,7 @@ static int mount_new(const struct url_parsed *p, const struct url *u, struct fat
     m->win_off = m->dbuf_off = FAT_NO_OFF;
     m->win = page_alloc(0);
     m->dbuf = page_alloc(0);
-    m->paths = page_alloc(0);
-    int rc = m->win && m->dbuf && m->paths ? provider_open_sub(p, u, 0, &m->sub) : TW_E_NOMEM;
+    int rc = m->win && m->dbuf ? provider_open_sub(p, u, 0, &m->sub) : TW_E_NOMEM;
     int64_t size = rc == TW_OK ? kio_size(m->sub) : rc;
     if (rc == TW_OK && size < 512)
         rc = size < 0 ? (int)size : TW_E_IO;

@@ -11,12 +11,12 @@
  * Directory handles take invoke(TW_FS_MKDIR / TW_FS_UNLINK / TW_FS_RENAME) with paths
  * resolved beneath that directory: ".." stops at it (and at the root for URL paths).
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/kcache.h"
 #include "../core/klib.h"
 #include "../core/obj.h"
-#include "../core/usercopy.h"
 #include "fat.h"
 #include "providers.h"
 #include "storage.h"
@@ -397,41 +397,32 @@ static int64_t fat_tell(struct kobj *o)
     return (int64_t)as_file(o)->pos;
 }
 
-static int64_t fat_stat(struct fat_node *n, uint64_t ubuf, uint64_t len)
-{
-    struct tw_dirent d;
-    if (len < sizeof(d))
-        return TW_E_TOOBIG;
-    k_memset(&d, 0, sizeof(d));
-    d.size = n->size;
-    d.attr = n->attr;
-    d.cluster = n->first;
-    d.kind = n->dir ? TW_DIRENT_DIR : TW_DIRENT_FILE;
-    return copy_to_user(ubuf, &d, sizeof(d)) == TW_OK ? TW_OK : TW_E_FAULT;
-}
-
-static int64_t fat_fs_invoke(struct fat_node *dir, uint32_t op, const uint64_t a[4]);
-
-static int64_t fat_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t fat_stat(struct kobj *o, struct tw_dirent *d)
 {
     struct fat_node *n = as_file(o)->n;
-    switch (op) {
-    case TW_BLK_SIZE:
-        return n->size;
-    case TW_BLK_FLUSH:
-        return fat_sync(n->m);
-    case TW_FILE_TRUNCATE:
-        return n->dir ? TW_E_NOTSUP : truncate_to(n, a[0]);
-    case TW_FILE_STAT:
-        return fat_stat(n, a[0], a[1]);
-    case TW_FS_MKDIR:
-    case TW_FS_UNLINK:
-    case TW_FS_RENAME:
-        return n->dir ? fat_fs_invoke(n, op, a) : TW_E_NOTSUP;
-    default:
-        return TW_E_NOTSUP;
-    }
+    d->size = n->size;
+    d->attr = n->attr;
+    d->cluster = n->first;
+    d->kind = n->dir ? TW_DIRENT_DIR : TW_DIRENT_FILE;
+    return TW_OK;
 }
+
+static int64_t fat_size(struct kobj *o)
+{
+    return (int64_t)as_file(o)->n->size;
+}
+
+static int64_t fat_flush(struct kobj *o)
+{
+    return fat_sync(as_file(o)->n->m);
+}
+
+static int64_t fat_truncate(struct kobj *o, uint64_t size)
+{
+    return truncate_to(as_file(o)->n, size);
+}
+
+static int64_t fat_fs_invoke(struct kobj *o, const struct kargs *a);
 
 static void fat_destroy(struct kobj *o)
 {
@@ -447,16 +438,41 @@ static void fat_check(struct kobj *o)
     K_ASSERT(n->dir || n->first == 0 || fat_clus_valid(n->m, n->first) || !n->dirty);
 }
 
-static const struct kobj_ops fat_ops = {
-    .kind = "fat",
-    .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
-                      TW_RIGHT_SEEK | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
+#define FAT_RIGHTS                                                                                 \
+    (TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT | TW_RIGHT_SEEK |            \
+     TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE)
+
+/* Directories share the file's operations but take the path operations, not truncate. */
+static const struct kobj_ops fat_dir_ops = {
+    .name = "fat-dir",
+    .kind = TW_KIND_DIR,
+    .default_rights = FAT_RIGHTS,
     .signals = fat_signals,
     .read = fat_read,
     .write = fat_write,
-    .invoke = fat_invoke,
+    .invoke = fat_fs_invoke,
     .seek = fat_seek,
     .tell = fat_tell,
+    .size = fat_size,
+    .flush = fat_flush,
+    .stat = fat_stat,
+    .destroy = fat_destroy,
+    .check = fat_check,
+};
+
+static const struct kobj_ops fat_ops = {
+    .name = "fat",
+    .kind = TW_KIND_FILE,
+    .default_rights = FAT_RIGHTS,
+    .signals = fat_signals,
+    .read = fat_read,
+    .write = fat_write,
+    .seek = fat_seek,
+    .tell = fat_tell,
+    .size = fat_size,
+    .flush = fat_flush,
+    .truncate = fat_truncate,
+    .stat = fat_stat,
     .destroy = fat_destroy,
     .check = fat_check,
 };
@@ -519,7 +535,7 @@ static int fat_open(const struct url_parsed *p, const struct url *u, uint32_t fl
         rc = TW_E_NOMEM;
     }
     if (rc == TW_OK) {
-        kobj_init(&f->obj, &fat_ops);
+        kobj_init(&f->obj, n->dir ? &fat_dir_ops : &fat_ops);
         f->n = n;
         *out = &f->obj;
     }
@@ -633,29 +649,28 @@ static int fs_rename(struct fat_mount *m, struct fat_res *from, struct fat_res *
     return rc;
 }
 
-static int copy_path(uint64_t ptr, uint64_t len, char *dst)
+/* A path argument (the table bounds its length by FAT_MAX_PATH): relative, not empty. */
+static int path_ok(const void *p, uint64_t len)
 {
-    if (len == 0)
-        return TW_E_INVAL;
-    if (len > FAT_MAX_PATH)
-        return TW_E_TOOBIG;
-    if (copy_from_user(dst, ptr, (size_t)len) != TW_OK)
-        return TW_E_FAULT;
-    return dst[0] == '/' ? TW_E_INVAL : TW_OK;
+    return len == 0 || ((const char *)p)[0] == '/' ? TW_E_INVAL : TW_OK;
 }
 
-static int64_t fat_fs_invoke(struct fat_node *dir, uint32_t op, const uint64_t a[4])
+K_STATIC_ASSERT(FAT_MAX_PATH == 1024, "the operation table's path bound is FAT_MAX_PATH");
+
+/* TW_FS_MKDIR, TW_FS_UNLINK, TW_FS_RENAME on a directory: paths beneath it. */
+static int64_t fat_fs_invoke(struct kobj *o, const struct kargs *a)
 {
+    struct fat_node *dir = as_file(o)->n;
     struct fat_mount *m = dir->m;
-    char *p1 = m->paths, *p2 = m->paths + FAT_MAX_PATH;
+    uint32_t op = a->op->op;
     struct fat_res r1, r2;
-    int rc = copy_path(a[0], a[1], p1);
+    int rc = path_ok(a->buf[0], a->v[1]);
     if (rc == TW_OK && op == TW_FS_RENAME)
-        rc = copy_path(a[2], a[3], p2);
+        rc = path_ok(a->buf[2], a->v[3]);
     if (rc == TW_OK)
-        rc = resolve(m, dir->first, p1, (uint32_t)a[1], &r1);
+        rc = resolve(m, dir->first, a->buf[0], (uint32_t)a->v[1], &r1);
     if (rc == TW_OK && op == TW_FS_RENAME)
-        rc = resolve(m, dir->first, p2, (uint32_t)a[3], &r2);
+        rc = resolve(m, dir->first, a->buf[2], (uint32_t)a->v[3], &r2);
     if (rc != TW_OK)
         return rc;
     switch (op) {
@@ -663,7 +678,9 @@ static int64_t fat_fs_invoke(struct fat_node *dir, uint32_t op, const uint64_t a
         return fs_mkdir(m, &r1);
     case TW_FS_UNLINK:
         return fs_unlink(m, &r1);
-    default:
+    case TW_FS_RENAME:
         return fs_rename(m, &r1, &r2);
+    default:
+        return TW_E_NOTSUP;
     }
 }

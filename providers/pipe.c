@@ -6,6 +6,7 @@
  * returns what is there (TW_E_WOULDBLOCK when empty, 0 at end of stream once the peer has
  * closed). Unlike chan://, there are no message boundaries.
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/kcache.h"
@@ -73,15 +74,17 @@ static int64_t pipe_write(struct kobj *o, const void *buf, size_t len)
     return (int64_t)n;
 }
 
-static int64_t pipe_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t pipe_invoke(struct kobj *o, const struct kargs *a)
 {
-    (void)a;
     struct pipe_end *p = as_pipe(o);
-    if (op == TW_CHAN_PENDING)
+    switch (a->op->op) {
+    case TW_CHAN_PENDING:
         return p->len;
-    if (op != TW_CHAN_TAKE_PEER)
+    case TW_CHAN_TAKE_PEER:
+        return handle_take_pending(&p->pending, pipe_ops.default_rights);
+    default:
         return TW_E_NOTSUP;
-    return handle_take_pending(&p->pending, pipe_ops.default_rights);
+    }
 }
 
 static void pipe_last_close(struct kobj *o)
@@ -113,7 +116,8 @@ static void pipe_check(struct kobj *o)
 }
 
 static const struct kobj_ops pipe_ops = {
-    .kind = "pipe",
+    .name = "pipe",
+    .kind = TW_KIND_PIPE,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
                       TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = pipe_signals,

@@ -12,6 +12,7 @@
  * count (8 bytes), as does invoke TW_SYS_MEM_FREE_PAGES. The check runs at every kernel
  * boundary (core/watch.h), so it sees every allocation.
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/kcache.h"
@@ -79,11 +80,10 @@ static int64_t mw_read(struct kobj *o, void *buf, size_t len)
     return sizeof(n);
 }
 
-static int64_t mw_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t mw_invoke(struct kobj *o, const struct kargs *a)
 {
-    (void)a;
     struct memwatch *m = as_mw(o);
-    switch (op) {
+    switch (a->op->op) {
     case TW_SYS_MEM_FREED:
         m->signaled = false;
         m->acked = true;
@@ -107,7 +107,8 @@ static void mw_destroy(struct kobj *o)
 }
 
 static const struct kobj_ops mw_ops = {
-    .kind = "system-memory",
+    .name = "system-memory",
+    .kind = TW_KIND_MEMWATCH,
     .default_rights =
         TW_RIGHT_READ | TW_RIGHT_INVOKE | TW_RIGHT_WAIT | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = mw_signals,

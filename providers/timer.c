@@ -13,6 +13,7 @@
  * one-shot, or cancelled) with every firing consumed asserts TW_SIG_PEER_CLOSED, and read()
  * says TW_E_PEER: nothing more will come, so a blocked reader must not wait for it.
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/clock.h"
 #include "../core/kassert.h"
@@ -86,14 +87,14 @@ static int64_t timer_rearm(struct timer_obj *t, uint64_t period_ns)
     return ktimer_arm(&t->kt, clock_now() + period_ns);
 }
 
-static int64_t timer_invoke(struct kobj *o, uint32_t op, const uint64_t a[4])
+static int64_t timer_invoke(struct kobj *o, const struct kargs *a)
 {
     struct timer_obj *t = as_timer(o);
-    switch (op) {
+    switch (a->op->op) {
     case TW_TIMER_SET_INTERVAL_MS:
-        return a[0] > (1ull << 40) ? TW_E_INVAL : timer_rearm(t, a[0] * 1000000ull);
+        return a->v[0] > (1ull << 40) ? TW_E_INVAL : timer_rearm(t, a->v[0] * 1000000ull);
     case TW_TIMER_SET_INTERVAL_NS:
-        return timer_rearm(t, a[0]);
+        return timer_rearm(t, a->v[0]);
     case TW_TIMER_FIRED:
         return (int64_t)(t->fired & INT64_MAX);
     case TW_TIMER_CANCEL:
@@ -118,7 +119,8 @@ static void timer_destroy(struct kobj *o)
 }
 
 static const struct kobj_ops timer_ops = {
-    .kind = "timer",
+    .name = "timer",
+    .kind = TW_KIND_TIMER,
     .default_rights =
         TW_RIGHT_READ | TW_RIGHT_INVOKE | TW_RIGHT_WAIT | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE,
     .signals = timer_signals,

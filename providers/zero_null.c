@@ -4,6 +4,7 @@
  * zeros and swallows writes (/dev/zero), null:// reads end-of-file and swallows writes
  * (/dev/null). Each is one static object shared by every open.
  */
+#include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
@@ -48,7 +49,8 @@ static void dev_destroy(struct kobj *o)
     (TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_WAIT | TW_RIGHT_TRANSFER | TW_RIGHT_DUPLICATE)
 
 static const struct kobj_ops zero_ops = {
-    .kind = "zero",
+    .name = "zero",
+    .kind = TW_KIND_ZERO,
     .default_rights = DEV_RIGHTS,
     .signals = dev_signals,
     .read = zero_read,
@@ -57,7 +59,8 @@ static const struct kobj_ops zero_ops = {
 };
 
 static const struct kobj_ops null_ops = {
-    .kind = "null",
+    .name = "null",
+    .kind = TW_KIND_NULL,
     .default_rights = DEV_RIGHTS,
     .signals = dev_signals,
     .read = null_read,

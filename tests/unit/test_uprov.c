@@ -128,8 +128,8 @@ static void body_fs_client(uintptr_t heap)
     EXPECT_OK(m);
     EXPECT(tw_read(m, rec, 100), 6);
     EXPECT(memcmp(rec, "alpha\n", 6), 0);
-    /* Bad requests straight to the port: two lengths that do not tile the data, a second
-     * buffer on an op without one, or none on one with. */
+    /* Bad requests straight to the port: two lengths that do not tile the data, a flag
+     * the protocol does not have, an op given more data than its one buffer. */
     int32_t port = (int32_t)u_open("chan://file-server", 0);
     EXPECT_OK(port);
     struct tw_prov_req *req = (struct tw_prov_req *)(rec + 1024);
@@ -138,16 +138,15 @@ static void body_fs_client(uintptr_t heap)
     req->op = TW_PROV_INVOKE;
     req->rid = 1; /* d: the server's second resource */
     req->arg[0] = TW_FS_RENAME;
-    req->flags = TW_PROV_F_BUF2;
     memcpy(req->data, "b.txtc.txt", 10);
     req->len = 10;
     req->arg[1] = 5;
     req->arg[2] = 6;
     EXPECT(raw_request(port, req, reply), TW_E_INVAL);
     req->arg[2] = 5;
-    req->flags = 0;
+    req->flags = 1;
     EXPECT(raw_request(port, req, reply), TW_E_INVAL);
-    req->flags = TW_PROV_F_BUF2;
+    req->flags = 0;
     req->arg[0] = TW_FS_MKDIR;
     EXPECT(raw_request(port, req, reply), TW_E_INVAL);
     req->arg[0] = TW_FS_RENAME;

@@ -61,7 +61,7 @@ static int64_t echo_handle(void *ctx, const struct tw_prov_req *req, uint8_t *ou
         return n;
     }
     case TW_PROV_INVOKE:
-        return req->arg[0] == 1 ? (int64_t)r->len : TW_E_NOTSUP;
+        return req->arg[0] == TW_CHAN_PENDING ? (int64_t)r->len : TW_E_NOTSUP; /* bytes queued */
     case TW_PROV_CLOSE:
         r->used = false;
         return TW_OK;

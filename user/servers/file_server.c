@@ -5,8 +5,10 @@
  * file:///data/x resolves the path (lexically, never above "/"), finds the longest mount
  * point ("/data" -> "fat://[cache://[blk://disk0/]/]"), opens "<mount URL>/x" itself and
  * relays reads (directory records too: a READ answers up to TW_PROV_READ_MAX bytes),
- * writes, seeks and invokes (TW_FS_RENAME's two paths included). "file:///" is the root:
- * reading it lists the mount points; invoke TW_VFS_MOUNT / TW_VFS_UNMOUNT change the table.
+ * writes, seeks and every invoke the operation table lets user providers take, as the
+ * caller made it (integers, input buffers, an output buffer such as TW_FILE_STAT's). "file:///" is
+ * the root: reading it lists the mount points; invoke TW_VFS_MOUNT / TW_VFS_UNMOUNT change the
+ * table.
  *
  * args: "/POINT=URL ..." initial mounts; "idle=US" stop after US microseconds idle.
  */
@@ -147,12 +149,17 @@ static int64_t root_request(struct fs *fs, const struct tw_prov_req *req, uint8_
     switch (req->op) {
     case TW_PROV_READ:
         return root_read(fs, req, out);
-    case TW_PROV_INVOKE:
+    case TW_PROV_INVOKE: {
+        uint64_t a[4];
+        int64_t rc = prov_invoke_args(req, out, a);
+        if (rc != TW_OK)
+            return rc;
         if (req->arg[0] == TW_VFS_MOUNT)
-            return add_mount(fs, (const char *)req->data, req->len);
+            return add_mount(fs, (const char *)(uintptr_t)a[0], (size_t)a[1]);
         if (req->arg[0] == TW_VFS_UNMOUNT)
-            return del_mount(fs, (const char *)req->data, req->len);
+            return del_mount(fs, (const char *)(uintptr_t)a[0], (size_t)a[1]);
         return TW_E_NOTSUP;
+    }
     case TW_PROV_CLOSE:
         return TW_OK;
     default:
@@ -160,26 +167,15 @@ static int64_t root_request(struct fs *fs, const struct tw_prov_req *req, uint8_
     }
 }
 
-/*
- * Relay an INVOKE to backing handle h in the caller's form: (buffer, length, a2, a3), or
- * with TW_PROV_F_BUF2 (an op with a second buffer, TW_INVOKE_HAS_BUF2) both buffers.
- */
-static int64_t relay_invoke(int32_t h, const struct tw_prov_req *req)
+/* Relay an INVOKE to backing handle h as the caller made it (unmarshalled by the table);
+ * an output buffer's bytes land in out, which the reply carries back. */
+static int64_t relay_invoke(int32_t h, const struct tw_prov_req *req, uint8_t *out)
 {
-    uint8_t data[TW_PROV_REQ_DATA];
-    uint32_t op = (uint32_t)req->arg[0];
-    bool two = (req->flags & TW_PROV_F_BUF2) != 0;
-    if ((req->flags & ~TW_PROV_F_BUF2) != 0 || req->len > sizeof(data) ||
-        (uint64_t)req->arg[0] > UINT32_MAX || two != TW_INVOKE_HAS_BUF2(op))
-        return TW_E_INVAL;
-    k_memcpy(data, req->data, req->len); /* relayed with the same (buffer, length) form */
-    if (!two)
-        return tw_invoke(h, op, (uintptr_t)data, req->len, (uint64_t)req->arg[1],
-                         (uint64_t)req->arg[2]);
-    uint64_t len1 = (uint64_t)req->arg[1], len2 = (uint64_t)req->arg[2];
-    if (len1 > req->len || len2 != req->len - len1)
-        return TW_E_INVAL; /* the two lengths must tile the data */
-    return tw_invoke(h, op, (uintptr_t)data, len1, (uintptr_t)(data + len1), len2);
+    uint64_t a[4];
+    int64_t rc = prov_invoke_args(req, out, a);
+    if (rc != TW_OK)
+        return rc;
+    return tw_invoke(h, (uint32_t)req->arg[0], a[0], a[1], a[2], a[3]);
 }
 
 static int64_t fs_handle(void *ctx, const struct tw_prov_req *req, uint8_t *out)
@@ -202,7 +198,7 @@ static int64_t fs_handle(void *ctx, const struct tw_prov_req *req, uint8_t *out)
     case TW_PROV_TELL:
         return tw_tell(h);
     case TW_PROV_INVOKE:
-        return relay_invoke(h, req);
+        return relay_invoke(h, req, out);
     case TW_PROV_CLOSE:
         fs->h[req->rid] = -1;
         return tw_close(h);

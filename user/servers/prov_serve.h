@@ -6,6 +6,7 @@
 #ifndef TWAIN_USER_SERVERS_PROV_SERVE_H
 #define TWAIN_USER_SERVERS_PROV_SERVE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../../core/abi.h"
@@ -16,6 +17,19 @@
  * Returns the result for the caller: for a READ, the number of bytes placed.
  */
 typedef int64_t (*prov_handler)(void *ctx, const struct tw_prov_req *req, uint8_t *out);
+
+/*
+ * The arguments of an INVOKE request as its caller gave them, unmarshalled by the
+ * operation table (core/optable.h; the layout is in docs/user-providers.md): a[] gets the
+ * integers and lengths, pointers into req->data for input buffers, and out for an output
+ * buffer, whose capacity (at most TW_PROV_READ_MAX) the reply then carries. TW_E_NOTSUP for
+ * an op the table does not let user providers take; TW_E_INVAL for a request whose shape
+ * does not fit its op (any task may write to the port).
+ */
+int64_t prov_invoke_args(const struct tw_prov_req *req, uint8_t *out, uint64_t a[4]);
+
+/* Bytes of out the reply to req carries when the handler returned result. */
+size_t prov_reply_bytes(const struct tw_prov_req *req, int64_t result);
 
 /*
  * Serve scheme until no request came for idle_us microseconds (0: forever) or the port
