@@ -32,4 +32,5 @@ help:
 	@echo "make test       unit, scenario, determinism and replay tests (SAN=1: ASan+UBSan build)"
 	@echo "make bench      benchmarks, one line per figure with its baseline"
 	@echo "make fuzz       libFuzzer targets (FUZZ_SECONDS=N, TARGET=name)"
-	@echo "variables: SAN=1 (sanitizers), OPT=0|2 (optimisation), SCENARIO=file, SEED=n"
+	@echo "variables: SAN=1 (sanitizers), OPT=0|2 (optimisation), CC=clang (into build/clang-O2/),"
+	@echo "           SCENARIO=file, SEED=n"

@@ -1,7 +1,9 @@
 # Twain build rules (called through the top-level Makefile, after tools/install-deps).
 #
 # Variants: the default (-O2) builds into build/ (build/twain); OPT=0 into build/O0/,
-# SAN=1 (ASan+UBSan) into build/san/. Objects live in build/obj/<variant>/.
+# SAN=1 (ASan+UBSan) into build/san/. Objects live in build/obj/<variant>/. Another
+# compiler (make CC=clang) prefixes its name: build/clang-O2/twain, build/clang-O0/,
+# build/clang-san/, so gcc and clang builds sit side by side.
 #
 # Layers and their flags:
 #   core/ providers/ user/ hal/sim/sim_*  freestanding (-ffreestanding -nostdinc): no libc
@@ -10,7 +12,14 @@
 SAN ?= 0
 OPT ?= 2
 CC := gcc
-VARIANT := $(if $(filter 1,$(SAN)),san,O$(OPT))
+COMPILER := $(notdir $(firstword $(CC)))
+VARIANT := $(if $(filter-out gcc,$(COMPILER)),$(COMPILER)-)$(if $(filter 1,$(SAN)),san,O$(OPT))
+# The archiver must read the compiler's LTO objects to index their symbols: gcc-ar for
+# gcc's GIMPLE, the compiler's own llvm-ar for clang's bitcode (an archive gcc-ar wrote
+# from bitcode has no symbols, and nothing links from it). The link is clang's default,
+# GNU ld with the LLVMgold plugin of the same LLVM (so clang-19 works as well as clang).
+IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -q __clang__ && echo 1)
+AR := $(if $(IS_CLANG),$(shell $(CC) -print-prog-name=llvm-ar),gcc-ar)
 B := build
 OBJ := $(B)/obj/$(VARIANT)
 BIN := $(if $(filter O2,$(VARIANT)),$(B),$(B)/$(VARIANT))
@@ -50,7 +59,7 @@ Q := $(if $(V),,@)
 .SUFFIXES:
 .SECONDARY:
 
-all: layering $(TWAIN) $(UNIT_BIN) $(BENCH)
+all: layering $(TWAIN) $(UNIT_BIN) # and the benchmark, below
 
 twain: $(TWAIN)
 
@@ -76,7 +85,7 @@ $(OBJ)/%.o: %.S $(FLAGS_STAMP)
 
 $(LIB): $(KERNEL_OBJ) $(HOST_OBJ)
 	@rm -f $@
-	$(Q)gcc-ar rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(TWAIN): $(HARNESS_OBJ) $(LIB)
 	@mkdir -p $(@D)
@@ -129,6 +138,7 @@ test: layering format-check unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
 BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
 BENCH_OBJ := $(BENCH_SRC:%.c=$(OBJ)/%.o)
 BENCH := $(BIN)/twain-bench
+all: $(BENCH) # here: a prerequisite is expanded where it is read, and BENCH was empty above
 $(OBJ)/tools/bench/%.o: CFLAGS_LAYER = $(HOSTED) -std=gnu11
 
 $(BENCH): $(BENCH_OBJ) $(HARNESS_LIB_OBJ) $(LIB)
