@@ -61,6 +61,7 @@ enum tw_arg_kind {
 #define TW_OPF_OUT_WHOLE (1u << 2) /* its output buffer must hold max[0] bytes: TW_E_TOOBIG */
 #define TW_OPF_TYPED     (1u << 3) /* served by a typed member of kobj_ops, not invoke */
 #define TW_OPF_SYSCALL   (1u << 4) /* a system call (op is its number), not an invoke op */
+#define TW_OPF_PROVIDER  (1u << 5) /* a system call a user provider answers (blocks for it) */
 
 /* An error code's bit in tw_op.errors. */
 #define TW_EBIT(e) (1u << (uint32_t)(-(e)))
@@ -107,6 +108,31 @@ extern const struct tw_op tw_syscalls[];
 /* Names of kinds, argument kinds and rights, for listings and the generated docs. */
 const char *tw_kind_name(uint32_t kind_bit);
 const char *tw_arg_kind_name(uint8_t kind);
+
+/* How many of op's arguments are of kind k. */
+static inline uint32_t tw_op_count_args(const struct tw_op *op, uint8_t k)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < 6; i++)
+        n += op->arg[i] == k;
+    return n;
+}
+
+/*
+ * True when op's arguments are integers, after at most two input buffers that come first
+ * (IN, LEN[, IN, LEN], INT...): the shape a scenario's invoke step can give (data, data2,
+ * args).
+ */
+static inline bool tw_op_scriptable(const struct tw_op *op)
+{
+    int i = 0;
+    while (i < 4 && op->arg[i] == TW_ARG_IN && op->arg[i + 1] == TW_ARG_LEN)
+        i += 2;
+    for (; i < 4; i++)
+        if (op->arg[i] != TW_ARG_INT && op->arg[i] != TW_ARG_NONE)
+            return false;
+    return (op->flags & TW_OPF_SYSCALL) == 0;
+}
 
 /* True when argument i of op is a buffer or handle array (a pointer). */
 static inline bool tw_arg_is_buffer(uint8_t kind)

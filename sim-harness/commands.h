@@ -14,5 +14,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_fuzz_repro(int argc, char **argv);
+int cmd_ops(int argc, char **argv);
 
 #endif /* TWAIN_SIM_HARNESS_COMMANDS_H */

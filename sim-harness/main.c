@@ -20,6 +20,7 @@ static int usage(FILE *f)
                "  lint SCENARIO.json...              check scenarios without running them\n"
                "  compile SCENARIO.json -o OUT.bin   the binary scenario (for UEFI images)\n"
                "  fuzz-repro INPUT                   replay a system-call fuzzer input\n"
+               "  ops --markdown | --scenario-names  the operation table (docs/operations.md)\n"
                "'twain COMMAND --help' tells more. Exit codes: 0 success, 1 an expectation or\n"
                "replay failed, 2 bad input.\n");
     return f == stdout ? 0 : 2;
@@ -36,7 +37,8 @@ int main(int argc, char **argv)
                 {"trace", cmd_trace},
                 {"lint", cmd_lint},
                 {"compile", cmd_compile},
-                {"fuzz-repro", cmd_fuzz_repro}};
+                {"fuzz-repro", cmd_fuzz_repro},
+                {"ops", cmd_ops}};
     if (argc < 2)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../core/abi.h"
+#include "../core/optable.h"
 #include "../core/url.h"
 #include "../user/errnames.h"
 #include "../user/programs.h"
@@ -27,52 +28,6 @@ static const char *const right_names[] = {"read", "write",    "invoke",    "wait
                                           "seek", "transfer", "duplicate", NULL};
 static const char *const open_flag_names[] = {"nonblock", "thread_local", "create", "trunc", NULL};
 static const char *const whence_names[] = {"set", "cur", "end", NULL};
-static const char *const invoke_names[] = {"timer_set_interval_ms",
-                                           "timer_set_interval_ns",
-                                           "timer_fired",
-                                           "timer_cancel",
-                                           "chan_pending",
-                                           "yield",
-                                           "sys_mem_freed",
-                                           "sys_mem_free_pages",
-                                           "blk_size",
-                                           "blk_flush",
-                                           "cache_hits",
-                                           "cache_misses",
-                                           "cache_blocks",
-                                           "cache_dirty",
-                                           "cache_shrink",
-                                           "cache_reset_stats",
-                                           "file_truncate",
-                                           "fs_mkdir",
-                                           "fs_unlink",
-                                           "fs_rename",
-                                           "vfs_mount",
-                                           "vfs_unmount",
-                                           NULL};
-static const uint32_t invoke_ops[] = {TW_TIMER_SET_INTERVAL_MS,
-                                      TW_TIMER_SET_INTERVAL_NS,
-                                      TW_TIMER_FIRED,
-                                      TW_TIMER_CANCEL,
-                                      TW_CHAN_PENDING,
-                                      TW_TASK_YIELD,
-                                      TW_SYS_MEM_FREED,
-                                      TW_SYS_MEM_FREE_PAGES,
-                                      TW_BLK_SIZE,
-                                      TW_BLK_FLUSH,
-                                      TW_CACHE_HITS,
-                                      TW_CACHE_MISSES,
-                                      TW_CACHE_BLOCKS,
-                                      TW_CACHE_DIRTY,
-                                      TW_CACHE_SHRINK,
-                                      TW_CACHE_RESET_STATS,
-                                      TW_FILE_TRUNCATE,
-                                      TW_FS_MKDIR,
-                                      TW_FS_UNLINK,
-                                      TW_FS_RENAME,
-                                      TW_VFS_MOUNT,
-                                      TW_VFS_UNMOUNT};
-
 _Static_assert(TW_SIG_READABLE == 1 && TW_SIG_EXITED == 16, "signal_names order is bit order");
 _Static_assert(TW_RIGHT_READ == 1 && TW_RIGHT_DUPLICATE == 64, "right_names order is bit order");
 _Static_assert(TW_O_NONBLOCK == 1 && TW_O_THREAD_LOCAL == 2 && TW_O_CREATE == 4 && TW_O_TRUNC == 8,
@@ -184,7 +139,6 @@ static int get_expect_value(struct cc *c, const cJSON *s, struct scn_insn *in)
 
 static int op_invoke(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
-    uint32_t which;
     const cJSON *args;
     if (cc_get_handle(c, s, "handle", false, &in->slot) != 0)
         return -1;
@@ -192,17 +146,28 @@ static int op_invoke(struct cc *c, const cJSON *s, struct scn_insn *in)
     if (v == NULL)
         return cc_fail(c, "missing key \"operation\"");
     size_t mark = cc_push_key(c, "operation");
-    if (cc_enum_at(c, v, invoke_names, &which) != 0)
-        return -1;
+    const struct tw_op *d =
+        cJSON_IsString(v) ? tw_op_by_name(v->valuestring, (uint32_t)strlen(v->valuestring)) : NULL;
+    if (d == NULL)
+        return cc_fail(c, "not an operation of the operation table (docs/operations.md)");
+    if (!tw_op_scriptable(d))
+        return cc_fail(c,
+                       "\"%s\" takes handles, entry points or an output buffer: not an "
+                       "invoke step's data and integers (its own step, or a raw syscall)",
+                       d->name);
     cc_pop(c, mark);
-    in->arg = invoke_ops[which];
+    in->arg = d->op;
     bool data, data2;
+    uint32_t nbuf = tw_op_count_args(d, TW_ARG_IN);
     if (cc_get_str(c, s, "data", 0, SCN_MAX_DATA, false, &in->str, &data) != 0 ||
         cc_get_str(c, s, "data2", 1, SCN_MAX_DATA, false, &in->str2, &data2) != 0)
         return -1;
     if (data2 && (!data || in->str.len == 0))
         return cc_fail(c, "\"data2\" needs a non-empty \"data\" before it");
-    int max_args = data2 ? 0 : data ? (int)SCN_MAX_ARGS - 2 : (int)SCN_MAX_ARGS;
+    if ((data && nbuf < 1) || (data2 && nbuf < 2))
+        return cc_fail(c, "\"%s\" takes %u buffer(s): no \"%s\"", d->name, nbuf,
+                       data2 ? "data2" : "data");
+    int max_args = (int)tw_op_count_args(d, TW_ARG_INT);
     if (cc_get_array(c, s, "args", 0, max_args, false, &args) != 0)
         return -1;
     mark = cc_push_key(c, "args");

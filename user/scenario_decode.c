@@ -10,6 +10,7 @@
 #include "scenario.h"
 
 #include "../core/abi.h"
+#include "../core/optable.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
 #include "scenario_bc.h"
@@ -238,24 +239,14 @@ static const char *dec_open_io(const uint8_t *p, uint32_t stl, struct scn_insn *
     }
 }
 
-static bool invoke_op_ok(uint32_t op)
-{
-    return op == TW_TIMER_SET_INTERVAL_MS || op == TW_TIMER_SET_INTERVAL_NS ||
-           op == TW_TIMER_FIRED || op == TW_TIMER_CANCEL || op == TW_CHAN_PENDING ||
-           op == TW_TASK_YIELD || op == TW_SYS_MEM_FREED || op == TW_SYS_MEM_FREE_PAGES ||
-           (op >= TW_BLK_SIZE && op <= TW_BLK_FLUSH) ||
-           (op >= TW_CACHE_HITS && op <= TW_CACHE_RESET_STATS) || op == TW_FILE_TRUNCATE ||
-           op == TW_FS_MKDIR || op == TW_FS_UNLINK || op == TW_FS_RENAME || op == TW_VFS_MOUNT ||
-           op == TW_VFS_UNMOUNT;
-}
-
 static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
 {
     in->arg = rd32(p + 12);
     in->index = rd32(p + 16);
-    if (!invoke_op_ok(in->arg))
+    const struct tw_op *d = tw_op_find(in->arg);
+    if (d == NULL || !tw_op_scriptable(d))
         return "unknown invoke operation";
-    if (in->index > SCN_MAX_ARGS)
+    if (in->index > tw_op_count_args(d, TW_ARG_INT))
         return "too many invoke arguments";
     for (uint32_t i = 0; i < SCN_MAX_ARGS; i++) {
         in->args[i] = (int64_t)rd64(p + 20 + 8 * i);
@@ -269,8 +260,8 @@ static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
 }
 
 /*
- * The invoke's optional data: a string passed as (pointer, length) before the integers, and
- * a second one after it (then no integers: the call gets data, len, data2, len2).
+ * The invoke's data: its operation's input buffers (the operation table gives each op's
+ * shape: data, then data2, then the integers), each a string passed as (pointer, length).
  */
 static const char *dec_invoke_data(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
@@ -281,10 +272,9 @@ static const char *dec_invoke_data(const uint8_t *p, uint32_t stl, struct scn_in
         why = dec_str(p + 68, stl, SCN_MAX_DATA, true, &in->str2); /* empty: none */
     if (why != NULL)
         return why;
-    if (in->str.len > 0 && in->index > SCN_MAX_ARGS - 2)
-        return "invoke with data takes at most two integers";
-    if (in->str2.len > 0 && (in->str.len == 0 || in->index > 0))
-        return "invoke with a second buffer takes data and no integers";
+    uint32_t nbuf = tw_op_count_args(tw_op_find(in->arg), TW_ARG_IN);
+    if ((in->str.len > 0 && nbuf < 1) || (in->str2.len > 0 && nbuf < 2))
+        return "invoke data for an operation without that buffer";
     return NULL;
 }
 

@@ -17,6 +17,7 @@
 #include "../core/abi.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
+#include "../core/optable.h"
 #include "programs.h"
 #include "scenario_bc.h"
 #include "twain.h"
@@ -523,6 +524,27 @@ static void do_bind(struct thr *t, const struct scn_insn *in)
         bind(t, in->as, r);
 }
 
+/*
+ * An invoke step in its operation's shape (the operation table, checked when decoded):
+ * input buffers first, each (pointer, length) into the blob (task memory), then integers.
+ */
+static int64_t invoke_step(const struct thr *t, const struct scn_insn *in, int32_t h)
+{
+    uint64_t a[4] = {0, 0, 0, 0};
+    uint32_t nbuf = tw_op_count_args(tw_op_find(in->arg), TW_ARG_IN), i = 0;
+    if (nbuf >= 1) {
+        a[i++] = (uintptr_t)str_of(t, in);
+        a[i++] = in->str.len;
+    }
+    if (nbuf >= 2) {
+        a[i++] = (uintptr_t)str_at(t, in->str2);
+        a[i++] = in->str2.len;
+    }
+    for (uint32_t j = 0; i < 4; j++)
+        a[i++] = (uint64_t)in->args[j];
+    return tw_invoke(h, in->arg, a[0], a[1], a[2], a[3]);
+}
+
 static void do_call(struct thr *t, const struct scn_insn *in)
 {
     int32_t h = in->slot == SCN_SLOT_NONE ? TW_HANDLE_SELF : handle_of(t, in->slot);
@@ -536,15 +558,7 @@ static void do_call(struct thr *t, const struct scn_insn *in)
         check(t, in, tw_write(h, str_of(t, in), in->str.len));
         return;
     case SCN_OP_INVOKE:
-        if (in->str2.len > 0) /* two buffers: (data, len, data2, len2) */
-            r = tw_invoke(h, in->arg, (uintptr_t)str_of(t, in), in->str.len,
-                          (uintptr_t)str_at(t, in->str2), in->str2.len);
-        else if (in->str.len > 0) /* data first, as (pointer, length): the blob is task memory */
-            r = tw_invoke(h, in->arg, (uintptr_t)str_of(t, in), in->str.len, (uint64_t)in->args[0],
-                          (uint64_t)in->args[1]);
-        else
-            r = tw_invoke(h, in->arg, (uint64_t)in->args[0], (uint64_t)in->args[1],
-                          (uint64_t)in->args[2], (uint64_t)in->args[3]);
+        r = invoke_step(t, in, h);
         break;
     case SCN_OP_WAIT:
         r = tw_wait(h, in->arg, deadline(in));

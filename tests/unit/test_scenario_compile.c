@@ -217,7 +217,7 @@ static const char all_ops_json[] = ONE_TASK(
            "{\"op\":\"take_peer\",\"handle\":\"d\",\"as\":\"p\"},"
            "{\"op\":\"dup\",\"handle\":\"p\",\"as\":\"q\",\"rights\":[\"read\",\"wait\"]},"
            "{\"op\":\"invoke\",\"handle\":\"q\",\"operation\":\"timer_set_interval_ms\","
-           "\"args\":[5,-6],\"expect\":0},"
+           "\"args\":[-6],\"expect\":0},"
            "{\"op\":\"wait\",\"handle\":\"self\",\"signals\":[\"exited\",\"readable\"]},"
            "{\"op\":\"poll\",\"handles\":[\"c\",\"d\",\"self\"],\"signals\":[\"readable\"],"
            "\"timeout_us\":0,\"as\":\"r\"},"
@@ -319,8 +319,8 @@ START_TEST(test_all_ops)
             ck_assert_str_eq(str_in(&v, in.str2), "dir/new.txt");
         } else if (in.op == SCN_OP_INVOKE) {
             ck_assert_uint_eq(in.arg, TW_TIMER_SET_INTERVAL_MS);
-            ck_assert_uint_eq(in.index, 2);
-            ck_assert_int_eq(in.args[1], -6);
+            ck_assert_uint_eq(in.index, 1);
+            ck_assert_int_eq(in.args[0], -6);
             ck_assert_uint_eq(in.str2.len, 0);
         }
         if (in.op == SCN_OP_READDIR && (in.flags & SCN_F_EXPECT) != 0)
@@ -410,11 +410,16 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].script[1].handles[1]: handle \"z\" is not bound"},
     {ONE_TASK("{\"op\":\"open\",\"url\":\"chan://x\",\"as\":\"self\"}"),
      "tasks[0].script[0].as: \"self\" is predefined"},
-    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"yield\",\"args\":[1,2,3,4,"
-              "5]}"),
-     "tasks[0].script[0].args: must be an array of 0..4 elements"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"task_yield\","
+              "\"args\":[1]}"),
+     "tasks[0].script[0].args: must be an array of 0..0 elements"},
     {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"fly\"}"),
-     "tasks[0].script[0].operation: must be one of"},
+     "tasks[0].script[0].operation: not an operation of the operation table"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"file_stat\"}"),
+     "tasks[0].script[0].operation: \"file_stat\" takes handles, entry points or an output"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"cache_hits\","
+              "\"data\":\"x\"}"),
+     "tasks[0].script[0]: \"cache_hits\" takes 0 buffer(s): no \"data\""},
     {"{\"name\":\"a\",\"config\":{\"policy\":\"fifo\"},\"tasks\":[{\"name\":\"t\",\"script\":[]}]}",
      "x.json: config.policy: must be one of: round-robin, priority, random"},
     {"{\"name\":\"a\",\"config\":{\"cost\":{\"foo\":1}},\"tasks\":[{\"name\":\"t\",\"script\":[]}]"
