@@ -64,6 +64,9 @@ enum tw_err {
 #define TW_RIGHT_TRANSFER  (1u << 5)
 #define TW_RIGHT_DUPLICATE (1u << 6)
 #define TW_RIGHTS_ALL      0x7fu
+/* TW_TASK_DUPLICATE's mask alone: the duplicate gets exactly the rights held
+ * (ZX_RIGHT_SAME_RIGHTS). */
+#define TW_RIGHTS_SAME (1u << 31)
 
 /* open() flags. */
 #define TW_O_NONBLOCK     (1u << 0) /* read/write return TW_E_WOULDBLOCK instead of blocking */

@@ -342,14 +342,23 @@ static int64_t self_compute(uint64_t ns)
     return TW_OK;
 }
 
+/*
+ * A new handle to h's object (h needs DUPLICATE), with the same flags. rights is a subset of
+ * the rights h holds (a duplicate never gains rights: else TW_E_ACCESS), or TW_RIGHTS_SAME
+ * alone for exactly those; any other bit outside TW_RIGHTS_ALL is TW_E_INVAL.
+ */
 static int64_t self_duplicate(uint64_t h, uint64_t rights)
 {
     struct handle_entry *e;
     int rc = lookup(h, tw_op_find(TW_TASK_DUPLICATE)->arg_right, &e);
     if (rc != TW_OK)
         return rc;
-    if ((rights & ~(uint64_t)e->rights) != 0)
-        return TW_E_ACCESS; /* a duplicate never gains rights */
+    if (rights == TW_RIGHTS_SAME)
+        rights = e->rights;
+    else if ((rights & ~(uint64_t)TW_RIGHTS_ALL) != 0)
+        return TW_E_INVAL;
+    else if ((rights & ~(uint64_t)e->rights) != 0)
+        return TW_E_ACCESS;
     return handle_install(cur()->task, cur(), e->obj, (uint32_t)rights, e->flags, false);
 }
 

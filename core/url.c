@@ -21,6 +21,7 @@ K_STATIC_ASSERT(URL_MAX_LEN < UINT32_MAX, "offsets are uint32_t");
 K_STATIC_ASSERT(URL_MAX_DEPTH >= 1 && URL_MAX_DEPTH < INT32_MAX, "sub is an int32_t index");
 K_STATIC_ASSERT(URL_MAX_SCHEME < URL_MAX_LEN, "scheme limit inside the URL limit");
 K_STATIC_ASSERT(URL_MAX_HOST < URL_MAX_LEN, "host limit inside the URL limit");
+K_STATIC_ASSERT(URL_MAX_PORT < URL_MAX_LEN, "port limit inside the URL limit");
 K_STATIC_ASSERT(URL_MAX_PATH < URL_MAX_LEN, "path limit inside the URL limit");
 K_STATIC_ASSERT(URL_MAX_QUERY < URL_MAX_LEN, "query limit inside the URL limit");
 
@@ -45,7 +46,6 @@ struct url_parser {
     enum url_state state; /* of the current level */
     uint32_t part_start;  /* offset of the current part's first byte */
     uint32_t escape;      /* hex digits still owed by a %XX escape */
-    uint32_t port_digits; /* digits of the current port so far */
 };
 
 static bool url_fail(struct url_parser *p, uint32_t offset, const char *reason)
@@ -120,8 +120,13 @@ static void url_open_level(struct url_parser *p, uint32_t start)
     K_ASSERT(p->open == p->out->depth); /* no level has closed yet */
     struct url *u = &p->out->level[p->out->depth];
     struct url_str empty = url_view(p, start, 0);
-    *u = (struct url){
-        .scheme = empty, .host = empty, .path = empty, .query = empty, .text = empty, .sub = -1};
+    *u = (struct url){.scheme = empty,
+                      .host = empty,
+                      .port = empty,
+                      .path = empty,
+                      .query = empty,
+                      .text = empty,
+                      .sub = -1};
     if (p->out->depth > 0)
         p->out->level[p->out->depth - 1].sub = (int32_t)p->out->depth;
     p->out->depth++;
@@ -139,8 +144,10 @@ static bool url_end_part(struct url_parser *p, uint32_t i)
     struct url_str part = url_view(p, p->part_start, i - p->part_start);
     if (p->state == URL_ST_AUTHORITY || p->state == URL_ST_HOST)
         u->host = part;
-    else if (p->state == URL_ST_PORT && p->port_digits == 0)
+    else if (p->state == URL_ST_PORT && part.len == 0)
         return url_fail(p, i, "port number expected after ':'");
+    else if (p->state == URL_ST_PORT)
+        u->port = part;
     else if (p->state == URL_ST_PATH)
         u->path = part;
     else if (p->state == URL_ST_QUERY)
@@ -155,6 +162,8 @@ static void url_close_level(struct url_parser *p, uint32_t end)
     uint32_t start = (uint32_t)(u->text.ptr - p->s);
     K_ASSERT(start <= end && u->scheme.len > 0);
     u->text = url_view(p, start, end - start);
+    if (!u->has_port)
+        u->port = url_view(p, end, 0);
     if (!u->has_path)
         u->path = url_view(p, end, 0);
     if (!u->has_query)
@@ -174,7 +183,6 @@ static bool url_next_part(struct url_parser *p, uint32_t i, char c)
     K_ASSERT(p->state >= URL_ST_AUTHORITY && p->state <= URL_ST_QUERY);
     if (c == ':' && p->state <= URL_ST_HOST) {
         u->has_port = true;
-        p->port_digits = 0;
         p->state = URL_ST_PORT;
         p->part_start = i + 1;
     } else if (c == '/' && p->state <= URL_ST_PORT) {
@@ -206,6 +214,8 @@ static bool url_check_part_len(struct url_parser *p, uint32_t i)
     K_ASSERT(i >= p->part_start);
     if (p->state == URL_ST_HOST && n > URL_MAX_HOST)
         return url_fail(p, i, "host too long");
+    if (p->state == URL_ST_PORT && n > URL_MAX_PORT)
+        return url_fail(p, i, "port too long");
     if (p->state == URL_ST_PATH && n > URL_MAX_PATH)
         return url_fail(p, i, "path too long");
     if (p->state == URL_ST_QUERY && n > URL_MAX_QUERY)
@@ -259,19 +269,12 @@ static bool url_step_host(struct url_parser *p, uint32_t i, char c)
     return url_end_part(p, i) && url_next_part(p, i, c);
 }
 
+/* Port digits are kept as text: no range here (url_port_value). */
 static bool url_step_port(struct url_parser *p, uint32_t i, char c)
 {
-    struct url *u = url_cur(p);
     if (!url_is_digit(c))
         return url_end_part(p, i) && url_next_part(p, i, c);
-    if (p->port_digits == 5)
-        return url_fail(p, i, "port too long");
-    K_ASSERT(u->port <= 9999);
-    u->port = u->port * 10 + (uint32_t)(c - '0');
-    p->port_digits++;
-    if (u->port > 65535)
-        return url_fail(p, i, "port out of range");
-    return true;
+    return url_check_part_len(p, i);
 }
 
 static bool url_step_path_query(struct url_parser *p, uint32_t i, char c)
@@ -357,6 +360,16 @@ int url_parse(const char *s, size_t len, struct url_parsed *out, struct url_erro
     K_ASSERT(out->depth >= 1 && out->depth <= URL_MAX_DEPTH);
     K_ASSERT(out->level[0].text.ptr == s && out->level[0].text.len == len);
     return TW_OK;
+}
+
+bool url_port_value(const struct url *u, uint64_t max, uint64_t *out)
+{
+    K_ASSERT(u != NULL && out != NULL);
+    uint64_t v;
+    if (!u->has_port || !k_parse_u64(u->port.ptr, u->port.len, &v) || v > max)
+        return false; /* k_parse_u64 also refuses a value past UINT64_MAX */
+    *out = v;
+    return true;
 }
 
 bool url_query_get(const struct url *u, const char *key, struct url_str *val)

@@ -3,6 +3,7 @@
  * core/url.h - the resource URL parser (DESIGN.md section 5, seed 001).
  *
  *   url = scheme "://" [ "[" url "]" ] [ host ] [ ":" port ] [ "/" path ] [ "?" query ]
+ *   port = 1*20 DIGIT   (kept as written: its range is the scheme's, url_port_value)
  *
  * Strict and bounded: no recursion (nesting is parsed with an explicit bound), every part
  * length-limited, every malformed input rejected with the byte offset and the reason.
@@ -19,6 +20,7 @@
 #define URL_MAX_DEPTH  8    /* nesting levels, the outermost URL included */
 #define URL_MAX_SCHEME 31
 #define URL_MAX_HOST   255
+#define URL_MAX_PORT   20 /* digits: any uint64_t fits (UINT64_MAX has 20) */
 #define URL_MAX_PATH   1000
 #define URL_MAX_QUERY  255
 
@@ -32,10 +34,10 @@ struct url_str {
 struct url {
     struct url_str scheme; /* [a-z][a-z0-9+.-]* */
     struct url_str host;   /* may be empty (len 0) */
-    struct url_str path;   /* includes the leading '/', or len 0 when absent */
-    struct url_str query;  /* without the '?', len 0 when absent */
-    struct url_str text;   /* the whole text of this level, brackets excluded */
-    uint32_t port;         /* valid when has_port; 0..65535 */
+    struct url_str port;  /* the digits after ':' as written (1..URL_MAX_PORT), len 0 when absent */
+    struct url_str path;  /* includes the leading '/', or len 0 when absent */
+    struct url_str query; /* without the '?', len 0 when absent */
+    struct url_str text;  /* the whole text of this level, brackets excluded */
     bool has_port;
     bool has_path;
     bool has_query;
@@ -50,7 +52,7 @@ struct url_parsed {
 
 struct url_error {
     uint32_t offset;    /* byte offset of the offending character */
-    const char *reason; /* static string, e.g. "port out of range" */
+    const char *reason; /* static string, e.g. "port too long" */
 };
 
 /*
@@ -59,6 +61,14 @@ struct url_error {
  * the range is a bad character.
  */
 int url_parse(const char *s, size_t len, struct url_parsed *out, struct url_error *err)
+    __attribute__((warn_unused_result));
+
+/*
+ * The port's value when u has one and it is at most max: true with *out set, else false.
+ * The parser keeps a port as written and knows no range: each scheme applies its own (a
+ * network port would be at most 65535; timer://interval:N/ takes a count of ms).
+ */
+bool url_port_value(const struct url *u, uint64_t max, uint64_t *out)
     __attribute__((warn_unused_result));
 
 /* True when the query contains the key (as "key" or "key=value" among '&'-separated items). */

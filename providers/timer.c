@@ -3,7 +3,12 @@
  * providers/timer.c - the timer:// scheme (seed 001):
  *
  *   timer://interval:N/   fires every N ms        timer://oneshot:N/   fires once after N ms
- *   (or ?us=N / ?ns=N / ?ms=N instead of the port for other units and longer periods)
+ *   (or ?ms=N / ?us=N / ?ns=N instead of N after the ':', for other units)
+ *
+ * A period is 10 us (K_TIMER_MIN_NS) .. 2^62 ns (TIMER_MAX_NS, about 146 years) in every
+ * form: N is at most 4611686018427 ms (interval:N, oneshot:N, ?ms=), 4611686018427387 us,
+ * or 4611686018427387904 ns. N after the ':' is read from the URL's port as written
+ * (url_port_value), not limited to 65535 as a network port would be.
  *
  * A fired timer asserts TW_SIG_SIGNALED and TW_SIG_READABLE until consumed: a wait() that
  * returns consumes the firings seen so far (so `for (;;) { wait(t); ... }` runs once per
@@ -23,6 +28,8 @@
 #include "../core/obj.h"
 #include "../core/trace.h"
 #include "providers.h"
+
+#define TIMER_MAX_NS (1ull << 62) /* the longest period */
 
 struct timer_obj {
     struct kobj obj;
@@ -138,13 +145,14 @@ static uint64_t parse_period(const struct url *u)
         const char *key;
         uint64_t mult;
     } units[] = {{"ms", 1000000ull}, {"us", 1000ull}, {"ns", 1ull}};
+    uint64_t n;
     if (u->has_port)
-        return u->has_query ? 0 : (uint64_t)u->port * 1000000ull;
+        return !u->has_query && url_port_value(u, TIMER_MAX_NS / 1000000ull, &n) ? n * 1000000ull
+                                                                                 : 0;
     for (unsigned i = 0; i < K_ARRAY_SIZE(units); i++) {
         struct url_str v;
-        uint64_t n;
         if (url_query_get(u, units[i].key, &v) && k_parse_u64(v.ptr, v.len, &n) &&
-            n <= (1ull << 62) / units[i].mult)
+            n <= TIMER_MAX_NS / units[i].mult)
             return n * units[i].mult;
     }
     return 0;
@@ -159,7 +167,7 @@ static int timer_open(const struct url_parsed *p, const struct url *u, uint32_t 
     if (!oneshot && !k_memeq_str(u->host.ptr, u->host.len, "interval"))
         return TW_E_INVAL;
     uint64_t period = parse_period(u);
-    if (period < K_TIMER_MIN_NS || period > (1ull << 62) || u->sub >= 0)
+    if (period < K_TIMER_MIN_NS || period > TIMER_MAX_NS || u->sub >= 0)
         return TW_E_INVAL;
     struct timer_obj *t = kcache_alloc(&timer_cache);
     if (t == NULL)

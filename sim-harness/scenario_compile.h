@@ -54,8 +54,8 @@ struct scn_compiled {
  * Compile json[0..len) (need not be NUL-terminated). file_name only prefixes messages.
  * Returns SCN_COMPILE_OK with *out filled, or SCN_COMPILE_BAD with *out empty and err set to
  * one line naming the place: "FILE:LINE:COL: ..." for JSON syntax, "FILE: JSON.PATH: ..."
- * for everything else (e.g. "x.json: tasks[0].script[2].url: bad URL at byte 7: port out of
- * range").
+ * for everything else (e.g. "x.json: tasks[0].script[2].url: bad URL at byte 7: port too
+ * long").
  */
 int scn_compile_text(const char *file_name, const char *json, size_t len, struct scn_compiled *out,
                      char *err, size_t errlen);

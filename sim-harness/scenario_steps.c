@@ -117,10 +117,11 @@ static int op_take_peer(struct cc *c, const cJSON *s, struct scn_insn *in)
     return cc_get_handle(c, s, "as", true, &in->as);
 }
 
+/* rights omitted: TW_RIGHTS_SAME, the rights the handle holds; [] is a zero-rights duplicate. */
 static int op_dup(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     if (cc_get_handle(c, s, "handle", false, &in->slot) != 0 ||
-        cc_get_mask(c, s, "rights", right_names, false, TW_RIGHTS_ALL, &in->arg) != 0)
+        cc_get_mask(c, s, "rights", right_names, false, TW_RIGHTS_SAME, &in->arg) != 0)
         return -1;
     return cc_get_handle(c, s, "as", true, &in->as);
 }

@@ -136,8 +136,9 @@ static void set_heap(struct fz_call *call, int i, const struct fz_ctx *c, const 
 /*
  * The rights oracle. The program knows some of its handles' rights for certain: the task
  * handle's, those of handles it opened by a known scheme, and those of its duplicates (the
- * mask it asked for). A call that needs a right the handle lacks must fail; if it succeeds,
- * the kernel skipped a rights check, and the run stops here with the call's listing.
+ * mask it asked for, or with TW_RIGHTS_SAME the rights of the original). A call that needs a right
+ * the handle lacks must fail; if it succeeds, the kernel skipped a rights check, and the run stops
+ * here with the call's listing.
  */
 static uint8_t scheme_rights(const uint8_t *url, uint32_t len)
 {
@@ -229,11 +230,12 @@ static void oracle_after(struct fz_task *t, const struct fz_call *call, const st
     t->inflight--;
     if (TW_IS_ERROR(call->result))
         return;
-    bool dup = p->need == TW_RIGHT_DUPLICATE; /* only a duplicate needs that right */
+    bool dup = p->need == TW_RIGHT_DUPLICATE;           /* only a duplicate needs that right */
+    bool same = dup && call->args[3] == TW_RIGHTS_SAME; /* asks for the rights held */
     if (p->alone && p->known != UNKNOWN) {
         if (p->need != 0 && (p->known & p->need) == 0)
             oracle_violation(call, "succeeded without the handle's right");
-        if (dup && (call->args[3] & ~(uint64_t)p->known) != 0)
+        if (dup && !same && (call->args[3] & ~(uint64_t)p->known) != 0)
             oracle_violation(call, "a duplicate gained rights");
     }
     /* What the call taught: new handles' rights, closed handles, unseen arrivals. */
@@ -242,7 +244,7 @@ static void oracle_after(struct fz_task *t, const struct fz_call *call, const st
     if (call->nr == TW_SYS_OPEN && fresh != NULL)
         *fresh = exact ? p->opened : UNKNOWN;
     else if (dup && fresh != NULL)
-        *fresh = exact ? (uint8_t)call->args[3] : UNKNOWN;
+        *fresh = !exact ? UNKNOWN : same ? p->known : (uint8_t)call->args[3];
     else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_TAKE_PEER && fresh != NULL)
         *fresh = exact ? CHAN_RIGHTS : UNKNOWN;
     else if (call->nr == TW_SYS_CLOSE && known != NULL)

@@ -363,7 +363,9 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
     switch (in->op) {
     case SCN_OP_DUP:
         in->arg = rd32(p + 12);
-        return (in->arg & ~(uint32_t)TW_RIGHTS_ALL) != 0 ? "bad rights mask" : NULL;
+        return (in->arg & ~(uint32_t)TW_RIGHTS_ALL) != 0 && in->arg != TW_RIGHTS_SAME
+                   ? "bad rights mask"
+                   : NULL;
     case SCN_OP_SEEK:
         in->arg = rd32(p + 12);
         in->value = (int64_t)rd64(p + 16);

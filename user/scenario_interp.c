@@ -516,8 +516,9 @@ static void do_bind(struct thr *t, const struct scn_insn *in)
         break;
     default:
         K_ASSERT(in->op == SCN_OP_DUP);
-        r = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint32_t)handle_of(t, in->slot), in->arg,
-                      0, 0);
+        /* The handle as a signed value: a thread-local one is negative (not 2^32 - n). */
+        r = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)(int64_t)handle_of(t, in->slot),
+                      in->arg, 0, 0);
         break;
     }
     if (check(t, in, r))

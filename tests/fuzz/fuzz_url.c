@@ -5,8 +5,9 @@
  * Parses the input and, on success, checks that the result describes the input exactly:
  * every view inside it, the levels chained in order, each level's text rebuilt from its
  * parts, each nested text parsing alone to the same levels, the query helpers finding
- * every key. On failure, checks that the error offset is the first byte that cannot
- * continue a valid URL. Any violation abort()s. Dictionary: tests/fuzz/dict/url.dict.
+ * every key, url_port_value agreeing with the port's digits for several limits. On failure, checks
+ * that the error offset is the first byte that cannot continue a valid URL. Any violation abort()s.
+ * Dictionary: tests/fuzz/dict/url.dict.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,21 @@ static int inside(struct url_str v, const char *s, size_t len)
     return v.ptr >= s && v.ptr <= s + len && v.len <= (size_t)(s + len - v.ptr);
 }
 
+/* url_port_value agrees with the digits, computed here with 128-bit arithmetic. */
+static void check_port_value(const struct url *u)
+{
+    unsigned __int128 v = 0;
+    for (uint32_t k = 0; k < u->port.len; k++)
+        v = v * 10 + (unsigned)(u->port.ptr[k] - '0'); /* 20 digits fit 128 bits */
+    static const uint64_t maxes[] = {0, 65535, (1ull << 62) / 1000000, UINT64_MAX};
+    for (size_t k = 0; k < sizeof(maxes) / sizeof(maxes[0]); k++) {
+        uint64_t got = 0xdeadbeef;
+        int ok = url_port_value(u, maxes[k], &got);
+        CHECK(ok == (v <= maxes[k]));
+        CHECK(ok ? got == (uint64_t)v : got == 0xdeadbeef);
+    }
+}
+
 /* Walks the level's text from its start, matching each part in grammar order. */
 static void check_rebuild(const struct url_parsed *out, uint32_t i)
 {
@@ -51,11 +67,14 @@ static void check_rebuild(const struct url_parsed *out, uint32_t i)
     CHECK(u->host.ptr == cur && u->host.len <= URL_MAX_HOST);
     cur += u->host.len;
     if (u->has_port) {
-        uint32_t v = 0, n = 0;
         CHECK(cur < end && *cur == ':');
-        for (cur++; cur < end && *cur >= '0' && *cur <= '9'; cur++, n++)
-            v = v * 10 + (uint32_t)(*cur - '0');
-        CHECK(n >= 1 && n <= 5 && v == u->port);
+        cur++;
+        uint32_t n = 0;
+        while (cur + n < end && cur[n] >= '0' && cur[n] <= '9')
+            n++;
+        CHECK(n >= 1 && n <= URL_MAX_PORT && u->port.ptr == cur && u->port.len == n);
+        check_port_value(u);
+        cur += n;
     }
     CHECK(u->has_path == (u->path.len > 0));
     if (u->has_path) {
@@ -109,7 +128,8 @@ static void check_reparse(const struct url_parsed *out, uint32_t i)
         CHECK(a->path.ptr == b->path.ptr && a->path.len == b->path.len);
         CHECK(a->query.ptr == b->query.ptr && a->query.len == b->query.len);
         CHECK(a->text.ptr == b->text.ptr && a->text.len == b->text.len);
-        CHECK(a->port == b->port && a->has_port == b->has_port);
+        CHECK(a->port.ptr == b->port.ptr && a->port.len == b->port.len);
+        CHECK(a->has_port == b->has_port);
         CHECK(a->has_path == b->has_path && a->has_query == b->has_query);
         CHECK(a->sub == (b->sub < 0 ? -1 : b->sub - (int32_t)i));
     }
@@ -124,7 +144,11 @@ static void check_ok(const char *s, size_t len, const struct url_parsed *out)
         CHECK(inside(u->scheme, s, len) && inside(u->host, s, len));
         CHECK(inside(u->path, s, len) && inside(u->query, s, len));
         CHECK(inside(u->text, s, len));
-        CHECK(u->port <= 65535 && (u->has_port || u->port == 0));
+        CHECK(inside(u->port, s, len) && (u->has_port || u->port.len == 0));
+        if (!u->has_port) {
+            uint64_t v;
+            CHECK(!url_port_value(u, UINT64_MAX, &v));
+        }
         if (i + 1 < out->depth)
             CHECK(u->sub > (int32_t)i && u->sub == (int32_t)(i + 1));
         else

@@ -7,7 +7,8 @@
  * make real system calls, records what they saw, and checks it after k_run; k_teardown
  * then asserts that no kernel object leaked. Covers the self handle, lowest-free handle
  * values, closing, bad and out-of-range handle values, rights (duplicate with fewer, never
- * more), thread-local handles, and moving handles through channel messages.
+ * more, or exactly the same with TW_RIGHTS_SAME), thread-local handles, and moving handles
+ * through channel messages.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -281,9 +282,9 @@ static void body_dup_fewer_rights(uintptr_t arg)
     /* A duplicate never gains rights. */
     EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, TW_RIGHTS_ALL, 0, 0),
            TW_E_ACCESS); /* chan ends lack SEEK */
-    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, 1u << 7, 0, 0), TW_E_ACCESS);
-    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, 1ull << 40, 0, 0),
-           TW_E_ACCESS);
+    /* A bit that is no right is a bad mask, not a missing right. */
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, 1u << 7, 0, 0), TW_E_INVAL);
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, 1ull << 40, 0, 0), TW_E_INVAL);
     /* A write-only duplicate cannot read or wait. */
     int64_t w = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, TW_RIGHT_WRITE, 0, 0);
     EXPECT(w, 4);
@@ -305,6 +306,72 @@ START_TEST(test_duplicate_with_fewer_rights)
 {
     boot();
     new_thread(new_task("t"), body_dup_fewer_rights, 0);
+    run_check(1);
+}
+END_TEST
+
+/* The rights handle h holds, read from the caller's own table. */
+static int64_t rights_of(int64_t h)
+{
+    struct thread *me = thread_current();
+    struct handle_entry *e = handle_lookup(me->task, me, (int32_t)h);
+    return e != NULL ? (int64_t)e->rights : TW_E_BADH;
+}
+
+static void body_dup_same_rights(uintptr_t arg)
+{
+    (void)arg;
+    char buf[8];
+    int32_t b;
+    /* Every kernel resource: the duplicate holds exactly what the original holds. */
+    int64_t a = u_pair(&b, TW_O_NONBLOCK);
+    int64_t z = u_open("zero://", 0);
+    int64_t tm = u_open("timer://interval:1000/", 0);
+    int64_t tl = u_open("null://", TW_O_THREAD_LOCAL);
+    const int64_t src[] = {a, z, tm, tl};
+    for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+        int64_t d =
+            tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)src[i], TW_RIGHTS_SAME, 0, 0);
+        EXPECT_ITEM(i, d > 0, 1); /* a task handle, even of a thread-local one */
+        EXPECT_ITEM(i, rights_of(d), rights_of(src[i]));
+        EXPECT_ITEM(i, tw_close((int32_t)d), TW_OK);
+    }
+    /* It works as the original: sends, and its duplicates may duplicate again. */
+    int64_t d = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, TW_RIGHTS_SAME, 0, 0);
+    EXPECT(u_send((int32_t)d, "hi"), 2);
+    EXPECT(tw_read(b, buf, sizeof(buf)), 2);
+    int64_t dd = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)d, TW_RIGHTS_SAME, 0, 0);
+    EXPECT(rights_of(dd), rights_of(a));
+    /* Of a reduced handle: only what it holds. */
+    int64_t r = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a,
+                          TW_RIGHT_READ | TW_RIGHT_DUPLICATE, 0, 0);
+    int64_t rr = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)r, TW_RIGHTS_SAME, 0, 0);
+    EXPECT(rights_of(rr), TW_RIGHT_READ | TW_RIGHT_DUPLICATE);
+    EXPECT(u_send((int32_t)rr, "x"), TW_E_ACCESS);
+    /* SAME is a whole mask: with any right, or any other stray bit, the mask is bad. */
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, TW_RIGHTS_SAME | TW_RIGHT_READ,
+                     0, 0),
+           TW_E_INVAL);
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, (uint64_t)TW_RIGHTS_SAME << 1,
+                     0, 0),
+           TW_E_INVAL);
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a,
+                     (uint64_t)(int64_t)(int32_t)TW_RIGHTS_SAME, 0, 0),
+           TW_E_INVAL); /* sign-extended: not SAME */
+    /* The handle still needs DUPLICATE, and must exist. */
+    int64_t nd = tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)a, TW_RIGHT_READ, 0, 0);
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, (uint64_t)nd, TW_RIGHTS_SAME, 0, 0),
+           TW_E_ACCESS);
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, 99, TW_RIGHTS_SAME, 0, 0), TW_E_BADH);
+    EXPECT(tw_invoke(TW_HANDLE_SELF, TW_TASK_DUPLICATE, TW_HANDLE_SELF, TW_RIGHTS_SAME, 0, 0),
+           TW_E_ACCESS); /* the self handle has no DUPLICATE */
+    bodies_done++;
+}
+
+START_TEST(test_duplicate_same_rights)
+{
+    boot();
+    new_thread(new_task("t"), body_dup_same_rights, 0);
     run_check(1);
 }
 END_TEST
@@ -802,6 +869,7 @@ static Suite *handles_suite(void)
     tc = tcase_create("rights");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_duplicate_with_fewer_rights);
+    tcase_add_test(tc, test_duplicate_same_rights);
     tcase_add_test(tc, test_duplicate_keeps_object_alive);
     tcase_add_test(tc, test_missing_rights_per_call);
     suite_add_tcase(s, tc);

@@ -612,13 +612,13 @@ static void body_timer_bad_urls(uintptr_t arg)
         {"timer://[null://]interval:5/", TW_E_INVAL},
         {"timer://interval:/", TW_E_SYNTAX},
         {"timer://interval:x/", TW_E_SYNTAX},
-        {"timer://interval:70000/", TW_E_SYNTAX}, /* past the largest port */
+        {"timer://interval:123456789012345678901/", TW_E_SYNTAX}, /* 21 digits */
         {"timer://interval:5/a b", TW_E_SYNTAX},
         {"timer://[interval:5/", TW_E_SYNTAX},
     };
     for (size_t i = 0; i < K_ARRAY_SIZE(cases); i++)
         EXPECT_ITEM(i, u_open(cases[i].url, 0), cases[i].want);
-    EXPECT(u_open("timer://oneshot:65535/", 0), 1); /* the largest port: 65.535 s */
+    EXPECT(u_open("timer://oneshot:65535/", 0), 1);                  /* 65.535 s */
     EXPECT(u_open("timer://oneshot/?ns=4611686018427387904", 0), 2); /* exactly 2^62 */
     bodies_done++;
 }
@@ -626,6 +626,65 @@ static void body_timer_bad_urls(uintptr_t arg)
 START_TEST(test_timer_malformed_urls)
 {
     RUN({"t", body_timer_bad_urls, 0});
+}
+END_TEST
+
+/*
+ * Every form takes every period from 10 us to 2^62 ns: N after the ':' is not a network
+ * port (at most 65535) but a count of ms, up to 4611686018427. One past the largest value
+ * of each form is refused (invalid_argument) and opens nothing.
+ */
+static void body_timer_url_limits(uintptr_t arg)
+{
+    (void)arg;
+    static const struct {
+        const char *url;
+        int64_t want; /* TW_OK: opens */
+    } cases[] = {
+        {"timer://interval:65536/", TW_OK},  /* past a network port's range */
+        {"timer://interval:100000/", TW_OK}, /* 100 s (seed 001's interval:100 in ms) */
+        {"timer://interval:4611686018427/", TW_OK},
+        {"timer://interval:4611686018428/", TW_E_INVAL},
+        {"timer://oneshot:4611686018427/", TW_OK},
+        {"timer://oneshot:4611686018428/", TW_E_INVAL},
+        {"timer://oneshot:00000004611686018427/", TW_OK},       /* 20 digits, leading zeros */
+        {"timer://interval:18446744073709551615/", TW_E_INVAL}, /* UINT64_MAX ms */
+        {"timer://interval:18446744073709551616/", TW_E_INVAL}, /* past UINT64_MAX: no wrap */
+        {"timer://interval:99999999999999999999/", TW_E_INVAL},
+        {"timer://interval/?ms=4611686018427", TW_OK},
+        {"timer://interval/?ms=4611686018428", TW_E_INVAL},
+        {"timer://interval/?us=4611686018427387", TW_OK},
+        {"timer://interval/?us=4611686018427388", TW_E_INVAL},
+        {"timer://interval/?ns=4611686018427387904", TW_OK},
+        {"timer://interval/?ns=4611686018427387905", TW_E_INVAL},
+        {"timer://oneshot/?us=4611686018427387", TW_OK},
+        {"timer://oneshot/?us=4611686018427388", TW_E_INVAL},
+        {"timer://oneshot/?ns=18446744073709551616", TW_E_INVAL}, /* past UINT64_MAX */
+        {"timer://interval:1/", TW_OK},                           /* the shortest in ms */
+        {"timer://interval:0/", TW_E_INVAL},
+    };
+    for (size_t i = 0; i < K_ARRAY_SIZE(cases); i++) {
+        int64_t h = u_open(cases[i].url, 0);
+        if (cases[i].want != TW_OK) {
+            EXPECT_ITEM(i, h, cases[i].want);
+            continue;
+        }
+        EXPECT_ITEM(i, h, 1); /* the lowest free handle: every refusal opened nothing */
+        EXPECT_ITEM(i, tw_invoke((int32_t)h, TW_TIMER_FIRED, 0, 0, 0, 0), 0);
+        EXPECT_ITEM(i, tw_close((int32_t)h), TW_OK);
+    }
+    /* Armed, and quiet for the first 9 s (scenarios/timer-100s.json sees it fire at 100 s). */
+    int32_t t = (int32_t)u_open("timer://interval:100000/", 0);
+    int32_t ref = (int32_t)u_open("timer://interval/?ms=100000", 0);
+    EXPECT(tw_wait(t, TW_SIG_SIGNALED, tw_now() + 9 * 1000 * MS), TW_E_TIMEDOUT);
+    EXPECT(tw_invoke(t, TW_TIMER_FIRED, 0, 0, 0, 0), 0);
+    EXPECT(tw_invoke(ref, TW_TIMER_FIRED, 0, 0, 0, 0), 0);
+    bodies_done++;
+}
+
+START_TEST(test_timer_url_limits)
+{
+    RUN({"t", body_timer_url_limits, 0});
 }
 END_TEST
 
@@ -812,6 +871,7 @@ static Suite *providers_suite(void)
     tcase_add_test(tc, test_timer_oneshot_set_interval_cancel);
     tcase_add_test(tc, test_timer_periods_and_floor);
     tcase_add_test(tc, test_timer_malformed_urls);
+    tcase_add_test(tc, test_timer_url_limits);
     tcase_add_test(tc, test_timer_cancel_wakes_blocked_reader);
     suite_add_tcase(s, tc);
 

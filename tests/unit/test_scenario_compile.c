@@ -342,6 +342,45 @@ START_TEST(test_all_ops)
 }
 END_TEST
 
+/* dup's rights: omitted is TW_RIGHTS_SAME (the rights held), [] none; the decoder takes a
+ * mask of rights or TW_RIGHTS_SAME alone, nothing else. */
+START_TEST(test_dup_rights)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_insn in;
+    uint32_t stl;
+    compile_ok(ONE_TASK(OPEN_C ",{\"op\":\"dup\",\"handle\":\"c\",\"as\":\"d\"},"
+                               "{\"op\":\"dup\",\"handle\":\"c\",\"as\":\"d\",\"rights\":[]},"
+                               "{\"op\":\"dup\",\"handle\":\"c\",\"as\":\"d\","
+                               "\"rights\":[\"duplicate\",\"read\"]}"),
+               &sc, &v);
+    scn_strtab(&v, &stl);
+    static const uint32_t want[] = {TW_RIGHTS_SAME, 0, TW_RIGHT_READ | TW_RIGHT_DUPLICATE};
+    uint32_t pc = v.tasks[0].code_off, end = pc + v.tasks[0].code_len;
+    uint8_t *dup0 = NULL;
+    ck_assert_ptr_null(scn_insn_decode(sc.blob + pc, end - pc, stl, &in));
+    pc += in.size; /* the open */
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ptr_null(scn_insn_decode(sc.blob + pc, end - pc, stl, &in));
+        ck_assert_uint_eq(in.op, SCN_OP_DUP);
+        ck_assert_uint_eq(in.arg, want[i]);
+        dup0 = dup0 != NULL ? dup0 : sc.blob + pc;
+        pc += in.size;
+    }
+    ck_assert_uint_eq(pc, end);
+    /* The mask is the u32 at offset 12: other values are refused. */
+    static const uint32_t bad[] = {TW_RIGHTS_SAME | TW_RIGHT_READ, 1u << 7, 1u << 30, 0xffffffffu};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        for (int b = 0; b < 4; b++)
+            dup0[12 + b] = (uint8_t)(bad[i] >> (8 * b));
+        ck_assert_str_eq(scn_insn_decode(dup0, end - (uint32_t)(dup0 - sc.blob), stl, &in),
+                         "bad rights mask");
+    }
+    scn_compiled_free(&sc);
+}
+END_TEST
+
 /* ---- bad input: each case must name the right place ---- */
 
 struct bad_case {
@@ -365,8 +404,8 @@ static const struct bad_case bad_cases[] = {
     {ONE_TASK("{\"op\":\"yield\",\"colour\":1}"), "tasks[0].script[0].colour: unknown key"},
     {ONE_TASK("{\"op\":\"yield\",\"op\":\"yield\"}"), "tasks[0].script[0].op: duplicate key"},
     {ONE_TASK("1"), "tasks[0].script[0]: must be an object"},
-    {ONE_TASK("{\"op\":\"open\",\"url\":\"chan://x:99999/\",\"as\":\"c\"}"),
-     "tasks[0].script[0].url: bad URL at byte 13: port out of range"},
+    {ONE_TASK("{\"op\":\"open\",\"url\":\"chan://x:123456789012345678901/\",\"as\":\"c\"}"),
+     "tasks[0].script[0].url: bad URL at byte 29: port too long"},
     {ONE_TASK("{\"op\":\"read\",\"handle\":\"c\"}"),
      "tasks[0].script[0].handle: handle \"c\" is not bound by any earlier step"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]},{\"name\":\"t\",\"script\":[]}]}",
@@ -724,6 +763,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_good_code);
     tcase_add_test(tc, test_defaults_and_seed);
     tcase_add_test(tc, test_all_ops);
+    tcase_add_test(tc, test_dup_rights);
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, test_bad_special);
     tcase_add_test(tc, test_url_expect_syntax);

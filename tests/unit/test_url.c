@@ -123,7 +123,7 @@ static bool view_inside(struct url_str v, const char *s, size_t len)
 struct want_level {
     const char *scheme;
     const char *host;
-    int32_t port;      /* -1: no port */
+    const char *port;  /* the digits; NULL: no port */
     const char *path;  /* NULL: no path */
     const char *query; /* NULL: no query */
     const char *text;
@@ -137,76 +137,91 @@ struct want_url {
 
 static const struct want_url valid[] = {
     /* seed 001 */
-    {"tcp://127.0.0.1:8192/", 1, {{"tcp", "127.0.0.1", 8192, "/", NULL, "tcp://127.0.0.1:8192/"}}},
+    {"tcp://127.0.0.1:8192/",
+     1,
+     {{"tcp", "127.0.0.1", "8192", "/", NULL, "tcp://127.0.0.1:8192/"}}},
     {"tcp://[ipv4://[net://ether:0/]127.0.0.1/]:8192/",
      3,
-     {{"tcp", "", 8192, "/", NULL, "tcp://[ipv4://[net://ether:0/]127.0.0.1/]:8192/"},
-      {"ipv4", "127.0.0.1", -1, "/", NULL, "ipv4://[net://ether:0/]127.0.0.1/"},
-      {"net", "ether", 0, "/", NULL, "net://ether:0/"}}},
+     {{"tcp", "", "8192", "/", NULL, "tcp://[ipv4://[net://ether:0/]127.0.0.1/]:8192/"},
+      {"ipv4", "127.0.0.1", NULL, "/", NULL, "ipv4://[net://ether:0/]127.0.0.1/"},
+      {"net", "ether", "0", "/", NULL, "net://ether:0/"}}},
     {"tcp://[serial://:0/]:8192/",
      2,
-     {{"tcp", "", 8192, "/", NULL, "tcp://[serial://:0/]:8192/"},
-      {"serial", "", 0, "/", NULL, "serial://:0/"}}},
+     {{"tcp", "", "8192", "/", NULL, "tcp://[serial://:0/]:8192/"},
+      {"serial", "", "0", "/", NULL, "serial://:0/"}}},
     {"file:///some/path/to/file",
      1,
-     {{"file", "", -1, "/some/path/to/file", NULL, "file:///some/path/to/file"}}},
+     {{"file", "", NULL, "/some/path/to/file", NULL, "file:///some/path/to/file"}}},
     {"ext4://[ide://master:0/]/",
      2,
-     {{"ext4", "", -1, "/", NULL, "ext4://[ide://master:0/]/"},
-      {"ide", "master", 0, "/", NULL, "ide://master:0/"}}},
+     {{"ext4", "", NULL, "/", NULL, "ext4://[ide://master:0/]/"},
+      {"ide", "master", "0", "/", NULL, "ide://master:0/"}}},
     {"ext4://[file:///some/image]/some/path",
      2,
-     {{"ext4", "", -1, "/some/path", NULL, "ext4://[file:///some/image]/some/path"},
-      {"file", "", -1, "/some/image", NULL, "file:///some/image"}}},
+     {{"ext4", "", NULL, "/some/path", NULL, "ext4://[file:///some/image]/some/path"},
+      {"file", "", NULL, "/some/image", NULL, "file:///some/image"}}},
     {"ext4://[cache://[ide://master:0/]/]/",
      3,
-     {{"ext4", "", -1, "/", NULL, "ext4://[cache://[ide://master:0/]/]/"},
-      {"cache", "", -1, "/", NULL, "cache://[ide://master:0/]/"},
-      {"ide", "master", 0, "/", NULL, "ide://master:0/"}}},
-    {"zero:///", 1, {{"zero", "", -1, "/", NULL, "zero:///"}}},
-    {"http://test.com/", 1, {{"http", "test.com", -1, "/", NULL, "http://test.com/"}}},
+     {{"ext4", "", NULL, "/", NULL, "ext4://[cache://[ide://master:0/]/]/"},
+      {"cache", "", NULL, "/", NULL, "cache://[ide://master:0/]/"},
+      {"ide", "master", "0", "/", NULL, "ide://master:0/"}}},
+    {"zero:///", 1, {{"zero", "", NULL, "/", NULL, "zero:///"}}},
+    {"http://test.com/", 1, {{"http", "test.com", NULL, "/", NULL, "http://test.com/"}}},
     {"system://memory/free_mem",
      1,
-     {{"system", "memory", -1, "/free_mem", NULL, "system://memory/free_mem"}}},
-    {"timer://interval:100/", 1, {{"timer", "interval", 100, "/", NULL, "timer://interval:100/"}}},
+     {{"system", "memory", NULL, "/free_mem", NULL, "system://memory/free_mem"}}},
+    {"timer://interval:100/",
+     1,
+     {{"timer", "interval", "100", "/", NULL, "timer://interval:100/"}}},
+    /* a port is digits as written, of any value: its range is the scheme's (url_port_value) */
+    {"timer://interval:100000/",
+     1,
+     {{"timer", "interval", "100000", "/", NULL, "timer://interval:100000/"}}},
+    {"tcp://host:65536/", 1, {{"tcp", "host", "65536", "/", NULL, "tcp://host:65536/"}}},
+    {"s://h:18446744073709551616",
+     1,
+     {{"s", "h", "18446744073709551616", NULL, NULL, "s://h:18446744073709551616"}}},
     /* DESIGN.md and the providers */
-    {"timer://oneshot:5/", 1, {{"timer", "oneshot", 5, "/", NULL, "timer://oneshot:5/"}}},
-    {"chan://ping?listen", 1, {{"chan", "ping", -1, NULL, "listen", "chan://ping?listen"}}},
-    {"chan://?pair", 1, {{"chan", "", -1, NULL, "pair", "chan://?pair"}}},
-    {"chan://ping?cap=4", 1, {{"chan", "ping", -1, NULL, "cap=4", "chan://ping?cap=4"}}},
+    {"timer://oneshot:5/", 1, {{"timer", "oneshot", "5", "/", NULL, "timer://oneshot:5/"}}},
+    {"chan://ping?listen", 1, {{"chan", "ping", NULL, NULL, "listen", "chan://ping?listen"}}},
+    {"chan://?pair", 1, {{"chan", "", NULL, NULL, "pair", "chan://?pair"}}},
+    {"chan://ping?cap=4", 1, {{"chan", "ping", NULL, NULL, "cap=4", "chan://ping?cap=4"}}},
     {"fat://[cache://[blk://disk0/]/]/EFI/BOOT/BOOTX64.EFI",
      3,
-     {{"fat", "", -1, "/EFI/BOOT/BOOTX64.EFI", NULL,
+     {{"fat", "", NULL, "/EFI/BOOT/BOOTX64.EFI", NULL,
        "fat://[cache://[blk://disk0/]/]/EFI/BOOT/BOOTX64.EFI"},
-      {"cache", "", -1, "/", NULL, "cache://[blk://disk0/]/"},
-      {"blk", "disk0", -1, "/", NULL, "blk://disk0/"}}},
+      {"cache", "", NULL, "/", NULL, "cache://[blk://disk0/]/"},
+      {"blk", "disk0", NULL, "/", NULL, "blk://disk0/"}}},
     {"fat://[blk://ram0/]/EFI/BOOT/x",
      2,
-     {{"fat", "", -1, "/EFI/BOOT/x", NULL, "fat://[blk://ram0/]/EFI/BOOT/x"},
-      {"blk", "ram0", -1, "/", NULL, "blk://ram0/"}}},
-    {"console://", 1, {{"console", "", -1, NULL, NULL, "console://"}}},
-    {"null://", 1, {{"null", "", -1, NULL, NULL, "null://"}}},
+     {{"fat", "", NULL, "/EFI/BOOT/x", NULL, "fat://[blk://ram0/]/EFI/BOOT/x"},
+      {"blk", "ram0", NULL, "/", NULL, "blk://ram0/"}}},
+    {"console://", 1, {{"console", "", NULL, NULL, NULL, "console://"}}},
+    {"null://", 1, {{"null", "", NULL, NULL, NULL, "null://"}}},
     /* edges of the grammar */
-    {"a+b.c-9://h", 1, {{"a+b.c-9", "h", -1, NULL, NULL, "a+b.c-9://h"}}},
+    {"a+b.c-9://h", 1, {{"a+b.c-9", "h", NULL, NULL, NULL, "a+b.c-9://h"}}},
     {"s://h%2F%c3%A9x:7/p%20q?k%3D=v/?w",
      1,
-     {{"s", "h%2F%c3%A9x", 7, "/p%20q", "k%3D=v/?w", "s://h%2F%c3%A9x:7/p%20q?k%3D=v/?w"}}},
+     {{"s", "h%2F%c3%A9x", "7", "/p%20q", "k%3D=v/?w", "s://h%2F%c3%A9x:7/p%20q?k%3D=v/?w"}}},
     {"s://A-Z.a_z~09:65535//a:@!$&'()*+,;=/",
      1,
-     {{"s", "A-Z.a_z~09", 65535, "//a:@!$&'()*+,;=/", NULL,
+     {{"s", "A-Z.a_z~09", "65535", "//a:@!$&'()*+,;=/", NULL,
        "s://A-Z.a_z~09:65535//a:@!$&'()*+,;=/"}}},
-    {"s://:00000", 1, {{"s", "", 0, NULL, NULL, "s://:00000"}}},
-    {"s://h?", 1, {{"s", "h", -1, NULL, "", "s://h?"}}},
-    {"s://h/?", 1, {{"s", "h", -1, "/", "", "s://h/?"}}},
-    {"s://[t://]", 2, {{"s", "", -1, NULL, NULL, "s://[t://]"}, {"t", "", -1, NULL, NULL, "t://"}}},
+    {"s://:00000", 1, {{"s", "", "00000", NULL, NULL, "s://:00000"}}},
+    {"s://h?", 1, {{"s", "h", NULL, NULL, "", "s://h?"}}},
+    {"s://h/?", 1, {{"s", "h", NULL, "/", "", "s://h/?"}}},
+    {"s://[t://]",
+     2,
+     {{"s", "", NULL, NULL, NULL, "s://[t://]"}, {"t", "", NULL, NULL, NULL, "t://"}}},
     {"s://[t://?in]h:1/p?out",
      2,
-     {{"s", "h", 1, "/p", "out", "s://[t://?in]h:1/p?out"}, {"t", "", -1, NULL, "in", "t://?in"}}},
+     {{"s", "h", "1", "/p", "out", "s://[t://?in]h:1/p?out"},
+      {"t", "", NULL, NULL, "in", "t://?in"}}},
     {"s://[t://[u://x]]",
      3,
-     {{"s", "", -1, NULL, NULL, "s://[t://[u://x]]"},
-      {"t", "", -1, NULL, NULL, "t://[u://x]"},
-      {"u", "x", -1, NULL, NULL, "u://x"}}},
+     {{"s", "", NULL, NULL, NULL, "s://[t://[u://x]]"},
+      {"t", "", NULL, NULL, NULL, "t://[u://x]"},
+      {"u", "x", NULL, NULL, NULL, "u://x"}}},
 };
 
 static void check_level(const struct url_parsed *out, uint32_t i, const struct want_level *w)
@@ -215,8 +230,10 @@ static void check_level(const struct url_parsed *out, uint32_t i, const struct w
     ck_assert_view(u->scheme, w->scheme);
     ck_assert_view(u->host, w->host);
     ck_assert_view(u->text, w->text);
-    ck_assert_int_eq(u->has_port, w->port >= 0);
-    ck_assert_uint_eq(u->port, w->port >= 0 ? (uint32_t)w->port : 0);
+    ck_assert_int_eq(u->has_port, w->port != NULL);
+    ck_assert_view(u->port, w->port != NULL ? w->port : "");
+    if (w->port != NULL) /* right after the host and its ':' */
+        ck_assert_ptr_eq(u->port.ptr, u->host.ptr + u->host.len + 1);
     ck_assert_int_eq(u->has_path, w->path != NULL);
     ck_assert_view(u->path, w->path != NULL ? w->path : "");
     ck_assert_int_eq(u->has_query, w->query != NULL);
@@ -288,10 +305,8 @@ static const struct bad_url bad[] = {
     {"tcp://host:", 0, 11, "port"},
     {"tcp://host:/", 0, 11, "port"},
     {"tcp://host:-1", 0, 11, "port"},
-    {"tcp://host:65536/", 0, 15, "range"},
-    {"tcp://host:99999", 0, 15, "range"},
-    {"tcp://host:123456", 0, 16, "port too long"},
-    {"tcp://host:000000", 0, 16, "port too long"},
+    {"tcp://host:123456789012345678901", 0, 31, "port too long"}, /* 21 digits */
+    {"tcp://host:000000000000000000000", 0, 31, "port too long"},
     {"tcp://host:8x", 0, 12, "port"},
     {"tcp://host:80:81", 0, 13, "port"},
     {"tcp://host/pa th", 0, 13, "path"},
@@ -385,6 +400,11 @@ START_TEST(test_limit_parts)
     ck_assert_uint_eq(out.level[0].host.len, URL_MAX_HOST);
     build(buf, sizeof(buf), "a://", 'h', URL_MAX_HOST + 1, ":1");
     parse_bad(buf, strlen(buf), 4 + URL_MAX_HOST, "host too long");
+
+    parse_ok(build(buf, sizeof(buf), "a://h:", '9', URL_MAX_PORT, "/"), &out);
+    ck_assert_uint_eq(out.level[0].port.len, URL_MAX_PORT);
+    build(buf, sizeof(buf), "a://h:", '9', URL_MAX_PORT + 1, "/");
+    parse_bad(buf, strlen(buf), 6 + URL_MAX_PORT, "port too long");
 
     parse_ok(build(buf, sizeof(buf), "a:///", 'p', URL_MAX_PATH - 1, "?q"), &out);
     ck_assert_uint_eq(out.level[0].path.len, URL_MAX_PATH);
@@ -517,6 +537,50 @@ START_TEST(test_byte_classes)
 }
 END_TEST
 
+/* ---- the port's value ------------------------------------------------------------------ */
+
+/* url_port_value(url's level 0, max): the value, or -1 when refused. */
+static int64_t port_value(const char *url, uint64_t max)
+{
+    struct url_parsed out;
+    uint64_t v = 12345;
+    parse_ok(url, &out);
+    if (!url_port_value(&out.level[0], max, &v)) {
+        ck_assert_uint_eq(v, 12345); /* untouched */
+        return -1;
+    }
+    return (int64_t)v;
+}
+
+START_TEST(test_port_value)
+{
+    struct url_parsed out;
+    uint64_t v;
+    ck_assert_int_eq(port_value("tcp://h:0", 0), 0);
+    ck_assert_int_eq(port_value("tcp://h:00080/", 65535), 80); /* leading zeros as written */
+    ck_assert_int_eq(port_value("tcp://h:65535", 65535), 65535);
+    ck_assert_int_eq(port_value("tcp://h:65536", 65535), -1); /* a network port's range */
+    ck_assert_int_eq(port_value("tcp://h:65536", 65536), 65536);
+    ck_assert_int_eq(port_value("tcp://h/", UINT64_MAX), -1); /* no port */
+    ck_assert_int_eq(port_value("tcp://h?x=1", UINT64_MAX), -1);
+    /* timer://interval:N/: up to 2^62 ns, so N <= 4611686018427 ms */
+    ck_assert_int_eq(port_value("timer://interval:4611686018427/", (1ull << 62) / 1000000),
+                     4611686018427);
+    ck_assert_int_eq(port_value("timer://interval:4611686018428/", (1ull << 62) / 1000000), -1);
+    /* 20 digits: UINT64_MAX is a value, one more is refused, not wrapped */
+    parse_ok("s://h:18446744073709551615", &out);
+    ck_assert(url_port_value(&out.level[0], UINT64_MAX, &v));
+    ck_assert_uint_eq(v, UINT64_MAX);
+    ck_assert_int_eq(port_value("s://h:18446744073709551616", UINT64_MAX), -1);
+    ck_assert_int_eq(port_value("s://h:99999999999999999999", UINT64_MAX), -1);
+    ck_assert_int_eq(port_value("s://h:00000000000000000007", 7), 7);
+    /* a nested level's port is its own */
+    parse_ok("a://[b://x:7/]:9", &out);
+    ck_assert(url_port_value(&out.level[1], 7, &v) && v == 7);
+    ck_assert(url_port_value(&out.level[0], 9, &v) && v == 9);
+}
+END_TEST
+
 /* ---- query helpers ---------------------------------------------------------------------- */
 
 START_TEST(test_query_helpers)
@@ -611,7 +675,7 @@ START_TEST(test_prefix_of_longer_buffer)
     ck_assert_uint_eq(out.level[0].text.len, 21);
 
     ck_assert_int_eq(url_parse(text, 18, &out, &err), TW_OK); /* "tcp://127.0.0.1:81" */
-    ck_assert_uint_eq(out.level[0].port, 81);
+    ck_assert_view(out.level[0].port, "81");
     ck_assert(!out.level[0].has_path);
 
     ck_assert_int_eq(url_parse(text, 16, &out, &err), TW_E_SYNTAX); /* ends after ':' */
@@ -653,8 +717,10 @@ START_TEST(test_absent_views)
         const struct url *u = &out.level[i];
         const char *end = u->text.ptr + u->text.len;
         ck_assert(!u->has_path && !u->has_query && !u->has_port);
+        ck_assert_uint_eq(u->port.len, 0);
         ck_assert_uint_eq(u->path.len, 0);
         ck_assert_uint_eq(u->query.len, 0);
+        ck_assert_ptr_eq(u->port.ptr, end);
         ck_assert_ptr_eq(u->path.ptr, end);
         ck_assert_ptr_eq(u->query.ptr, end);
     }
@@ -699,6 +765,7 @@ static Suite *url_suite(void)
     tcase_add_test(tc, test_limit_escapes);
     tcase_add_test(tc, test_limit_depth);
     tcase_add_test(tc, test_byte_classes);
+    tcase_add_test(tc, test_port_value);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("query");
