@@ -315,6 +315,10 @@ static int64_t self_compute(uint64_t ns)
     }
     trace_emit(TR_COMPUTE, ns, 0, 0);
     while (ns > 0) {
+        /* Deadlines already due fire before the slice (this call's own cost, or the switch
+         * back to this thread, may have passed one), and a kill among them ends it here. */
+        clock_fire_due();
+        thread_check_killed();
         struct thread *t = cur();
         uint64_t used = clock_now() - t->quantum_start;
         uint64_t q = clock_config()->quantum_ns;
