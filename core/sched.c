@@ -127,21 +127,20 @@ void sched_preempt_point(void)
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
     if (clock_now() >= sc.max_time)
         sc.stopping = true; /* a thread computing past the time limit */
-    if (sc.stopping) {
-        t->state = TH_READY;
-        sc.policy->enqueue(t);
-        switch_from(t, TW_WHY_PREEMPT);
-        return;
-    }
-    bool over = clock_now() - t->quantum_start >= clock_config()->quantum_ns;
-    if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over)) {
-        if (over) /* nobody to give the CPU to: a fresh quantum */
-            t->quantum_start = clock_now();
-        return;
+    if (!sc.stopping) {
+        bool over = clock_now() - t->quantum_start >= clock_config()->quantum_ns;
+        if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over)) {
+            if (over) /* nobody to give the CPU to: a fresh quantum */
+                t->quantum_start = clock_now();
+            return;
+        }
     }
     t->state = TH_READY;
     sc.policy->enqueue(t);
     switch_from(t, TW_WHY_PREEMPT);
+    /* Killed, or its task exited, while it waited in the ready queue: it ends now, before
+     * its caller (a system call's exit, a compute step) runs another instruction for it. */
+    thread_check_killed();
 }
 
 bool sched_stopping(void)

@@ -42,7 +42,11 @@ void sched_block_current(void);
 void sched_yield_current(void);
 /* Switch away from a running thread that has become a zombie; never returns. */
 _Noreturn void sched_exit_current(void);
-/* At a kernel boundary: preempt the running thread if the policy says so. */
+/*
+ * At a kernel boundary: preempt the running thread if the policy says so. A thread killed
+ * (or whose task exited) while it waited in the ready queue ends here when it gets the CPU
+ * back, so a caller must hold nothing that needs unwinding.
+ */
 void sched_preempt_point(void);
 /* True when the run should stop (time limit): threads park at the next boundary. */
 bool sched_stopping(void);

@@ -318,22 +318,33 @@ static int64_t sys_tell(const uint64_t a[6])
 /* Simulated work: bill ns to the clock in slices, firing timers and preempting between. */
 static int64_t self_compute(uint64_t ns)
 {
-    if (clock_config()->realtime) {
-        uint64_t end = hal_clock_now_ns() + ns;
-        while (hal_clock_now_ns() < end)
-            ;
-        return TW_OK;
-    }
-    trace_emit(TR_COMPUTE, ns, 0, 0);
+    /*
+     * Slices end at the quantum's end or the next deadline. Deterministic mode bills each
+     * to the virtual clock; real-time mode busy-waits it on the real clock (read in that
+     * mode only), and only the time this thread spent busy-waiting counts toward ns.
+     */
+    bool realtime = clock_config()->realtime;
+    if (!realtime)
+        trace_emit(TR_COMPUTE, ns, 0, 0);
     while (ns > 0) {
+        /* Deadlines already due fire before the slice (this call's own cost, or the switch
+         * back to this thread, may have passed one), and a kill among them ends it here. */
+        clock_fire_due();
+        thread_check_killed();
         struct thread *t = cur();
-        uint64_t used = clock_now() - t->quantum_start;
+        uint64_t now = clock_now(), used = now - t->quantum_start;
         uint64_t q = clock_config()->quantum_ns;
         uint64_t step = K_MIN(ns, used < q ? q - used : 1);
         uint64_t next;
-        if (clock_next_deadline(&next) && next > clock_now())
-            step = K_MIN(step, next - clock_now());
-        clock_charge(step);
+        if (clock_next_deadline(&next) && next > now)
+            step = K_MIN(step, next - now);
+        if (realtime) {
+            while (clock_now() - now < step)
+                ;
+            step = K_MIN(ns, clock_now() - now);
+        } else {
+            clock_charge(step);
+        }
         ns -= step;
         clock_fire_due();
         thread_check_killed();

@@ -10,7 +10,8 @@
  * higher priority becomes ready), the seeded random policy (a seed reproduces the order,
  * seeds differ), exact virtual time across sleeps, deadlock detection with a clean
  * teardown (also of a task that never got a thread), and the max_time limit for sleepers
- * and for threads that compute forever.
+ * and for threads that compute forever; kills and exits that end a thread in the middle of
+ * a compute step at its next kernel boundary.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -21,6 +22,7 @@
 
 #include "../../core/abi.h"
 #include "../../core/clock.h"
+#include "../../core/fault.h"
 #include "../../core/kernel.h"
 #include "../../core/klib.h"
 #include "../../core/obj.h"
@@ -144,6 +146,13 @@ static void body_other(uintptr_t arg)
     bodies_done++;
 }
 
+static void body_other_after_compute(uintptr_t ns)
+{
+    EXPECT(tw_compute_ns(ns), TW_OK);
+    record('o');
+    bodies_done++;
+}
+
 /* A thread computing 5 quanta is preempted at the end of the first. */
 START_TEST(test_rr_compute_preempted_by_quantum)
 {
@@ -210,6 +219,83 @@ START_TEST(test_rr_two_computers_interleave)
     ck_assert_int_gt(step_times[1][0], 0);
     ck_assert_int_lt(step_times[1][0], step_times[0][15]);
     ck_assert_int_lt(step_times[0][0], step_times[1][15]);
+}
+END_TEST
+
+/* ---- kill and exit in the middle of a compute step ------------------------------------ */
+
+/* After k_run: the threads' own checks, how many bodies finished, and a clean teardown. */
+static void end_check(unsigned want_done)
+{
+    check_expectations();
+    ck_assert_uint_eq(bodies_done, want_done);
+    k_teardown();
+    ck_assert_uint_eq(kobj_live_count(), 0);
+}
+
+static void body_exit_after(uintptr_t ns)
+{
+    EXPECT(tw_compute_ns(ns), TW_OK);
+    tw_exit(7);
+}
+
+/*
+ * A thread killed while it waits in the ready queue mid-compute ends as soon as it gets
+ * the CPU back, without another slice: 'a' computes 0-1 ms, 'b' 1-2 ms and the kill comes
+ * at 1.5 ms; 'a' must end when it is switched back in at 2 ms, not compute on to 3 ms.
+ */
+START_TEST(test_kill_ready_thread_mid_compute)
+{
+    boot_policy(SCHED_RR, 1);
+    reset_order();
+    struct task *a = new_task("a", 10), *b = new_task("b", 10);
+    new_thread(a, body_computer, 10000000, 10);
+    new_thread(b, body_other_after_compute, 1000000, 10);
+    ck_assert_int_eq(fault_schedule(FAULT_KILL, 1500000, a->id), TW_OK);
+    ck_assert_int_eq(k_run(), TR_END_DONE);
+    ck_assert(a->exited && a->killed && a->exit_status == TW_EXIT_KILLED);
+    ck_assert_msg(a->end_time >= 2000000 && a->end_time < 2010000, "a ended at %" PRIu64 " ns",
+                  a->end_time);
+    ck_assert_msg(b->end_time < 2020000, "b ended at %" PRIu64 " ns", b->end_time);
+    ck_assert_str_eq(order, "o");
+    end_check(1);
+}
+END_TEST
+
+/*
+ * An exit by one thread ends the others of its task at their next kernel boundary:
+ * thread 0 computes 0-1 ms, thread 1 computes 1-1.5 ms and exits the task; thread 0, in
+ * the ready queue mid-compute, ends when it gets the CPU back at 1.5 ms.
+ */
+START_TEST(test_exit_ends_sibling_mid_compute)
+{
+    boot_policy(SCHED_RR, 1);
+    reset_order();
+    struct task *t = new_task("t", 10);
+    new_thread(t, body_computer, 10000000, 10);
+    new_thread(t, body_exit_after, 500000, 10);
+    ck_assert_int_eq(k_run(), TR_END_DONE);
+    ck_assert(t->exited && !t->killed && t->exit_status == 7);
+    ck_assert_msg(t->end_time >= 1500000 && t->end_time < 1510000, "t ended at %" PRIu64 " ns",
+                  t->end_time);
+    end_check(0);
+}
+END_TEST
+
+/*
+ * A deadline that the compute call's own entry cost reached ends the compute before its
+ * first slice: the kill at 0.6 us is due when the call (switch 0.4 us, entry 0.2 us) starts.
+ */
+START_TEST(test_kill_due_at_compute_entry)
+{
+    boot_policy(SCHED_RR, 1);
+    struct task *a = new_task("a", 10);
+    new_thread(a, body_computer, 10000000, 10);
+    ck_assert_int_eq(fault_schedule(FAULT_KILL, 600, a->id), TW_OK);
+    ck_assert_int_eq(k_run(), TR_END_DONE);
+    ck_assert(a->exited && a->killed);
+    ck_assert_msg(a->end_time == 600, "a ended at %" PRIu64 " ns", a->end_time);
+    end_check(0);
 }
 END_TEST
 
@@ -689,6 +775,13 @@ static Suite *sched_suite(void)
     tcase_add_test(tc, test_rr_compute_preempted_by_quantum);
     tcase_add_test(tc, test_rr_compute_alone_not_switched);
     tcase_add_test(tc, test_rr_two_computers_interleave);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("kill-mid-compute");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_kill_ready_thread_mid_compute);
+    tcase_add_test(tc, test_exit_ends_sibling_mid_compute);
+    tcase_add_test(tc, test_kill_due_at_compute_entry);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("priority");
