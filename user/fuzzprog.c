@@ -12,6 +12,7 @@
 #include "../core/abi.h"
 #include "../core/fault.h"
 #include "../core/kernel.h"
+#include "../core/optable.h"
 #include "../core/klib.h"
 #include "../core/syscall.h"
 #include "../core/task.h"
@@ -50,6 +51,7 @@ struct fz_task {
     struct fz_arg args[16];
     uint8_t spawn[4][SPAWN_LEN];
     uint8_t rights[RIGHTS_MAX]; /* the oracle: what each task handle may do, or UNKNOWN */
+    uint16_t kinds[RIGHTS_MAX]; /* ... and its object's TW_KIND_*, or 0: unknown */
     uint8_t buf[BUF_LEN];       /* the heap buffer pointers point into */
 };
 
@@ -160,34 +162,90 @@ static uint8_t scheme_rights(const uint8_t *url, uint32_t len)
     return UNKNOWN;
 }
 
-/* The right call needs on handle *h (0: none, or a call the oracle does not judge). */
+/* The kind of object a URL of the dictionary opens (0: the oracle does not know). */
+static uint16_t scheme_kind(const uint8_t *url, uint32_t len)
+{
+    static const struct {
+        const char *prefix;
+        uint16_t kind;
+    } known[] = {
+        {"timer://", TW_KIND_TIMER}, {"console://", TW_KIND_CONSOLE}, {"zero://", TW_KIND_ZERO},
+        {"null://", TW_KIND_NULL},   {"fzp://", TW_KIND_USER},
+    };
+    if (len >= 7 && k_memcmp(url, "chan://", 7) == 0) {
+        for (uint32_t i = 7; i + 7 <= len; i++)
+            if (k_memcmp(url + i, "?listen", 7) == 0)
+                return TW_KIND_PORT;
+        return TW_KIND_CHAN;
+    }
+    for (size_t i = 0; i < K_ARRAY_SIZE(known); i++) {
+        size_t n = k_strlen(known[i].prefix);
+        if (len >= n && k_memcmp(url, known[i].prefix, n) == 0)
+            return known[i].kind;
+    }
+    return 0;
+}
+
+/* The operation table's entry for an invoke call's op, or NULL (not an invoke, no such op). */
+static const struct tw_op *call_op(const struct fz_call *call)
+{
+    if (call->nr != TW_SYS_INVOKE || call->args[1] > UINT32_MAX)
+        return NULL;
+    return tw_op_find((uint32_t)call->args[1]);
+}
+
+/*
+ * The rights call needs on handle *h, from the operation table (0: none, or a call the
+ * oracle does not judge). An op with a handle argument made on the self handle (dup) is
+ * judged by the right it needs on that argument.
+ */
 static uint32_t needed_right(const struct fz_call *call, int64_t *h)
 {
     *h = (int64_t)call->args[0];
-    switch (call->nr) {
-    case TW_SYS_READ:
-        return TW_RIGHT_READ;
-    case TW_SYS_WRITE:
-        return TW_RIGHT_WRITE;
-    case TW_SYS_WAIT:
-        return TW_RIGHT_WAIT;
-    case TW_SYS_SEEK:
-    case TW_SYS_TELL:
-        return TW_RIGHT_SEEK;
-    case TW_SYS_INVOKE:
-        if (*h == TW_HANDLE_SELF && call->args[1] == TW_TASK_DUPLICATE) {
-            *h = (int64_t)call->args[2];
-            return TW_RIGHT_DUPLICATE;
+    if (call->nr == TW_SYS_INVOKE) {
+        const struct tw_op *d = call_op(call);
+        if (d == NULL)
+            return TW_RIGHT_INVOKE; /* every invoke needs it */
+        for (int i = 0; d->arg_right != 0 && *h == TW_HANDLE_SELF && i < 4; i++) {
+            if (d->arg[i] == TW_ARG_HANDLE) {
+                *h = (int64_t)call->args[2 + i];
+                return d->arg_right;
+            }
         }
-        return TW_RIGHT_INVOKE;
-    default:
-        return 0;
+        return d->right;
     }
+    const struct tw_op *s = tw_sys_find(call->nr);
+    return s != NULL && s->arg[0] == TW_ARG_HANDLE ? s->right : 0;
+}
+
+/*
+ * The errors an invoke may give on an object of a known kind: the table's for the op, the
+ * common ones, and for buffer arguments too_big and fault; anything on a user provider's
+ * resource (the provider's answer reaches the caller). Off its kinds: the common ones only.
+ */
+static uint32_t allowed_errors(const struct tw_op *d, uint32_t kind)
+{
+    uint32_t ok = TW_INVOKE_COMMON_ERRORS;
+    if (d == NULL || (d->kinds & kind) == 0)
+        return ok;
+    if (kind == TW_KIND_USER)
+        return UINT32_MAX;
+    ok |= d->errors;
+    for (int i = 0; i < 4; i++)
+        if (tw_arg_is_buffer(d->arg[i]))
+            ok |= TW_EBIT(TW_E_TOOBIG) | TW_EBIT(TW_E_FAULT);
+    return ok;
 }
 
 static uint8_t *rights_entry(struct fz_task *t, int64_t h)
 {
     return h >= 0 && h < RIGHTS_MAX ? &t->rights[h] : NULL;
+}
+
+/* What the oracle knows of handle h's object kind (0: nothing). */
+static uint16_t *kind_entry(struct fz_task *t, int64_t h)
+{
+    return h >= 0 && h < RIGHTS_MAX ? &t->kinds[h] : NULL;
 }
 
 static _Noreturn void oracle_violation(const struct fz_call *call, const char *what)
@@ -204,10 +262,12 @@ static _Noreturn void oracle_violation(const struct fz_call *call, const char *w
  * is recorded only if no other call started before it returned.
  */
 struct oracle_pre {
-    int64_t h;      /* the handle whose right the call needs */
-    uint32_t need;  /* that right, or 0 */
-    uint8_t known;  /* its rights then, or UNKNOWN */
-    uint8_t opened; /* an open: the rights its URL's scheme gives (the buffer may change) */
+    int64_t h;            /* the handle whose right the call needs */
+    uint32_t need;        /* that right, or 0 */
+    uint8_t known;        /* its rights then, or UNKNOWN */
+    uint8_t opened;       /* an open: the rights its URL's scheme gives (the buffer may change) */
+    uint16_t kind;        /* the kind of the object invoked (args[0]) then, or 0 */
+    uint16_t opened_kind; /* an open: the kind its URL gives */
     bool alone;
     uint32_t seq;
 };
@@ -217,9 +277,15 @@ static void oracle_before(struct fz_task *t, const struct fz_call *call, struct 
     p->need = needed_right(call, &p->h);
     const uint8_t *e = rights_entry(t, p->h);
     p->known = e != NULL ? *e : UNKNOWN;
-    p->opened = call->nr == TW_SYS_OPEN
-                    ? scheme_rights(call->mem, (uint32_t)K_MIN(call->mem_len, call->args[1]))
-                    : UNKNOWN;
+    uint32_t url_len = (uint32_t)K_MIN(call->mem_len, call->args[1]);
+    bool open = call->nr == TW_SYS_OPEN;
+    p->opened = open ? scheme_rights(call->mem, url_len) : UNKNOWN;
+    p->opened_kind = open ? scheme_kind(call->mem, url_len) : 0;
+    const uint16_t *k = kind_entry(t, (int64_t)call->args[0]);
+    p->kind = call->nr != TW_SYS_INVOKE                  ? 0
+              : (int64_t)call->args[0] == TW_HANDLE_SELF ? TW_KIND_TASK
+              : k != NULL                                ? *k
+                                                         : 0;
     p->alone = t->inflight == 0;
     t->inflight++;
     p->seq = ++t->seq;
@@ -228,29 +294,41 @@ static void oracle_before(struct fz_task *t, const struct fz_call *call, struct 
 static void oracle_after(struct fz_task *t, const struct fz_call *call, const struct oracle_pre *p)
 {
     t->inflight--;
-    if (TW_IS_ERROR(call->result))
+    if (TW_IS_ERROR(call->result)) {
+        uint32_t ok = allowed_errors(call_op(call), p->kind);
+        if (p->alone && p->kind != 0 && (ok & TW_EBIT(call->result)) == 0)
+            oracle_violation(call, "an error the operation table does not list for the op");
         return;
+    }
     bool dup = p->need == TW_RIGHT_DUPLICATE;           /* only a duplicate needs that right */
     bool same = dup && call->args[3] == TW_RIGHTS_SAME; /* asks for the rights held */
     if (p->alone && p->known != UNKNOWN) {
-        if (p->need != 0 && (p->known & p->need) == 0)
+        if (p->need != 0 && (p->known & p->need) != p->need)
             oracle_violation(call, "succeeded without the handle's right");
         if (dup && !same && (call->args[3] & ~(uint64_t)p->known) != 0)
             oracle_violation(call, "a duplicate gained rights");
     }
-    /* What the call taught: new handles' rights, closed handles, unseen arrivals. */
+    /* What the call taught: new handles' rights and kinds, closed handles, unseen arrivals. */
     bool exact = p->alone && t->seq == p->seq;
     uint8_t *fresh = rights_entry(t, call->result), *known = rights_entry(t, p->h);
-    if (call->nr == TW_SYS_OPEN && fresh != NULL)
+    uint16_t *fresh_kind = kind_entry(t, call->result), *src_kind = kind_entry(t, p->h);
+    bool take_peer = call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_TAKE_PEER;
+    if (call->nr == TW_SYS_OPEN && fresh != NULL) {
         *fresh = exact ? p->opened : UNKNOWN;
-    else if (dup && fresh != NULL)
+        *fresh_kind = exact ? p->opened_kind : 0;
+    } else if (dup && fresh != NULL) {
         *fresh = !exact ? UNKNOWN : same ? p->known : (uint8_t)call->args[3];
-    else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_TAKE_PEER && fresh != NULL)
+        *fresh_kind = exact && src_kind != NULL ? *src_kind : 0;
+    } else if (take_peer && fresh != NULL) {
         *fresh = exact ? CHAN_RIGHTS : UNKNOWN;
-    else if (call->nr == TW_SYS_CLOSE && known != NULL)
+        *fresh_kind = exact ? p->kind : 0; /* a pair's other end: the same kind */
+    } else if (call->nr == TW_SYS_CLOSE && known != NULL) {
         *known = UNKNOWN;
-    else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_READ_HANDLES)
+        *src_kind = 0;
+    } else if (call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_READ_HANDLES) {
         k_memset(t->rights + 1, UNKNOWN, RIGHTS_MAX - 1); /* handles it did not see arrived */
+        k_memset(t->kinds + 1, 0, sizeof(t->kinds) - sizeof(t->kinds[0]));
+    }
 }
 
 /* Make the call, report it, and check it against the oracle. */
@@ -450,30 +528,82 @@ static void step_io(struct fz_ctx *c, uint64_t nr)
     fz_sys(c, &call);
 }
 
+/* An invoke op: any of the operation table's but those that end the thread, or any number. */
 static uint64_t pick_op(struct reader *r)
 {
-    static const uint32_t ops[] = {
-        TW_TASK_COMPUTE,
-        TW_TASK_SLEEP,
-        TW_TASK_NOW,
-        TW_TASK_YIELD,
-        TW_TASK_EXPECT_FAIL,
-        TW_TASK_DUPLICATE,
-        TW_TASK_ID,
-        TW_TASK_THREAD_ID,
-        TW_TASK_PRNG,
-        TW_CHAN_TAKE_PEER,
-        TW_CHAN_WRITE_HANDLES,
-        TW_CHAN_READ_HANDLES,
-        TW_CHAN_PENDING,
-        TW_TIMER_SET_INTERVAL_MS,
-        TW_TIMER_SET_INTERVAL_NS,
-        TW_TIMER_FIRED,
-        TW_TIMER_CANCEL,
-        TW_TASK_SPAWN_THREAD,
-    };
     uint8_t k = rd8(r);
-    return k < 240 ? ops[k % K_ARRAY_SIZE(ops)] : rd64(r);
+    if (k >= 240)
+        return rd64(r);
+    const struct tw_op *d = &tw_invoke_ops[k % tw_invoke_op_count];
+    return (d->flags & TW_OPF_NORETURN) != 0 ? TW_TASK_NOW : d->op;
+}
+
+/* A length or capacity for a buffer whose bound is max: around the bound, small, or huge. */
+static uint64_t pick_bounded_len(struct reader *r, uint32_t max)
+{
+    uint8_t k = rd8(r);
+    switch (k % 8) {
+    case 0:
+        return 0;
+    case 1:
+        return 1;
+    case 2:
+        return max;
+    case 3:
+        return (uint64_t)max + 1;
+    case 4:
+        return max > 0 ? max - 1 : 0;
+    case 5:
+    case 6:
+        return rd8(r) % (max + 1u);
+    default:
+        return pick_len(r);
+    }
+}
+
+static void pick_invoke_arg(struct fz_ctx *c, struct fz_call *call, int i);
+
+/*
+ * Argument i (a0..a3) of invoke op d, generated by its kind in the operation table:
+ * integers, handles from the pools, pointers from the pools (mostly valid ones), lengths
+ * around the buffer's bound; now and then anything at all.
+ */
+static void pick_typed_arg(struct fz_ctx *c, struct fz_call *call, const struct tw_op *d, int i,
+                           uint32_t *nbuf)
+{
+    struct reader *r = &c->r;
+    uint8_t kind = d->arg[i];
+    if (rd8(r) >= 240) {
+        pick_invoke_arg(c, call, 2 + i);
+        *nbuf += tw_arg_is_buffer(kind);
+        return;
+    }
+    if (tw_arg_is_buffer(kind)) {
+        uint8_t k = rd8(r);
+        if (k < 160)
+            set_ptr(call, 2 + i, FZ_ARG_HEAP, heap_base(c->t),
+                    (int64_t)((uintptr_t)c->t->buf - heap_base(c->t)) + (k % 8) * 256);
+        else
+            pick_ptr(c, call, 2 + i);
+        (*nbuf)++;
+        return;
+    }
+    switch (kind) {
+    case TW_ARG_LEN:
+        set_int(call, 2 + i, pick_bounded_len(r, d->max[*nbuf > 0 ? *nbuf - 1 : 0]));
+        break;
+    case TW_ARG_HANDLE:
+        set_int(call, 2 + i, (uint64_t)pick_handle(r, c->t));
+        break;
+    case TW_ARG_INT: {
+        uint8_t k = rd8(r);
+        set_int(call, 2 + i, k < 128 ? rd8(r) : k < 200 ? (uint64_t)rd8(r) * 100000 : rd64(r));
+        break;
+    }
+    default: /* unused: ignored by the kernel, so anything */
+        set_int(call, 2 + i, rd8(r) < 200 ? 0 : rd64(r));
+        break;
+    }
 }
 
 /* Argument i of an invoke: small number, pointer, handle, or anything. */
@@ -537,8 +667,14 @@ static void step_invoke(struct fz_ctx *c)
     }
     set_int(&call, 0, (uint64_t)h);
     set_int(&call, 1, op);
-    for (int i = 2; i < 6; i++)
-        pick_invoke_arg(c, &call, i);
+    const struct tw_op *d = call_op(&call);
+    uint32_t nbuf = 0;
+    for (int i = 0; i < 4; i++) {
+        if (d != NULL)
+            pick_typed_arg(c, &call, d, i, &nbuf);
+        else
+            pick_invoke_arg(c, &call, 2 + i);
+    }
     int64_t rc = fz_sys(c, &call);
     if (op == TW_CHAN_TAKE_PEER || (op == TW_TASK_DUPLICATE && h == TW_HANDLE_SELF)) {
         if (rc >= 0)
@@ -836,6 +972,7 @@ static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, 
     t->index = index;
     tasks[index] = t;
     k_memset(t->rights, UNKNOWN, sizeof(t->rights));
+    k_memset(t->kinds, 0, sizeof(t->kinds));
     t->rights[TW_HANDLE_SELF] = TW_RIGHT_INVOKE | TW_RIGHT_WAIT;
     for (uint32_t i = 0; i < nthreads && rc == TW_OK; i++) {
         struct fz_arg *a = &t->args[t->nargs++];
