@@ -53,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
+.PHONY: all twain run test unit-tests scenario-tests ops-doc bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
         coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
@@ -122,6 +122,10 @@ unit-tests: $(UNIT_BIN)
 scenario-tests: $(TWAIN)
 	@tools/scenario-tests $(TWAIN)
 
+# docs/operations.md and the scenario schema's operation names are the operation table's.
+ops-doc: $(TWAIN)
+	@tools/check-ops-doc $(TWAIN)
+
 lint-scenarios: $(TWAIN)
 	@$(TWAIN) lint $$(ls scenarios/*.json scenarios/*/*.json 2>/dev/null)
 
@@ -131,7 +135,7 @@ lint-scenarios: $(TWAIN)
 -include tools/viz.mk
 BENCH_EXTRA += fuzz-bench # the system-call fuzz target's executions per second (below)
 
-test: layering format-check unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
+test: layering format-check ops-doc unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
 	@tools/determinism-tests
 	@echo "make test: all passed ($(VARIANT))"
 
