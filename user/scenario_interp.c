@@ -18,6 +18,7 @@
 #include "../core/kassert.h"
 #include "../core/klib.h"
 #include "../core/optable.h"
+#include "ops.h"
 #include "programs.h"
 #include "scenario_bc.h"
 #include "twain.h"
@@ -512,7 +513,7 @@ static void do_bind(struct thr *t, const struct scn_insn *in)
         r = tw_open_n((const char *)str_of(t, in), in->str.len, in->arg);
         break;
     case SCN_OP_TAKE_PEER:
-        r = tw_invoke(handle_of(t, in->slot), TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
+        r = tw_chan_take_peer(handle_of(t, in->slot));
         break;
     default:
         K_ASSERT(in->op == SCN_OP_DUP);

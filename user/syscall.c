@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * user/syscall.c - the nine system-call stubs and their conveniences (see twain.h). Each
- * is one trap: arguments are passed as they are, and the kernel checks them all.
+ * is one trap: arguments are passed as they are, and the kernel checks them all. The typed
+ * stub of every invoke operation is generated from the operation table (user/ops.h).
  */
 #include "../core/klib.h"
 #include "../hal/hal.h"
+#include "ops.h"
 #include "twain.h"
 
 int64_t tw_open_n(const char *url, size_t url_len, uint32_t flags)
@@ -64,27 +66,27 @@ int64_t tw_syscall(uint64_t nr, const uint64_t args[6])
 
 _Noreturn void tw_exit(int32_t status)
 {
-    tw_invoke(TW_HANDLE_SELF, TW_TASK_EXIT, (uint64_t)(int64_t)status, 0, 0, 0);
+    tw_task_exit((uint64_t)(int64_t)status);
     __builtin_trap(); /* the kernel never returns from exit */
 }
 
 _Noreturn void tw_thread_exit(void)
 {
-    tw_invoke(TW_HANDLE_SELF, TW_TASK_THREAD_EXIT, 0, 0, 0, 0);
+    tw_task_thread_exit();
     __builtin_trap();
 }
 
 int64_t tw_now(void)
 {
-    return tw_invoke(TW_HANDLE_SELF, TW_TASK_NOW, 0, 0, 0, 0);
+    return tw_task_now();
 }
 
 int64_t tw_sleep_ns(uint64_t ns)
 {
-    return tw_invoke(TW_HANDLE_SELF, TW_TASK_SLEEP, ns, 0, 0, 0);
+    return tw_task_sleep(ns);
 }
 
 int64_t tw_compute_ns(uint64_t ns)
 {
-    return tw_invoke(TW_HANDLE_SELF, TW_TASK_COMPUTE, ns, 0, 0, 0);
+    return tw_task_compute(ns);
 }

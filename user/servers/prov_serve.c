@@ -6,6 +6,7 @@
 #include "prov_serve.h"
 #include "../../core/klib.h"
 #include "../../core/optable.h"
+#include "../ops.h"
 #include "../twain.h"
 
 /* The invoke op of req, if the table lets user providers take it. */
@@ -94,7 +95,7 @@ int64_t prov_serve(const char *port_url, const char *scheme, int64_t idle_us, pr
     int64_t port = tw_open(port_url, 0);
     if (port < 0)
         return port;
-    int64_t rc = tw_invoke((int32_t)port, TW_PORT_SERVE_SCHEME, (uintptr_t)name, n, 0, 0);
+    int64_t rc = tw_port_serve_scheme((int32_t)port, name, n);
     if (rc < 0)
         return rc;
     struct tw_prov_req req;
