@@ -19,8 +19,9 @@
 # renderer viz/*.c compiled with the same freestanding flags; hal/x86_64-efi/view.c).
 #
 # Code that runs in ring 3 (user/ but the kernel-side inits such as loader.c, plus
-# core/klib.c and hal/x86_64-efi/user_*) gets its sections renamed to .user.* so that
-# hal/x86_64-efi/efi.lds gathers it into pages of its own, mapped user-executable.
+# core/klib.c, the operation table core/optable.c and hal/x86_64-efi/user_*) gets its
+# sections renamed to .user.* so that hal/x86_64-efi/efi.lds gathers it into pages of its
+# own, mapped user-executable.
 
 EFI_B := $(B)/efi
 EFI_TB := $(B)/efi-test
@@ -47,7 +48,7 @@ EFI_HAL_ASM := $(sort $(wildcard hal/x86_64-efi/*.S)) hal/x86_64/switch.S
 # user/ files that run in kernel context (a scenario's or a fuzz program's init) stay in
 # kernel pages; efi.lds refuses writable data in the ring-3 pages.
 EFI_KERNEL_SIDE_USER := user/loader.c user/fuzzprog.c
-EFI_RING3 := core/klib.c $(filter-out $(EFI_KERNEL_SIDE_USER),$(filter user/%,$(EFI_PORTABLE_SRC))) \
+EFI_RING3 := core/klib.c core/optable.c $(filter-out $(EFI_KERNEL_SIDE_USER),$(filter user/%,$(EFI_PORTABLE_SRC))) \
              $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S)
 
 EFI_PORTABLE_OBJ := $(EFI_PORTABLE_SRC:%.c=$(EFI_OBJ)/%.o)
