@@ -50,23 +50,38 @@ void trace_flush(void)
     tr.buffered = 0;
 }
 
-void trace_emit(uint32_t type, uint64_t a, uint64_t b, uint64_t c)
+/* Append the record stamped time (the body of trace_emit). */
+static inline __attribute__((always_inline)) void emit_at(uint64_t time, uint32_t type, uint64_t a,
+                                                          uint64_t b, uint64_t c)
 {
     K_ASSERT(type >= 1 && type <= TR_EVENT_MAX);
     struct thread *cur = thread_current();
-    struct trace_rec local;
-    struct trace_rec *r = tr.sink ? &tr.buf[tr.buffered] : &local;
-    r->time = clock_now();
-    r->type = type;
-    r->tid = cur != NULL ? cur->id : 0;
-    r->a = a;
-    r->b = b;
-    r->c = c;
-    r->chain = trace_chain_next(tr.chain, r);
-    tr.chain = r->chain;
+    struct trace_rec r = {
+        .time = time, .type = type, .tid = cur != NULL ? cur->id : 0, .a = a, .b = b, .c = c};
+    r.chain = trace_chain_next(tr.chain, &r);
+    tr.chain = r.chain;
     tr.count++;
-    if (tr.sink && ++tr.buffered >= tr.batch)
+    if (!tr.sink)
+        return;
+    tr.buf[tr.buffered] = r;
+    if (++tr.buffered >= tr.batch)
         trace_flush();
+}
+
+/* Real-time mode reads the HAL clock, a call: out of line, so that the common path (virtual
+ * time, one load) needs no stack frame. */
+static __attribute__((noinline)) void emit_realtime(uint32_t type, uint64_t a, uint64_t b,
+                                                    uint64_t c)
+{
+    emit_at(clock_now(), type, a, b, c);
+}
+
+void trace_emit(uint32_t type, uint64_t a, uint64_t b, uint64_t c)
+{
+    if (clock_config()->realtime)
+        emit_realtime(type, a, b, c);
+    else
+        emit_at(clock_now(), type, a, b, c);
 }
 
 void trace_set_batch(uint32_t n)
