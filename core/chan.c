@@ -107,7 +107,8 @@ static struct chan_msg *ring_front(struct msg_ring *r)
     return &r->slots[r->head];
 }
 
-/* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. */
+/* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. The caller
+ * sets every header field that is read (len, nh, h[0 .. nh), from, seq). */
 static struct chan_msg *ring_reserve(struct msg_ring *r)
 {
     K_ASSERT(!ring_full(r));
@@ -118,9 +119,8 @@ static struct chan_msg *ring_reserve(struct msg_ring *r)
         if (r->slots == NULL)
             return NULL;
     }
-    struct chan_msg *m = &r->slots[(r->head + r->count) % r->cap];
-    k_memset(m, 0, offsetof(struct chan_msg, data));
-    return m;
+    uint32_t i = r->head + r->count; /* < 2 * cap: one subtraction, not a division */
+    return &r->slots[i >= r->cap ? i - r->cap : i];
 }
 
 static void ring_commit(struct msg_ring *r)
@@ -174,7 +174,7 @@ static void msg_release(struct chan_msg *m)
 static void ring_pop(struct msg_ring *r)
 {
     K_ASSERT(r->count > 0);
-    r->head = (r->head + 1) % r->cap;
+    r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
     r->count--;
 }
 
@@ -258,7 +258,7 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
 {
     if (len > TW_MSG_MAX_BYTES || nh > TW_MSG_MAX_HANDLES)
         return TW_E_TOOBIG;
-    int rc = check_handles(self, dest_obj, hv, nh);
+    int rc = nh > 0 ? check_handles(self, dest_obj, hv, nh) : TW_OK;
     if (rc != TW_OK)
         return rc;
     if (ring_full(dest))
