@@ -12,8 +12,8 @@
 
 static struct {
     bool sink;
-    uint32_t batch;
-    uint32_t buffered;
+    struct trace_rec *next;  /* the next free slot of buf */
+    struct trace_rec *limit; /* buf + the batch size: delivered when next reaches it */
     uint64_t chain;
     uint64_t count;
     struct trace_rec buf[K_TRACE_BUF];
@@ -22,8 +22,8 @@ static struct {
 void trace_init(bool sink)
 {
     tr.sink = sink;
-    tr.batch = K_TRACE_BUF;
-    tr.buffered = 0;
+    tr.next = tr.buf;
+    tr.limit = tr.buf + K_TRACE_BUF;
     tr.chain = HASH_SEED;
     tr.count = 0;
 }
@@ -45,9 +45,9 @@ uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
 
 void trace_flush(void)
 {
-    if (tr.sink && tr.buffered > 0)
-        hal_trace_write(tr.buf, tr.buffered * sizeof(struct trace_rec));
-    tr.buffered = 0;
+    if (tr.sink && tr.next > tr.buf)
+        hal_trace_write(tr.buf, (size_t)(tr.next - tr.buf) * sizeof(struct trace_rec));
+    tr.next = tr.buf;
 }
 
 /* Append the record stamped time (the body of trace_emit). */
@@ -63,8 +63,10 @@ static inline __attribute__((always_inline)) void emit_at(uint64_t time, uint32_
     tr.count++;
     if (!tr.sink)
         return;
-    tr.buf[tr.buffered] = r;
-    if (++tr.buffered >= tr.batch)
+    struct trace_rec *slot = tr.next;
+    tr.next = slot + 1;
+    *slot = r;
+    if (slot + 1 >= tr.limit)
         trace_flush();
 }
 
@@ -78,7 +80,7 @@ static __attribute__((noinline)) void emit_realtime(uint32_t type, uint64_t a, u
 
 void trace_emit(uint32_t type, uint64_t a, uint64_t b, uint64_t c)
 {
-    if (clock_config()->realtime)
+    if (__builtin_expect(clock_config()->realtime, 0))
         emit_realtime(type, a, b, c);
     else
         emit_at(clock_now(), type, a, b, c);
@@ -88,7 +90,7 @@ void trace_set_batch(uint32_t n)
 {
     K_ASSERT(n >= 1 && n <= K_TRACE_BUF);
     trace_flush();
-    tr.batch = n;
+    tr.limit = tr.buf + n;
 }
 
 uint64_t trace_hash(void)
