@@ -393,9 +393,12 @@ static int64_t end_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uin
     struct chan_end *e = as_end(o);
     if (e->in.count == 0)
         return end_peer_gone(e) ? TW_E_PEER : TW_E_WOULDBLOCK;
+    bool was_full = ring_full(&e->in);
     int64_t n = recv_msg(o, &e->in, buf, len, out, cap, NULL);
-    if (n >= 0 && e->peer != NULL)
-        kobj_notify(&e->peer->obj); /* the peer may write again */
+    /* The peer may write again. Only its TW_SIG_WRITABLE can have changed, and only if the
+     * ring was full: a waiter never waits for a signal already asserted. */
+    if (n >= 0 && was_full && e->peer != NULL)
+        kobj_notify(&e->peer->obj);
     return n;
 }
 
@@ -531,6 +534,7 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
     if (p->in.count == 0)
         return TW_E_WOULDBLOCK;
     struct kobj *from = NULL;
+    bool was_full = ring_full(&p->in);
     int64_t n = recv_msg(o, &p->in, buf, len, out, cap, &from);
     if (n < 0)
         return n;
@@ -538,12 +542,14 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
     if (t->reply_to != NULL)
         kobj_unref(t->reply_to);
     t->reply_to = from;
-    /* Space freed: clients blocked on a full port may write again. */
+    /* Space freed: clients blocked on a full port may write again. Only their
+     * TW_SIG_WRITABLE can have changed, and only if the port was full (as in end_recv). */
     struct list *pos;
-    list_for_each(pos, &p->clients)
-    {
-        kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
-    }
+    if (was_full)
+        list_for_each(pos, &p->clients)
+        {
+            kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
+        }
     return n;
 }
 
