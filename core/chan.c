@@ -27,13 +27,19 @@ struct chan_msg {
     uint8_t data[TW_MSG_MAX_BYTES];
 };
 
-/* A ring of message slots; storage is allocated on the first write. */
+/*
+ * A ring of message slots; storage is allocated on the first write. A message sent into an
+ * empty ring is the next one received, so the digest its send record carries is kept for
+ * its receive record (the common case: a request, then its answer).
+ */
 struct msg_ring {
     struct chan_msg *slots;
     uint32_t cap;
     uint32_t head;
     uint32_t count;
-    unsigned order;
+    uint8_t order;
+    bool front_digest_known; /* front_digest is the digest of slots[head] */
+    uint64_t front_digest;
 };
 
 struct port;
@@ -113,8 +119,8 @@ static struct chan_msg *ring_reserve(struct msg_ring *r)
 {
     K_ASSERT(!ring_full(r));
     if (r->slots == NULL) {
-        r->order =
-            page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) / K_PAGE_SIZE);
+        r->order = (uint8_t)page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) /
+                                           K_PAGE_SIZE);
         r->slots = page_alloc(r->order);
         if (r->slots == NULL)
             return NULL;
@@ -176,6 +182,7 @@ static void ring_pop(struct msg_ring *r)
     K_ASSERT(r->count > 0);
     r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
     r->count--;
+    r->front_digest_known = false;
 }
 
 static void ring_drain(struct msg_ring *r)
@@ -273,8 +280,13 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
         kobj_ref(from);
     m->from = from;
     m->seq = ch.next_seq++;
+    uint64_t d = digest(m);
+    if (dest->count == 0) {
+        dest->front_digest = d;
+        dest->front_digest_known = true;
+    }
     ring_commit(dest);
-    trace_emit(TR_IPC_SEND, m->seq, ((uint64_t)dest_obj->id << 32) | m->len, digest(m));
+    trace_emit(TR_IPC_SEND, m->seq, ((uint64_t)dest_obj->id << 32) | m->len, d);
     kobj_notify(dest_obj);
     return (int64_t)len;
 }
@@ -308,7 +320,8 @@ static int64_t recv_msg(struct kobj *o, struct msg_ring *r, void *buf, size_t le
     }
     k_memcpy(buf, m->data, m->len);
     int64_t n = m->len;
-    trace_emit(TR_IPC_RECV, m->seq, ((uint64_t)o->id << 32) | m->len, digest(m));
+    trace_emit(TR_IPC_RECV, m->seq, ((uint64_t)o->id << 32) | m->len,
+               r->front_digest_known ? r->front_digest : digest(m));
     if (from != NULL) {
         *from = m->from; /* the reference moves to the caller */
         m->from = NULL;
@@ -323,6 +336,8 @@ static void ring_check(const struct msg_ring *r)
 {
     K_ASSERT(r->cap >= 1 && r->cap <= K_CHAN_MAX_CAP && r->count <= r->cap && r->head < r->cap);
     K_ASSERT(r->count == 0 || r->slots != NULL);
+    K_ASSERT(!r->front_digest_known ||
+             (r->count > 0 && r->front_digest == digest(&r->slots[r->head])));
     for (uint32_t i = 0; i < r->count; i++) {
         const struct chan_msg *m = &r->slots[(r->head + i) % r->cap];
         K_ASSERT(m->len <= TW_MSG_MAX_BYTES && m->nh <= TW_MSG_MAX_HANDLES);
