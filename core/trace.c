@@ -28,7 +28,9 @@ void trace_init(bool sink)
     tr.count = 0;
 }
 
-uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
+/* trace_chain_next's body, inline in trace_emit. */
+static inline __attribute__((always_inline)) uint64_t chain_next(uint64_t prev,
+                                                                 const struct trace_rec *r)
 {
     /*
      * Each field is multiplied by its own odd constant (a bijection, so a change in any one
@@ -41,6 +43,11 @@ uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
     x = (x << 23 | x >> 41) ^ r->b * 0xd6e8feb86659fd93ull;
     x = (x << 23 | x >> 41) ^ r->c * 0xff51afd7ed558ccdull;
     return hash_word(prev, x);
+}
+
+uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
+{
+    return chain_next(prev, r);
 }
 
 void trace_flush(void)
@@ -56,16 +63,20 @@ static inline __attribute__((always_inline)) void emit_at(uint64_t time, uint32_
 {
     K_ASSERT(type >= 1 && type <= TR_EVENT_MAX);
     struct thread *cur = thread_current();
-    struct trace_rec r = {
-        .time = time, .type = type, .tid = cur != NULL ? cur->id : 0, .a = a, .b = b, .c = c};
-    r.chain = trace_chain_next(tr.chain, &r);
-    tr.chain = r.chain;
+    /* Written in place, field by field, then chained from the slot (so that no register
+     * has to keep a field); without a sink, slot 0 is rewritten every time. */
+    struct trace_rec *slot = tr.next;
+    slot->time = time;
+    slot->type = type;
+    slot->tid = cur != NULL ? cur->id : 0;
+    slot->a = a;
+    slot->b = b;
+    slot->c = c;
+    slot->chain = tr.chain = chain_next(tr.chain, slot);
     tr.count++;
     if (!tr.sink)
         return;
-    struct trace_rec *slot = tr.next;
     tr.next = slot + 1;
-    *slot = r;
     if (slot + 1 >= tr.limit)
         trace_flush();
 }
