@@ -64,9 +64,8 @@ void clock_charge(uint64_t ns)
 void clock_charge_bytes(uint64_t nbytes)
 {
     uint64_t ps = clk.byte_ps + nbytes * clk.cfg.cost_byte_ps;
-    uint64_t ns = ps / 1000;
-    clock_charge(ns);
-    clk.byte_ps = ps - ns * 1000;
+    clk.byte_ps = ps % 1000;
+    clock_charge(ps / 1000);
 }
 
 uint64_t clock_to_hal(uint64_t t)
