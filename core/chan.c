@@ -559,12 +559,13 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
     t->reply_to = from;
     /* Space freed: clients blocked on a full port may write again. Only their
      * TW_SIG_WRITABLE can have changed, and only if the port was full (as in end_recv). */
-    struct list *pos;
-    if (was_full)
+    if (was_full) {
+        struct list *pos;
         list_for_each(pos, &p->clients)
         {
             kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
         }
+    }
     return n;
 }
 
