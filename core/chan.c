@@ -27,13 +27,19 @@ struct chan_msg {
     uint8_t data[TW_MSG_MAX_BYTES];
 };
 
-/* A ring of message slots; storage is allocated on the first write. */
+/*
+ * A ring of message slots; storage is allocated on the first write. A message sent into an
+ * empty ring is the next one received, so the digest its send record carries is kept for
+ * its receive record (the common case: a request, then its answer).
+ */
 struct msg_ring {
     struct chan_msg *slots;
     uint32_t cap;
     uint32_t head;
     uint32_t count;
-    unsigned order;
+    uint8_t order;
+    bool front_digest_known; /* front_digest is the digest of slots[head] */
+    uint64_t front_digest;
 };
 
 struct port;
@@ -107,20 +113,20 @@ static struct chan_msg *ring_front(struct msg_ring *r)
     return &r->slots[r->head];
 }
 
-/* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. */
+/* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. The caller
+ * sets every header field that is read (len, nh, h[0 .. nh), from, seq). */
 static struct chan_msg *ring_reserve(struct msg_ring *r)
 {
     K_ASSERT(!ring_full(r));
     if (r->slots == NULL) {
-        r->order =
-            page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) / K_PAGE_SIZE);
+        r->order = (uint8_t)page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) /
+                                           K_PAGE_SIZE);
         r->slots = page_alloc(r->order);
         if (r->slots == NULL)
             return NULL;
     }
-    struct chan_msg *m = &r->slots[(r->head + r->count) % r->cap];
-    k_memset(m, 0, offsetof(struct chan_msg, data));
-    return m;
+    uint32_t i = r->head + r->count; /* < 2 * cap: one subtraction, not a division */
+    return &r->slots[i >= r->cap ? i - r->cap : i];
 }
 
 static void ring_commit(struct msg_ring *r)
@@ -174,8 +180,9 @@ static void msg_release(struct chan_msg *m)
 static void ring_pop(struct msg_ring *r)
 {
     K_ASSERT(r->count > 0);
-    r->head = (r->head + 1) % r->cap;
+    r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
     r->count--;
+    r->front_digest_known = false;
 }
 
 static void ring_drain(struct msg_ring *r)
@@ -258,7 +265,7 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
 {
     if (len > TW_MSG_MAX_BYTES || nh > TW_MSG_MAX_HANDLES)
         return TW_E_TOOBIG;
-    int rc = check_handles(self, dest_obj, hv, nh);
+    int rc = nh > 0 ? check_handles(self, dest_obj, hv, nh) : TW_OK;
     if (rc != TW_OK)
         return rc;
     if (ring_full(dest))
@@ -273,8 +280,13 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
         kobj_ref(from);
     m->from = from;
     m->seq = ch.next_seq++;
+    uint64_t d = digest(m);
+    if (dest->count == 0) {
+        dest->front_digest = d;
+        dest->front_digest_known = true;
+    }
     ring_commit(dest);
-    trace_emit(TR_IPC_SEND, m->seq, ((uint64_t)dest_obj->id << 32) | m->len, digest(m));
+    trace_emit(TR_IPC_SEND, m->seq, ((uint64_t)dest_obj->id << 32) | m->len, d);
     kobj_notify(dest_obj);
     return (int64_t)len;
 }
@@ -308,7 +320,8 @@ static int64_t recv_msg(struct kobj *o, struct msg_ring *r, void *buf, size_t le
     }
     k_memcpy(buf, m->data, m->len);
     int64_t n = m->len;
-    trace_emit(TR_IPC_RECV, m->seq, ((uint64_t)o->id << 32) | m->len, digest(m));
+    trace_emit(TR_IPC_RECV, m->seq, ((uint64_t)o->id << 32) | m->len,
+               r->front_digest_known ? r->front_digest : digest(m));
     if (from != NULL) {
         *from = m->from; /* the reference moves to the caller */
         m->from = NULL;
@@ -323,6 +336,8 @@ static void ring_check(const struct msg_ring *r)
 {
     K_ASSERT(r->cap >= 1 && r->cap <= K_CHAN_MAX_CAP && r->count <= r->cap && r->head < r->cap);
     K_ASSERT(r->count == 0 || r->slots != NULL);
+    K_ASSERT(!r->front_digest_known ||
+             (r->count > 0 && r->front_digest == digest(&r->slots[r->head])));
     for (uint32_t i = 0; i < r->count; i++) {
         const struct chan_msg *m = &r->slots[(r->head + i) % r->cap];
         K_ASSERT(m->len <= TW_MSG_MAX_BYTES && m->nh <= TW_MSG_MAX_HANDLES);
@@ -393,9 +408,12 @@ static int64_t end_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uin
     struct chan_end *e = as_end(o);
     if (e->in.count == 0)
         return end_peer_gone(e) ? TW_E_PEER : TW_E_WOULDBLOCK;
+    bool was_full = ring_full(&e->in);
     int64_t n = recv_msg(o, &e->in, buf, len, out, cap, NULL);
-    if (n >= 0 && e->peer != NULL)
-        kobj_notify(&e->peer->obj); /* the peer may write again */
+    /* The peer may write again. Only its TW_SIG_WRITABLE can have changed, and only if the
+     * ring was full: a waiter never waits for a signal already asserted. */
+    if (n >= 0 && was_full && e->peer != NULL)
+        kobj_notify(&e->peer->obj);
     return n;
 }
 
@@ -521,6 +539,7 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
     if (p->in.count == 0)
         return TW_E_WOULDBLOCK;
     struct kobj *from = NULL;
+    bool was_full = ring_full(&p->in);
     int64_t n = recv_msg(o, &p->in, buf, len, out, cap, &from);
     if (n < 0)
         return n;
@@ -528,11 +547,14 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
     if (t->reply_to != NULL)
         kobj_unref(t->reply_to);
     t->reply_to = from;
-    /* Space freed: clients blocked on a full port may write again. */
-    struct list *pos;
-    list_for_each(pos, &p->clients)
-    {
-        kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
+    /* Space freed: clients blocked on a full port may write again. Only their
+     * TW_SIG_WRITABLE can have changed, and only if the port was full (as in end_recv). */
+    if (was_full) {
+        struct list *pos;
+        list_for_each(pos, &p->clients)
+        {
+            kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
+        }
     }
     return n;
 }

@@ -63,9 +63,9 @@ void clock_charge(uint64_t ns)
 
 void clock_charge_bytes(uint64_t nbytes)
 {
-    clk.byte_ps += nbytes * clk.cfg.cost_byte_ps;
-    clock_charge(clk.byte_ps / 1000);
-    clk.byte_ps %= 1000;
+    uint64_t ps = clk.byte_ps + nbytes * clk.cfg.cost_byte_ps;
+    clk.byte_ps = ps % 1000;
+    clock_charge(ps / 1000);
 }
 
 uint64_t clock_to_hal(uint64_t t)
@@ -163,6 +163,8 @@ bool clock_next_deadline(uint64_t *deadline)
 
 void clock_fire_due(void)
 {
+    if (clk.count == 0)
+        return; /* the common case at a kernel exit: nothing armed */
     uint64_t now = clock_now();
     /* Bounded: a timer that re-arms at or before now fires again only on a later call. */
     for (uint32_t budget = clk.count; budget > 0 && clk.count > 0; budget--) {

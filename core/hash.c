@@ -14,10 +14,24 @@ uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
         __builtin_memcpy(&w, p + i, sizeof(w)); /* little-endian x86_64 */
         h = hash_word(h, w);
     }
+    /* The last 0 .. 7 bytes as a little-endian word (a 4-, a 2- and a 1-byte load), under
+     * the length in the top byte. */
     uint64_t tail = (uint64_t)len << 56;
-    size_t rest = len - i; /* 0 .. 7 */
-    for (size_t b = 0; b < rest && b < 7; b++)
-        tail |= (uint64_t)p[i + b] << (8 * b);
+    size_t rest = len - i, k = 0;
+    if (rest & 4) {
+        uint32_t v;
+        __builtin_memcpy(&v, p + i, sizeof(v));
+        tail |= v;
+        k = 4;
+    }
+    if (rest & 2) {
+        uint16_t v;
+        __builtin_memcpy(&v, p + i + k, sizeof(v));
+        tail |= (uint64_t)v << (8 * k);
+        k += 2;
+    }
+    if (rest & 1)
+        tail |= (uint64_t)p[i + k] << (8 * k);
     h = hash_word(h, tail);
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * core/hash.h - the 64-bit hashing used by the trace chain and message digests. Stable
- * across builds and backends (x86_64 only; bytes are read one by one so alignment never
- * matters). Not cryptographic: it detects divergence and corruption, it does not resist
- * an adversary.
+ * across builds and backends (x86_64 only; bytes are loaded through memcpy, so alignment
+ * never matters). Not cryptographic: it detects divergence and corruption, it does not
+ * resist an adversary.
  */
 #ifndef TWAIN_CORE_HASH_H
 #define TWAIN_CORE_HASH_H

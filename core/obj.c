@@ -43,7 +43,9 @@ void kobj_ref(struct kobj *o)
     o->refs++;
 }
 
-void kobj_unref(struct kobj *o)
+/* The last reference goes (or the count is bad). Out of line, so that kobj_unref's common
+ * case needs no stack frame. */
+static __attribute__((noinline)) void unref_last(struct kobj *o)
 {
     K_ASSERT(o->refs > 0);
     if (o->refs == 1 && !o->closed && o->ops->last_close != NULL) {
@@ -58,6 +60,14 @@ void kobj_unref(struct kobj *o)
     live--;
     list_remove(&o->all);
     o->ops->destroy(o);
+}
+
+void kobj_unref(struct kobj *o)
+{
+    if (o->refs > 1) /* the common case: not the last reference */
+        o->refs--;
+    else
+        unref_last(o);
 }
 
 void kobj_handle_get(struct kobj *o)

@@ -125,13 +125,14 @@ void sched_preempt_point(void)
 {
     struct thread *t = thread_current();
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
-    if (clock_now() >= sc.max_time)
+    uint64_t now = clock_now();
+    if (now >= sc.max_time)
         sc.stopping = true; /* a thread computing past the time limit */
     if (!sc.stopping) {
-        bool over = clock_now() - t->quantum_start >= clock_config()->quantum_ns;
+        bool over = now - t->quantum_start >= clock_config()->quantum_ns;
         if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over)) {
             if (over) /* nobody to give the CPU to: a fresh quantum */
-                t->quantum_start = clock_now();
+                t->quantum_start = now;
             return;
         }
     }

@@ -176,6 +176,8 @@ K_THREAD_EDGE _Noreturn void thread_exit_current(void)
 
 void thread_reap(void)
 {
+    if (list_empty(&th.zombies))
+        return; /* after every switch: usually nobody to reap */
     struct list *n;
     while ((n = list_pop_front(&th.zombies)) != NULL) {
         struct thread *t = list_entry(n, struct thread, run_link);

@@ -12,8 +12,8 @@
 
 static struct {
     bool sink;
-    uint32_t batch;
-    uint32_t buffered;
+    struct trace_rec *next;  /* the next free slot of buf */
+    struct trace_rec *limit; /* buf + the batch size: delivered when next reaches it */
     uint64_t chain;
     uint64_t count;
     struct trace_rec buf[K_TRACE_BUF];
@@ -22,13 +22,15 @@ static struct {
 void trace_init(bool sink)
 {
     tr.sink = sink;
-    tr.batch = K_TRACE_BUF;
-    tr.buffered = 0;
+    tr.next = tr.buf;
+    tr.limit = tr.buf + K_TRACE_BUF;
     tr.chain = HASH_SEED;
     tr.count = 0;
 }
 
-uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
+/* trace_chain_next's body, inline in trace_emit. */
+static inline __attribute__((always_inline)) uint64_t chain_next(uint64_t prev,
+                                                                 const struct trace_rec *r)
 {
     /*
      * Each field is multiplied by its own odd constant (a bijection, so a change in any one
@@ -43,37 +45,63 @@ uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
     return hash_word(prev, x);
 }
 
+uint64_t trace_chain_next(uint64_t prev, const struct trace_rec *r)
+{
+    return chain_next(prev, r);
+}
+
 void trace_flush(void)
 {
-    if (tr.sink && tr.buffered > 0)
-        hal_trace_write(tr.buf, tr.buffered * sizeof(struct trace_rec));
-    tr.buffered = 0;
+    if (tr.sink && tr.next > tr.buf)
+        hal_trace_write(tr.buf, (size_t)(tr.next - tr.buf) * sizeof(struct trace_rec));
+    tr.next = tr.buf;
+}
+
+/* Append the record stamped time (the body of trace_emit). */
+static inline __attribute__((always_inline)) void emit_at(uint64_t time, uint32_t type, uint64_t a,
+                                                          uint64_t b, uint64_t c)
+{
+    K_ASSERT(type >= 1 && type <= TR_EVENT_MAX);
+    struct thread *cur = thread_current();
+    /* Written in place, field by field, then chained from the slot (so that no register
+     * has to keep a field); without a sink, slot 0 is rewritten every time. */
+    struct trace_rec *slot = tr.next;
+    slot->time = time;
+    slot->type = type;
+    slot->tid = cur != NULL ? cur->id : 0;
+    slot->a = a;
+    slot->b = b;
+    slot->c = c;
+    slot->chain = tr.chain = chain_next(tr.chain, slot);
+    tr.count++;
+    if (!tr.sink)
+        return;
+    tr.next = slot + 1;
+    if (slot + 1 >= tr.limit)
+        trace_flush();
+}
+
+/* Real-time mode reads the HAL clock, a call: out of line, so that the common path (virtual
+ * time, one load) needs no stack frame. */
+static __attribute__((noinline)) void emit_realtime(uint32_t type, uint64_t a, uint64_t b,
+                                                    uint64_t c)
+{
+    emit_at(clock_now(), type, a, b, c);
 }
 
 void trace_emit(uint32_t type, uint64_t a, uint64_t b, uint64_t c)
 {
-    K_ASSERT(type >= 1 && type <= TR_EVENT_MAX);
-    struct thread *cur = thread_current();
-    struct trace_rec local;
-    struct trace_rec *r = tr.sink ? &tr.buf[tr.buffered] : &local;
-    r->time = clock_now();
-    r->type = type;
-    r->tid = cur != NULL ? cur->id : 0;
-    r->a = a;
-    r->b = b;
-    r->c = c;
-    r->chain = trace_chain_next(tr.chain, r);
-    tr.chain = r->chain;
-    tr.count++;
-    if (tr.sink && ++tr.buffered >= tr.batch)
-        trace_flush();
+    if (__builtin_expect(clock_config()->realtime, 0))
+        emit_realtime(type, a, b, c);
+    else
+        emit_at(clock_now(), type, a, b, c);
 }
 
 void trace_set_batch(uint32_t n)
 {
     K_ASSERT(n >= 1 && n <= K_TRACE_BUF);
     trace_flush();
-    tr.batch = n;
+    tr.limit = tr.buf + n;
 }
 
 uint64_t trace_hash(void)

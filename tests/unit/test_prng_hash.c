@@ -368,6 +368,42 @@ START_TEST(test_hash_alignment_and_seed)
 }
 END_TEST
 
+/* The reference model of hash_bytes, a byte at a time: words, the tail under the length,
+ * the splitmix64 finaliser. */
+static uint64_t ref_hash_bytes(uint64_t h, const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w = 0;
+        for (int b = 0; b < 8; b++)
+            w |= (uint64_t)p[i + b] << (8 * b);
+        h = hash_word(h, w);
+    }
+    uint64_t tail = (uint64_t)len << 56;
+    for (size_t b = 0; i + b < len; b++)
+        tail |= (uint64_t)p[i + b] << (8 * b);
+    h = hash_word(h, tail);
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+
+/* Every length (so every tail of 0 .. 7 bytes) at every alignment, guarded at the end. */
+START_TEST(test_hash_matches_reference_model)
+{
+    uint8_t buf[80];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 151 + 7);
+    for (size_t len = 0; len <= 64; len++)
+        for (size_t off = 0; off < 8; off++) {
+            uint64_t want = ref_hash_bytes(HASH_SEED, buf + off, len);
+            ck_assert_msg(hash_bytes(HASH_SEED, buf + off, len) == want, "len %zu offset %zu", len,
+                          off);
+            ck_assert_uint_eq(hash_bytes(HASH_SEED, guarded_copy(buf + off, len), len), want);
+        }
+}
+END_TEST
+
 /* hash.h: for a fixed h, hash_word is a bijection of w (so one changed word changes a chain). */
 START_TEST(test_hash_word)
 {
@@ -694,6 +730,7 @@ static Suite *prng_hash_suite(void)
     tcase_add_test(tc, test_hash_every_bit_matters);
     tcase_add_test(tc, test_hash_length_matters);
     tcase_add_test(tc, test_hash_alignment_and_seed);
+    tcase_add_test(tc, test_hash_matches_reference_model);
     tcase_add_test(tc, test_hash_word);
     suite_add_tcase(s, tc);
 

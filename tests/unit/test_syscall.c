@@ -439,6 +439,53 @@ START_TEST(test_seek_tell_unsupported_and_io_lengths)
 }
 END_TEST
 
+/* ---- what usercopy moves ------------------------------------------------------------------ */
+
+static unsigned copy_mismatches;
+static int64_t first_bad_case = -1; /* len << 8 | source offset << 4 | destination offset */
+
+/*
+ * Through a pair, every message length at every source and destination alignment: the bytes
+ * arrive exactly, and none next to the destination changes (usercopy's word loop, its
+ * unaligned byte loop and its short tail, in both directions).
+ */
+static void body_copy_lengths_and_alignments(uintptr_t arg)
+{
+    (void)arg;
+    char url[] = "chan://?pair";
+    int32_t a = (int32_t)tw_open_n(url, sizeof(url) - 1, TW_O_NONBLOCK);
+    int32_t b = (int32_t)tw_invoke(a, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
+    EXPECT_OK(a);
+    EXPECT_OK(b);
+    uint8_t src[TW_MSG_MAX_BYTES + 16], dst[TW_MSG_MAX_BYTES + 16];
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (uint8_t)(i * 29 + 3);
+    for (size_t len = 1; len <= TW_MSG_MAX_BYTES; len += len < 40 ? 1 : 43)
+        for (size_t so = 0; so < 8; so++)
+            for (size_t d = 1; d < 9; d++) {
+                memset(dst, 0xee, sizeof(dst));
+                bool ok = tw_write(a, src + so, len) == (int64_t)len &&
+                          tw_read(b, dst + d, len) == (int64_t)len &&
+                          memcmp(dst + d, src + so, len) == 0 && dst[d - 1] == 0xee &&
+                          dst[d + len] == 0xee;
+                if (!ok && copy_mismatches++ == 0)
+                    first_bad_case = (int64_t)(len << 8 | so << 4 | d);
+            }
+    EXPECT(copy_mismatches, 0);
+    EXPECT(first_bad_case, -1);
+    EXPECT(tw_close(b), TW_OK);
+    EXPECT(tw_close(a), TW_OK);
+    bodies_done++;
+}
+
+START_TEST(test_copy_every_length_and_alignment)
+{
+    boot();
+    new_thread(new_task("t"), body_copy_lengths_and_alignments, 0);
+    run_check(1);
+}
+END_TEST
+
 static int64_t end_of_time_sleep = 12345;
 
 static void body_sleep_to_end_of_time(uintptr_t arg)
@@ -570,6 +617,7 @@ static Suite *syscall_suite(void)
     tcase_add_test(tc, test_poll_and_wait_bad_arguments);
     tcase_add_test(tc, test_seek_tell_unsupported_and_io_lengths);
     tcase_add_test(tc, test_sleep_to_end_of_time_is_not_forever);
+    tcase_add_test(tc, test_copy_every_length_and_alignment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("garbage");
