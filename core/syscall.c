@@ -46,13 +46,6 @@ static int lookup(uint64_t h, uint32_t rights, struct handle_entry **e)
     return handle_get(cur()->task, cur(), (int32_t)h, rights, e);
 }
 
-/* The call works through handle h's object o from here on (see thread.call_obj). */
-static void calling_through(struct kobj *o, uint64_t h)
-{
-    cur()->call_obj = o;
-    cur()->call_handle = (int32_t)h;
-}
-
 static int64_t sys_open(const uint64_t a[6])
 {
     char url[URL_MAX_LEN];
@@ -172,7 +165,6 @@ static int64_t do_io(const uint64_t a[6], bool is_write)
     struct kobj *o = e->obj;
     if (is_write ? o->ops->write == NULL : o->ops->read == NULL)
         return TW_E_NOTSUP;
-    calling_through(o, a[0]);
     uint8_t bounce[SYS_IO_CHUNK];
     size_t len = (size_t)K_MIN(a[2], (uint64_t)SYS_IO_CHUNK);
     uint32_t want = (is_write ? TW_SIG_WRITABLE : TW_SIG_READABLE) | TW_SIG_PEER_CLOSED;
@@ -296,7 +288,6 @@ static int64_t sys_seek(const uint64_t a[6])
     struct kobj *o = e->obj;
     if (o->ops->seek == NULL)
         return TW_E_NOTSUP;
-    calling_through(o, a[0]);
     op_enter(o);
     return op_leave(o, o->ops->seek(o, (int64_t)a[1], (int)a[2]));
 }
@@ -310,7 +301,6 @@ static int64_t sys_tell(const uint64_t a[6])
     struct kobj *o = e->obj;
     if (o->ops->tell == NULL)
         return TW_E_NOTSUP;
-    calling_through(o, a[0]);
     op_enter(o);
     return op_leave(o, o->ops->tell(o));
 }
@@ -538,7 +528,6 @@ static int64_t sys_invoke(const uint64_t a[6])
     rc = marshal_in(d, a + 2, &k, kbuf);
     if (rc != TW_OK)
         return rc;
-    calling_through(o, a[0]);
     for (;;) {
         op_enter(o);
         int64_t r = op_leave(o, kobj_invoke(o, &k));
@@ -608,7 +597,7 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
     const uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
     t->user_floor = hal_user_stack_floor();
-    t->call_obj = NULL;
+    t->call_handle = (int32_t)a0; /* what a close() cancels a wait inside the call by */
     calls++;
     clock_charge(clock_config()->cost_syscall_ns);
     trace_entry(nr, a);

@@ -43,9 +43,8 @@ struct thread {
     struct wait_node wait[K_POLL_MAX];
     /* accounting */
     uintptr_t user_floor; /* user stack pointer at the current system call's entry */
-    /* the object and handle the current system call works through (NULL: none): a wait
-     * made inside the object on the caller's behalf is cancelled by close() of it */
-    struct kobj *call_obj;
+    /* the current system call's first argument as a handle: a wait made inside an object
+     * on the caller's behalf (a user provider's reply) is cancelled by close() of it */
     int32_t call_handle;
     uint64_t slice_start;   /* clock when it last got the CPU */
     uint64_t quantum_start; /* clock when its current quantum began */

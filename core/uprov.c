@@ -100,22 +100,21 @@ void uprov_release_all(void)
 }
 
 /*
- * Wait (in the calling thread) until end has something to read or its port closed. The
- * kernel's end has no handle, so a second node waits, for no signal, on the object the
- * system call works through (its handle): a close() of that handle cancels the wait.
+ * Wait (in the calling thread) until px's end has something to read (or room to write:
+ * signals) or its port closed. The kernel's end has no handle, so a second node waits, for
+ * no signal, on the proxy itself through the handle the system call was made on: a
+ * close() of that handle cancels the wait (when it names another object, nothing does).
  */
-static int64_t wait_end(struct kobj *end, uint32_t signals, uint64_t deadline)
+static int64_t wait_end(struct uproxy *px, uint32_t signals, uint64_t deadline)
 {
     struct thread *t = thread_current();
     struct wait_node *w = &t->wait[0];
-    w->obj = end;
+    w->obj = px->end;
     w->task = NULL;
     w->handle = 0;
     w->signals = signals;
-    if (t->call_obj == NULL)
-        return wait_block(1, deadline); /* an open: no handle yet */
     struct wait_node *c = &t->wait[1];
-    c->obj = t->call_obj;
+    c->obj = &px->obj;
     c->task = t->task;
     c->handle = t->call_handle;
     c->signals = 0;
@@ -126,39 +125,39 @@ static int64_t wait_end(struct kobj *end, uint32_t signals, uint64_t deadline)
  * The next message on end that answers seq, in *reply, waiting until deadline for it.
  * Other messages are late answers to requests that timed out, or junk: dropped.
  */
-static int64_t recv_seq(struct kobj *end, uint64_t seq, uint64_t deadline,
+static int64_t recv_seq(struct uproxy *px, uint64_t seq, uint64_t deadline,
                         struct tw_prov_reply *reply)
 {
     for (;;) {
-        int64_t n = chan_kernel_recv(end, reply, sizeof(*reply));
+        int64_t n = chan_kernel_recv(px->end, reply, sizeof(*reply));
         if (n == (int64_t)sizeof(*reply) && reply->seq == seq)
             return TW_OK;
         if (n >= 0)
             continue;
         if (n != TW_E_WOULDBLOCK)
             return n;
-        int64_t w = wait_end(end, TW_SIG_READABLE | TW_SIG_PEER_CLOSED, deadline);
+        int64_t w = wait_end(px, TW_SIG_READABLE | TW_SIG_PEER_CLOSED, deadline);
         if (w != TW_OK)
             return w;
     }
 }
 
 /* Send req on end and wait, until deadline, for the reply with the same sequence number. */
-static int64_t request_until(struct kobj *end, struct tw_prov_req *req, struct tw_prov_reply *reply,
-                             uint64_t deadline)
+static int64_t request_until(struct uproxy *px, struct tw_prov_req *req,
+                             struct tw_prov_reply *reply, uint64_t deadline)
 {
     req->seq = up.next_seq++;
     for (;;) {
-        int64_t r = chan_kernel_send(end, req, sizeof(*req));
+        int64_t r = chan_kernel_send(px->end, req, sizeof(*req));
         if (r >= 0)
             break;
         if (r != TW_E_WOULDBLOCK)
             return r; /* TW_E_PEER: the provider is gone */
-        int64_t w = wait_end(end, TW_SIG_WRITABLE | TW_SIG_PEER_CLOSED, deadline);
+        int64_t w = wait_end(px, TW_SIG_WRITABLE | TW_SIG_PEER_CLOSED, deadline);
         if (w != TW_OK)
             return w;
     }
-    int64_t rc = recv_seq(end, req->seq, deadline, reply);
+    int64_t rc = recv_seq(px, req->seq, deadline, reply);
     if (rc != TW_OK)
         return rc;
     /* A provider answers now or never: "would block" cannot be waited out here. */
@@ -167,9 +166,9 @@ static int64_t request_until(struct kobj *end, struct tw_prov_req *req, struct t
     return reply->result >= TW_ERR_MIN ? reply->result : TW_E_IO;
 }
 
-static int64_t request(struct kobj *end, struct tw_prov_req *req, struct tw_prov_reply *reply)
+static int64_t request(struct uproxy *px, struct tw_prov_req *req, struct tw_prov_reply *reply)
 {
-    return request_until(end, req, reply, clock_now() + UPROV_TIMEOUT_NS);
+    return request_until(px, req, reply, clock_now() + UPROV_TIMEOUT_NS);
 }
 
 static struct uproxy *as_proxy(struct kobj *o)
@@ -196,13 +195,13 @@ static uint32_t proxy_signals(struct kobj *o)
  * The n bytes of an answer into buf: the first TW_PROV_REPLY_DATA from *reply (the first
  * reply), the rest from continuation replies (same seq, result = their offset).
  */
-static int64_t gather(struct kobj *end, uint64_t seq, uint64_t deadline,
+static int64_t gather(struct uproxy *px, uint64_t seq, uint64_t deadline,
                       struct tw_prov_reply *reply, uint8_t *buf, size_t n)
 {
     size_t got = K_MIN(n, (size_t)TW_PROV_REPLY_DATA);
     k_memcpy(buf, reply->data, got);
     while (got < n) { /* at most TW_PROV_READ_MAX / TW_PROV_REPLY_DATA rounds */
-        int64_t rc = recv_seq(end, seq, deadline, reply);
+        int64_t rc = recv_seq(px, seq, deadline, reply);
         if (rc != TW_OK)
             return rc;
         if (reply->result != (int64_t)got)
@@ -223,12 +222,12 @@ static int64_t proxy_read(struct kobj *o, void *buf, size_t len)
     req_init(&req, TW_PROV_READ, px);
     req.arg[0] = (int64_t)K_MIN(len, (size_t)TW_PROV_READ_MAX);
     uint64_t deadline = clock_now() + UPROV_TIMEOUT_NS;
-    int64_t r = request_until(px->end, &req, &reply, deadline);
+    int64_t r = request_until(px, &req, &reply, deadline);
     if (r < 0)
         return r;
     if (r > req.arg[0])
         return TW_E_IO; /* the provider answered more than was asked */
-    int64_t rc = gather(px->end, req.seq, deadline, &reply, buf, (size_t)r);
+    int64_t rc = gather(px, req.seq, deadline, &reply, buf, (size_t)r);
     return rc == TW_OK ? r : rc;
 }
 
@@ -240,7 +239,7 @@ static int64_t proxy_write(struct kobj *o, const void *buf, size_t len)
     req_init(&req, TW_PROV_WRITE, px);
     req.len = (uint32_t)K_MIN(len, (size_t)TW_PROV_REQ_DATA);
     k_memcpy(req.data, buf, req.len);
-    int64_t r = request(px->end, &req, &reply);
+    int64_t r = request(px, &req, &reply);
     return r > (int64_t)req.len ? TW_E_IO : r;
 }
 
@@ -252,7 +251,7 @@ static int64_t proxy_seek(struct kobj *o, int64_t off, int whence)
     req_init(&req, TW_PROV_SEEK, px);
     req.arg[0] = off;
     req.arg[1] = whence;
-    return request(px->end, &req, &reply);
+    return request(px, &req, &reply);
 }
 
 static int64_t proxy_tell(struct kobj *o)
@@ -261,7 +260,7 @@ static int64_t proxy_tell(struct kobj *o)
     struct tw_prov_req req;
     struct tw_prov_reply reply;
     req_init(&req, TW_PROV_TELL, px);
-    return request(px->end, &req, &reply);
+    return request(px, &req, &reply);
 }
 
 /*
@@ -301,11 +300,11 @@ static int64_t proxy_invoke(struct kobj *o, const struct kargs *a)
         }
     }
     uint64_t deadline = clock_now() + UPROV_TIMEOUT_NS;
-    int64_t r = request_until(px->end, &req, &reply, deadline);
+    int64_t r = request_until(px, &req, &reply, deadline);
     if (r < 0 || out == NULL)
         return r;
     K_ASSERT(out_len <= TW_PROV_READ_MAX);
-    int64_t rc = gather(px->end, req.seq, deadline, &reply, out, out_len);
+    int64_t rc = gather(px, req.seq, deadline, &reply, out, out_len);
     return rc == TW_OK ? r : rc;
 }
 
@@ -373,7 +372,7 @@ int uprov_open(const char *scheme, size_t slen, const char *url, size_t len, uin
     req.flags = flags;
     req.len = (uint32_t)len;
     k_memcpy(req.data, url, len);
-    int64_t r = request(px->end, &req, &reply);
+    int64_t r = request(px, &req, &reply);
     if (r < 0) {
         kobj_unref(&px->obj);
         return (int)r;
