@@ -450,7 +450,7 @@ static size_t buffer_bytes(const struct tw_op *d, int i, uint64_t n)
 static int marshal_in(const struct tw_op *d, const uint64_t a[4], struct kargs *k, uint8_t *kbuf)
 {
     k->op = d;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 4; i++) { /* first, all: clamping a capacity writes v[i + 1] */
         k->v[i] = a[i];
         k->buf[i] = NULL;
     }
