@@ -90,6 +90,10 @@ static void print_blocking(const struct tw_op *d)
 {
     bool sys = (d->flags & TW_OPF_SYSCALL) != 0;
     const char *sep = "";
+    if (sys && d->op == TW_SYS_INVOKE) {
+        printf("by op (below)");
+        return;
+    }
     if (d->block != 0) {
         print_signals(d->block);
         sep = "; ";
