@@ -6,6 +6,9 @@
  * flags, argument kinds, buffer limits, errors beyond the common ones, result, doc.
  */
 #include "optable.h"
+#include "limits.h"
+#include "syscall.h"
+#include "url.h"
 
 #define E(x) TW_EBIT(TW_E_##x)
 #define K(x) TW_KIND_##x
@@ -17,6 +20,9 @@
 #define NO_ARGS A(NONE, NONE, NONE, NONE)
 #define ONE_INT A(INT, NONE, NONE, NONE)
 #define ONE_IN  A(IN, LEN, NONE, NONE)
+
+/* Most bytes of a path given to a file-system operation (providers/fat.h FAT_MAX_PATH). */
+#define FS_PATH_MAX 1024
 
 /* What every file-system operation on fat:// may answer besides the common errors. */
 #define FS_ERRORS (E(INVAL) | E(NOENT) | E(BUSY) | E(IO) | E(LIMIT) | E(NOMEM) | E(TOOBIG))
@@ -165,7 +171,7 @@ const struct tw_op tw_invoke_ops[] = {
      .kinds = K(PORT),
      .right = R(INVOKE),
      .arg = ONE_IN,
-     .max = {31},
+     .max = {URL_MAX_SCHEME},
      .errors = E(INVAL) | E(BUSY) | E(LIMIT),
      .result = "0",
      .doc = "serve the scheme named a0 from this port (docs/user-providers.md)"},
@@ -302,7 +308,7 @@ const struct tw_op tw_invoke_ops[] = {
      .kinds = K(DIR) | K(USER),
      .right = R(INVOKE) | R(WRITE),
      .arg = ONE_IN,
-     .max = {1024},
+     .max = {FS_PATH_MAX},
      .errors = FS_ERRORS,
      .result = "0",
      .doc = "make the directory at path a0, relative to this directory"},
@@ -311,7 +317,7 @@ const struct tw_op tw_invoke_ops[] = {
      .kinds = K(DIR) | K(USER),
      .right = R(INVOKE) | R(WRITE),
      .arg = ONE_IN,
-     .max = {1024},
+     .max = {FS_PATH_MAX},
      .errors = FS_ERRORS,
      .result = "0",
      .doc = "remove the file or empty directory at path a0, relative to this one"},
@@ -320,7 +326,7 @@ const struct tw_op tw_invoke_ops[] = {
      .kinds = K(DIR) | K(USER),
      .right = R(INVOKE) | R(WRITE),
      .arg = A(IN, LEN, IN, LEN),
-     .max = {1024, 1024},
+     .max = {FS_PATH_MAX, FS_PATH_MAX},
      .errors = FS_ERRORS,
      .result = "0",
      .doc = "move path a0 to path a2 (both relative to this directory; an open file's handles "
@@ -362,7 +368,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .kinds = ALL_KINDS,
      .flags = TW_OPF_SYSCALL | TW_OPF_PROVIDER,
      .arg = S(IN, LEN, INT, NONE, NONE, NONE),
-     .max = {1024},
+     .max = {URL_MAX_LEN},
      .errors = PROVIDER_ERRORS | E(INVAL) | E(TOOBIG) | E(FAULT) | E(NOENT) | E(SYNTAX) |
                E(NOTSUP) | E(CANCELED) | E(ACCESS),
      .result = "a handle",
@@ -382,7 +388,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .block = TW_SIG_READABLE | TW_SIG_PEER_CLOSED,
      .flags = TW_OPF_SYSCALL | TW_OPF_PROVIDER,
      .arg = S(HANDLE, OUT_RESULT, LEN, NONE, NONE, NONE),
-     .max = {1u << 20},
+     .max = {SYS_IO_MAX},
      .errors = PROVIDER_ERRORS | E(BADH) | E(ACCESS) | E(NOTSUP) | E(TOOBIG) | E(FAULT) |
                E(WOULDBLOCK) | E(CANCELED) | E(INVAL),
      .result = "bytes read (0: end)",
@@ -394,7 +400,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .block = TW_SIG_WRITABLE | TW_SIG_PEER_CLOSED,
      .flags = TW_OPF_SYSCALL | TW_OPF_PROVIDER,
      .arg = S(HANDLE, IN, LEN, NONE, NONE, NONE),
-     .max = {1u << 20},
+     .max = {SYS_IO_MAX},
      .errors = PROVIDER_ERRORS | E(BADH) | E(ACCESS) | E(NOTSUP) | E(TOOBIG) | E(FAULT) |
                E(WOULDBLOCK) | E(CANCELED) | E(INVAL),
      .result = "bytes written",
@@ -412,7 +418,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .right = R(WAIT),
      .flags = TW_OPF_SYSCALL | TW_OPF_SLEEPS,
      .arg = S(INOUT, LEN, INT, NONE, NONE, NONE),
-     .max = {64},
+     .max = {K_POLL_MAX},
      .errors = E(INVAL) | E(TOOBIG) | E(FAULT) | E(BADH) | E(ACCESS) | E(TIMEDOUT) | E(CANCELED) |
                E(LIMIT),
      .result = "items ready",

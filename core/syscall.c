@@ -51,7 +51,7 @@ static int64_t sys_open(const uint64_t a[6])
     char url[URL_MAX_LEN];
     uint64_t len = a[1];
     uint32_t flags = (uint32_t)a[2];
-    if (len == 0 || len > URL_MAX_LEN)
+    if (len == 0 || len > tw_syscalls[TW_SYS_OPEN].max[0])
         return len == 0 ? TW_E_INVAL : TW_E_TOOBIG;
     if (a[2] > UINT32_MAX || (flags & ~TW_O_FLAGS_ALL) != 0)
         return TW_E_INVAL;
@@ -153,12 +153,13 @@ static int64_t io_once(struct kobj *o, bool is_write, uint64_t ubuf, size_t len,
  */
 static int64_t do_io(const uint64_t a[6], bool is_write)
 {
-    uint32_t right = is_write ? TW_RIGHT_WRITE : TW_RIGHT_READ;
+    const struct tw_op *d = &tw_syscalls[is_write ? TW_SYS_WRITE : TW_SYS_READ];
+    uint32_t right = d->right;
     struct handle_entry *e;
     int rc = lookup(a[0], right, &e);
     if (rc != TW_OK)
         return rc;
-    if (a[2] > SYS_IO_MAX)
+    if (a[2] > d->max[0])
         return TW_E_TOOBIG;
     if (!user_range_ok(a[1], a[2]))
         return TW_E_FAULT;
@@ -194,7 +195,7 @@ static int64_t sys_write(const uint64_t a[6])
 static int64_t sys_wait(const uint64_t a[6])
 {
     struct handle_entry *e;
-    int rc = lookup(a[0], TW_RIGHT_WAIT, &e);
+    int rc = lookup(a[0], tw_syscalls[TW_SYS_WAIT].right, &e);
     if (rc != TW_OK)
         return rc;
     uint32_t want = (uint32_t)a[1];
@@ -230,7 +231,8 @@ static int poll_resolve(const struct tw_poll_item *items, uint32_t n, struct kob
 {
     for (uint32_t i = 0; i < n; i++) {
         struct handle_entry *e;
-        int rc = handle_get(cur()->task, cur(), items[i].handle, TW_RIGHT_WAIT, &e);
+        int rc =
+            handle_get(cur()->task, cur(), items[i].handle, tw_syscalls[TW_SYS_POLL].right, &e);
         if (rc != TW_OK)
             return rc;
         if (items[i].signals == 0 || items[i].signals > TW_SIG_ALL)
@@ -245,7 +247,7 @@ static int64_t sys_poll(const uint64_t a[6])
     struct tw_poll_item items[K_POLL_MAX];
     struct kobj *objs[K_POLL_MAX];
     uint64_t n = a[1];
-    if (n == 0 || n > K_POLL_MAX)
+    if (n == 0 || n > tw_syscalls[TW_SYS_POLL].max[0])
         return n == 0 ? TW_E_INVAL : TW_E_TOOBIG;
     if (copy_from_user(items, a[0], (size_t)n * sizeof(items[0])) != TW_OK)
         return TW_E_FAULT;
@@ -280,7 +282,7 @@ static int64_t sys_poll(const uint64_t a[6])
 static int64_t sys_seek(const uint64_t a[6])
 {
     struct handle_entry *e;
-    int rc = lookup(a[0], TW_RIGHT_SEEK, &e);
+    int rc = lookup(a[0], tw_syscalls[TW_SYS_SEEK].right, &e);
     if (rc != TW_OK)
         return rc;
     if (a[2] > TW_SEEK_END)
@@ -295,7 +297,7 @@ static int64_t sys_seek(const uint64_t a[6])
 static int64_t sys_tell(const uint64_t a[6])
 {
     struct handle_entry *e;
-    int rc = lookup(a[0], TW_RIGHT_SEEK, &e);
+    int rc = lookup(a[0], tw_syscalls[TW_SYS_TELL].right, &e);
     if (rc != TW_OK)
         return rc;
     struct kobj *o = e->obj;

@@ -655,7 +655,7 @@ static int path_ok(const void *p, uint64_t len)
     return len == 0 || ((const char *)p)[0] == '/' ? TW_E_INVAL : TW_OK;
 }
 
-K_STATIC_ASSERT(FAT_MAX_PATH == 1024, "the operation table's path bound is FAT_MAX_PATH");
+K_STATIC_ASSERT(FAT_MAX_PATH == 1024, "the operation table's path bound (FS_PATH_MAX) is ours");
 
 /* TW_FS_MKDIR, TW_FS_UNLINK, TW_FS_RENAME on a directory: paths beneath it. */
 static int64_t fat_fs_invoke(struct kobj *o, const struct kargs *a)
