@@ -356,7 +356,11 @@ const uint32_t tw_invoke_op_count = sizeof(tw_invoke_ops) / sizeof(tw_invoke_ops
 
 /* What a resource's provider may answer to open, read or write besides the listed codes. */
 #define PROVIDER_ERRORS (E(IO) | E(PEER) | E(TIMEDOUT) | E(BUSY) | E(LIMIT) | E(NOMEM))
-#define ALL_KINDS       ((1u << TW_KIND_COUNT) - 1)
+/* What a read or a write may give. */
+#define IO_ERRORS                                                                                  \
+    (PROVIDER_ERRORS | E(BADH) | E(ACCESS) | E(NOTSUP) | E(TOOBIG) | E(FAULT) | E(WOULDBLOCK) |    \
+     E(CANCELED) | E(INVAL))
+#define ALL_KINDS ((1u << TW_KIND_COUNT) - 1)
 #define S(a, b, c, d, e, f)                                                                        \
     {                                                                                              \
         TW_ARG_##a, TW_ARG_##b, TW_ARG_##c, TW_ARG_##d, TW_ARG_##e, TW_ARG_##f                     \
@@ -389,8 +393,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .flags = TW_OPF_SYSCALL | TW_OPF_PROVIDER,
      .arg = S(HANDLE, OUT_RESULT, LEN, NONE, NONE, NONE),
      .max = {SYS_IO_MAX},
-     .errors = PROVIDER_ERRORS | E(BADH) | E(ACCESS) | E(NOTSUP) | E(TOOBIG) | E(FAULT) |
-               E(WOULDBLOCK) | E(CANCELED) | E(INVAL),
+     .errors = IO_ERRORS,
      .result = "bytes read (0: end)",
      .doc = "read up to a2 bytes (at most 4096 a call: short reads)"},
     {.op = TW_SYS_WRITE,
@@ -401,8 +404,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .flags = TW_OPF_SYSCALL | TW_OPF_PROVIDER,
      .arg = S(HANDLE, IN, LEN, NONE, NONE, NONE),
      .max = {SYS_IO_MAX},
-     .errors = PROVIDER_ERRORS | E(BADH) | E(ACCESS) | E(NOTSUP) | E(TOOBIG) | E(FAULT) |
-               E(WOULDBLOCK) | E(CANCELED) | E(INVAL),
+     .errors = IO_ERRORS,
      .result = "bytes written",
      .doc = "write up to a2 bytes (at most 4096 a call: short writes)"},
     {.op = TW_SYS_INVOKE,
