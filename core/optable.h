@@ -86,13 +86,9 @@ struct tw_op {
  * an operation, or not one of this object's kind), TW_E_ACCESS (the handle lacks
  * op->right), and for a buffer argument TW_E_TOOBIG (an input longer than max) and
  * TW_E_FAULT (outside the caller's memory). On TW_KIND_USER objects any code the provider
- * answers reaches the caller, and TW_UPROV_ERRORS besides.
+ * answers reaches the caller (docs/operations.md lists what the proxy itself adds).
  */
 #define TW_INVOKE_COMMON_ERRORS (TW_EBIT(TW_E_BADH) | TW_EBIT(TW_E_NOTSUP) | TW_EBIT(TW_E_ACCESS))
-#define TW_UPROV_ERRORS                                                                            \
-    (TW_EBIT(TW_E_PEER) | TW_EBIT(TW_E_TIMEDOUT) | TW_EBIT(TW_E_IO) | TW_EBIT(TW_E_BUSY) |         \
-     TW_EBIT(TW_E_CANCELED) | TW_EBIT(TW_E_TOOBIG))
-
 /* The invoke operation numbered op, or NULL when there is none. */
 const struct tw_op *tw_op_find(uint32_t op);
 /* The system call numbered nr, or NULL. */

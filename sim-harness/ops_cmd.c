@@ -12,6 +12,7 @@
 #include "../core/optable.h"
 #include "../user/twain.h"
 #include "commands.h"
+#include "scenario_cc.h"
 
 static void print_kinds(uint32_t kinds)
 {
@@ -30,8 +31,7 @@ static void print_kinds(uint32_t kinds)
 
 static void print_rights(uint32_t rights)
 {
-    static const char *const names[] = {"read", "write",    "invoke",   "wait",
-                                        "seek", "transfer", "duplicate"};
+    const char *const *names = cc_right_names;
     const char *sep = "";
     for (uint32_t i = 0; i < 7; i++) {
         if (rights & (1u << i)) {
@@ -45,8 +45,7 @@ static void print_rights(uint32_t rights)
 
 static void print_signals(uint32_t sig)
 {
-    static const char *const names[] = {"readable", "writable", "peer_closed", "signaled",
-                                        "exited"};
+    const char *const *names = cc_signal_names;
     const char *sep = "";
     for (uint32_t i = 0; i < 5; i++) {
         if (sig & (1u << i)) {

@@ -89,6 +89,10 @@ struct cc {
 void cc_wr16(uint8_t *p, uint16_t v);
 void cc_wr32(uint8_t *p, uint32_t v);
 void cc_wr64(uint8_t *p, uint64_t v);
+/* The names of the signals and rights in bit order, NULL-terminated (the scenario language's). */
+extern const char *const cc_signal_names[];
+extern const char *const cc_right_names[];
+
 int cc_fail(struct cc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t cc_push_key(struct cc *c, const char *key);
 size_t cc_push_index(struct cc *c, int i);

@@ -22,14 +22,14 @@ _Static_assert(SCN_MAX_URL == URL_MAX_LEN, "the language's URL limit is the pars
 
 /* ---- the steps ---- */
 
-static const char *const signal_names[] = {"readable", "writable", "peer_closed",
-                                           "signaled", "exited",   NULL};
-static const char *const right_names[] = {"read", "write",    "invoke",    "wait",
-                                          "seek", "transfer", "duplicate", NULL};
+const char *const cc_signal_names[] = {"readable", "writable", "peer_closed",
+                                       "signaled", "exited",   NULL};
+const char *const cc_right_names[] = {"read", "write",    "invoke",    "wait",
+                                      "seek", "transfer", "duplicate", NULL};
 static const char *const open_flag_names[] = {"nonblock", "thread_local", "create", "trunc", NULL};
 static const char *const whence_names[] = {"set", "cur", "end", NULL};
-_Static_assert(TW_SIG_READABLE == 1 && TW_SIG_EXITED == 16, "signal_names order is bit order");
-_Static_assert(TW_RIGHT_READ == 1 && TW_RIGHT_DUPLICATE == 64, "right_names order is bit order");
+_Static_assert(TW_SIG_READABLE == 1 && TW_SIG_EXITED == 16, "cc_signal_names order is bit order");
+_Static_assert(TW_RIGHT_READ == 1 && TW_RIGHT_DUPLICATE == 64, "cc_right_names order is bit order");
 _Static_assert(TW_O_NONBLOCK == 1 && TW_O_THREAD_LOCAL == 2 && TW_O_CREATE == 4 && TW_O_TRUNC == 8,
                "open_flag_names is bit order");
 _Static_assert(TW_SEEK_SET == 0 && TW_SEEK_CUR == 1 && TW_SEEK_END == 2, "whence order");
@@ -121,7 +121,7 @@ static int op_take_peer(struct cc *c, const cJSON *s, struct scn_insn *in)
 static int op_dup(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     if (cc_get_handle(c, s, "handle", false, &in->slot) != 0 ||
-        cc_get_mask(c, s, "rights", right_names, false, TW_RIGHTS_SAME, &in->arg) != 0)
+        cc_get_mask(c, s, "rights", cc_right_names, false, TW_RIGHTS_SAME, &in->arg) != 0)
         return -1;
     return cc_get_handle(c, s, "as", true, &in->as);
 }
@@ -186,7 +186,7 @@ static int op_invoke(struct cc *c, const cJSON *s, struct scn_insn *in)
 static int op_wait(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     if (cc_get_handle(c, s, "handle", false, &in->slot) != 0 ||
-        cc_get_mask(c, s, "signals", signal_names, true, 0, &in->arg) != 0)
+        cc_get_mask(c, s, "signals", cc_signal_names, true, 0, &in->arg) != 0)
         return -1;
     return get_timeout(c, s, in);
 }
@@ -194,7 +194,7 @@ static int op_wait(struct cc *c, const cJSON *s, struct scn_insn *in)
 static int op_poll(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     if (cc_get_handles(c, s, "handles", SCN_MAX_POLL, false, true, in->hs, &in->n) != 0 ||
-        cc_get_mask(c, s, "signals", signal_names, true, 0, &in->arg) != 0 ||
+        cc_get_mask(c, s, "signals", cc_signal_names, true, 0, &in->arg) != 0 ||
         get_timeout(c, s, in) != 0)
         return -1;
     if (cJSON_GetObjectItemCaseSensitive(s, "as") == NULL)
