@@ -17,9 +17,6 @@
 
 struct kobj;
 
-#define UPROV_MAX        16
-#define UPROV_TIMEOUT_NS (1000ull * 1000 * 1000) /* a provider must answer within 1 s */
-
 void uprov_reset(void);
 /* Drop every registration (teardown). */
 void uprov_release_all(void);

@@ -16,13 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define URL_MAX_LEN    1024 /* whole URL, bytes */
-#define URL_MAX_DEPTH  8    /* nesting levels, the outermost URL included */
-#define URL_MAX_SCHEME 31
-#define URL_MAX_HOST   255
-#define URL_MAX_PORT   20 /* digits: any uint64_t fits (UINT64_MAX has 20) */
-#define URL_MAX_PATH   1000
-#define URL_MAX_QUERY  255
+#include "limits.h" /* URL_MAX_*: the bounds of the whole URL and of each part */
 
 /* A view into the parsed string. */
 struct url_str {
