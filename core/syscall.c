@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/syscall.c - the nine system calls behind one dispatch table (DESIGN.md section 4).
+ * core/syscall.c - the nine system calls behind one dispatch table (docs/operations.md).
  *
  * Interrupts are masked from entry to exit: the kernel is not preemptible. On the way out
  * timers that came due fire, a killed thread ends, and the policy may preempt.

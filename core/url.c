@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/url.c - the resource URL parser (see url.h, DESIGN.md section 5). Core, freestanding.
+ * core/url.c - the resource URL parser (see url.h). Core, freestanding.
  *
  * One left-to-right pass over s[0..len) with a small state machine for the current level.
  * Nesting needs no stack and no recursion: a level has at most one sub-URL, right after its

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/url.h - the resource URL parser (DESIGN.md section 5, seed 001).
+ * core/url.h - the resource URL parser (docs/architecture.md, "Resources are URLs").
  *
  *   url = scheme "://" [ "[" url "]" ] [ host ] [ ":" port ] [ "/" path ] [ "?" query ]
  *   port = 1*20 DIGIT   (kept as written: its range is the scheme's, url_port_value)
