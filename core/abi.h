@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-/* The nine system calls (DESIGN.md section 4). Numbers index the dispatch table. */
+/* The nine system calls (docs/operations.md). Numbers index the dispatch table. */
 enum tw_sysno {
     TW_SYS_OPEN = 0,   /* open(url, url_len, flags) -> handle */
     TW_SYS_CLOSE = 1,  /* close(h) */
@@ -85,7 +85,7 @@ enum tw_err {
 #define TW_SEEK_END 2
 
 /*
- * Thread-local handles (seed 003) are negative, below every error code so that a call's
+ * Thread-local handles are negative, below every error code so that a call's
  * result is never ambiguous: TW_HANDLE_TLS_FIRST, TW_HANDLE_TLS_FIRST - 1, ... (16 of
  * them). A result r is an error exactly when TW_IS_ERROR(r).
  */
@@ -130,7 +130,7 @@ enum tw_invoke_op {
     TW_TIMER_SET_INTERVAL_NS = 0x301,
     TW_TIMER_FIRED = 0x302,
     TW_TIMER_CANCEL = 0x303,
-    /* on system://memory/free_mem (seed 001) */
+    /* on system://memory/free_mem */
     TW_SYS_MEM_FREED = 0x380,
     TW_SYS_MEM_FREE_PAGES = 0x381,
     /* on storage (providers/blk.c, cache.c, fat*.c; docs/storage.md) */

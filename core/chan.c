@@ -583,8 +583,6 @@ static int64_t port_write(struct kobj *o, const void *buf, size_t len)
     return port_send(o, buf, len, NULL, 0);
 }
 
-K_STATIC_ASSERT(URL_MAX_SCHEME == 31, "the operation table bounds a scheme name at 31 bytes");
-
 static int64_t port_invoke(struct kobj *o, const struct kargs *a)
 {
     switch (a->op->op) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/chan.h - channels (DESIGN.md section 4, seed 004): message rings of fixed-size
- * slots, in two shapes.
+ * core/chan.h - channels (docs/architecture.md, "IPC and waiting"): message rings of
+ * fixed-size slots, in two shapes.
  *
  * - Pairs: two endpoints; what one writes the other reads. Made by chan://?pair, the
  *   second end taken with TW_CHAN_TAKE_PEER and usually sent to another task.

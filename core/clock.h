@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/clock.h - time: the virtual clock and cost model of deterministic mode (DESIGN.md
- * section 3), the real clock of real-time mode, and the kernel's deadline heap.
+ * core/clock.h - time: the virtual clock and cost model of deterministic mode
+ * (docs/architecture.md, "Determinism"), the real clock of real-time mode, and the
+ * kernel's deadline heap.
  *
  * In deterministic mode time moves only when clock_charge() bills work (system calls,
  * bytes copied, switches, compute steps) or when the idle loop jumps to the next deadline.

@@ -12,12 +12,10 @@
 #include "obj.h"
 #include "trace.h"
 
-#define INPUT_CAP 1024
-
 static struct {
     char capture[K_CONSOLE_CAPTURE];
     uint64_t total;
-    char input[INPUT_CAP];
+    char input[K_CONSOLE_INPUT];
     uint32_t in_head; /* next byte to read */
     uint32_t in_len;
     struct kobj input_obj; /* a static object: waiters on console input hang here */
@@ -107,8 +105,8 @@ uint64_t console_total(void)
 
 void k_console_input(const char *bytes, size_t len)
 {
-    for (size_t i = 0; i < len && con.in_len < INPUT_CAP; i++) {
-        con.input[(con.in_head + con.in_len) % INPUT_CAP] = bytes[i];
+    for (size_t i = 0; i < len && con.in_len < K_CONSOLE_INPUT; i++) {
+        con.input[(con.in_head + con.in_len) % K_CONSOLE_INPUT] = bytes[i];
         con.in_len++;
     }
     kobj_notify(&con.input_obj);
@@ -119,7 +117,7 @@ size_t console_read_input(char *buf, size_t len)
     size_t n = 0;
     while (n < len && con.in_len > 0) {
         buf[n++] = con.input[con.in_head];
-        con.in_head = (con.in_head + 1) % INPUT_CAP;
+        con.in_head = (con.in_head + 1) % K_CONSOLE_INPUT;
         con.in_len--;
     }
     return n;

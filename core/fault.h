@@ -8,12 +8,12 @@
 
 #include <stdint.h>
 
-#define FAULT_MAX 64
+#include "limits.h" /* FAULT_MAX */
 
 enum fault_kind { FAULT_KILL = 1, FAULT_CRASH = 2 };
 
 void fault_reset(void);
-/* Kill task task_id at time at_ns. TW_OK, TW_E_LIMIT (too many) or TW_E_INVAL. */
+/* Kill task task_id at time at_ns. TW_OK, TW_E_LIMIT (FAULT_MAX already) or TW_E_INVAL. */
 int fault_schedule(enum fault_kind kind, uint64_t at_ns, uint32_t task_id)
     __attribute__((warn_unused_result));
 

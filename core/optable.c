@@ -21,9 +21,6 @@
 #define ONE_INT A(INT, NONE, NONE, NONE)
 #define ONE_IN  A(IN, LEN, NONE, NONE)
 
-/* Most bytes of a path given to a file-system operation (providers/fat.h FAT_MAX_PATH). */
-#define FS_PATH_MAX 1024
-
 /* What every file-system operation on fat:// may answer besides the common errors. */
 #define FS_ERRORS (E(INVAL) | E(NOENT) | E(BUSY) | E(IO) | E(LIMIT) | E(NOMEM) | E(TOOBIG))
 /* A resource of a user-space provider, and the kernel storage kinds. */

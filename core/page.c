@@ -6,6 +6,14 @@
  * free (META_FREE) or allocated (META_ALLOC) and its order (low bits); every other page's
  * byte is 0. Free blocks link through their first bytes (struct free_block). page_check()
  * walks the pool block by block, so a double free or a corrupted list is caught.
+ *
+ * page_init writes into the pool only the metadata and the links of the few smaller blocks
+ * at its end: the largest blocks (order K_MAX_ORDER, the rest) are not linked but counted
+ * (pool.untouched). They are the bottom of that order's free list, which is a stack (its
+ * blocks have no buddy to merge with, so they leave it only at the top): blocks 0 ..
+ * untouched - 1, the highest on top, as if pushed in address order. A block leaves the
+ * count when it is allocated, so untouched memory is a prefix of the pool that no one has
+ * written: the host maps a page of it (a huge page, in the simulator) only once it is used.
  */
 #include "page.h"
 #include "kassert.h"
@@ -27,6 +35,7 @@ static struct {
     size_t npages;
     size_t nfree;
     struct free_block *free[K_MAX_ORDER + 1];
+    size_t untouched; /* blocks of order K_MAX_ORDER below free[K_MAX_ORDER], never written */
 } pool;
 
 static size_t page_index(const void *p)
@@ -63,6 +72,26 @@ static void unlink_free(size_t idx, unsigned order)
     pool.meta[idx] = 0;
 }
 
+/* Take the block on top of order's free list (one is there): its first page's index. */
+static size_t take_free(unsigned order)
+{
+    if (pool.free[order] == NULL) {
+        K_ASSERT(order == K_MAX_ORDER && pool.untouched > 0);
+        size_t idx = --pool.untouched << K_MAX_ORDER;
+        K_ASSERT(pool.meta[idx] == (META_FREE | K_MAX_ORDER));
+        pool.meta[idx] = 0;
+        return idx;
+    }
+    size_t idx = page_index(pool.free[order]);
+    unlink_free(idx, order);
+    return idx;
+}
+
+static bool have_free(unsigned order)
+{
+    return pool.free[order] != NULL || (order == K_MAX_ORDER && pool.untouched > 0);
+}
+
 void page_init(void *base, size_t npages)
 {
     K_ASSERT(((uintptr_t)base & (K_PAGE_SIZE - 1)) == 0);
@@ -73,8 +102,14 @@ void page_init(void *base, size_t npages)
     pool.base = (uint8_t *)base + meta_pages * K_PAGE_SIZE;
     pool.npages = npages - meta_pages;
     k_memset(pool.meta, 0, pool.npages);
-    /* Carve the pool into the largest aligned blocks, lowest addresses first. */
+    /* Carve the pool into the largest aligned blocks, lowest addresses first: those of the
+     * largest order only counted, the smaller ones at the end linked. */
     size_t idx = 0;
+    for (; idx + (1u << K_MAX_ORDER) <= pool.npages; idx += 1u << K_MAX_ORDER) {
+        pool.meta[idx] = (uint8_t)(META_FREE | K_MAX_ORDER);
+        pool.untouched++;
+        pool.nfree += 1u << K_MAX_ORDER;
+    }
     while (idx < pool.npages) {
         unsigned order = K_MAX_ORDER;
         while (order > 0 && ((idx & ((1u << order) - 1)) != 0 || idx + (1u << order) > pool.npages))
@@ -105,12 +140,11 @@ void *page_alloc_raw(unsigned order)
 {
     K_ASSERT(order <= K_MAX_ORDER);
     unsigned o = order;
-    while (o <= K_MAX_ORDER && pool.free[o] == NULL)
+    while (o <= K_MAX_ORDER && !have_free(o))
         o++;
     if (o > K_MAX_ORDER)
         return NULL;
-    size_t idx = page_index(pool.free[o]);
-    unlink_free(idx, o);
+    size_t idx = take_free(o);
     while (o > order) { /* split, returning upper halves to the free lists */
         o--;
         push_free(idx + (1u << o), o);
@@ -165,10 +199,12 @@ void page_check(void)
             K_ASSERT(bound-- > 0); /* no cycles */
             size_t idx = page_index(b);
             K_ASSERT(idx < pool.npages && pool.meta[idx] == (META_FREE | o));
+            K_ASSERT(idx >= pool.untouched << K_MAX_ORDER); /* nothing linked in the prefix */
             K_ASSERT(b->next == NULL || b->next->prev == b);
             counted += 1u << o;
         }
     }
+    counted += pool.untouched << K_MAX_ORDER;
     K_ASSERT(counted == pool.nfree && pool.nfree <= pool.npages);
     /* Walk the pool block by block: every block starts with a head, nothing else does. */
     size_t idx = 0, free_pages = 0;
@@ -177,6 +213,7 @@ void page_check(void)
         K_ASSERT((m & (META_FREE | META_ALLOC)) != 0 && (m & META_FREE) != (m & META_ALLOC) << 1);
         size_t size = (size_t)1 << (m & META_ORDER);
         K_ASSERT((idx & (size - 1)) == 0 && idx + size <= pool.npages);
+        K_ASSERT(idx >= pool.untouched << K_MAX_ORDER || m == (META_FREE | K_MAX_ORDER));
         uint8_t tail = 0; /* or-ed, not tested byte by byte: the loop vectorises */
         for (size_t i = 1; i < size; i++)
             tail |= pool.meta[idx + i];

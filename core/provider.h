@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/provider.h - the scheme provider registry (DESIGN.md section 5). A provider is an
- * operations table registered under a scheme name (SQLite's VFS model); open() parses the
- * URL with core's strict parser and hands the outermost level to the provider of its
- * scheme, which may open the nested sub-URL itself (provider_open_sub) so stacks compose.
+ * core/provider.h - the scheme provider registry (docs/architecture.md, "Resources are
+ * URLs"). A provider is an operations table registered under a scheme name (SQLite's VFS
+ * model); open() parses the URL with core's strict parser and hands the outermost level to
+ * the provider of its scheme, which may open the nested sub-URL itself (provider_open_sub)
+ * so stacks compose.
  */
 #ifndef TWAIN_CORE_PROVIDER_H
 #define TWAIN_CORE_PROVIDER_H

@@ -64,6 +64,18 @@ static void end_slice(struct thread *t)
     t->run_ns += clock_now() - t->slice_start;
 }
 
+/* next runs from now: a fresh slice and quantum, and (real time) its quantum's interrupt.
+ * The caller switches to its context next. */
+static void make_running(struct thread *next)
+{
+    next->state = TH_RUNNING;
+    next->switches++;
+    next->slice_start = clock_now();
+    next->quantum_start = next->slice_start;
+    thread_set_current(next);
+    arm_quantum();
+}
+
 /* Give the CPU to the policy's next choice (or the idle loop) from prev. */
 static void switch_from(struct thread *prev, uint32_t why)
 {
@@ -84,12 +96,7 @@ static void switch_from(struct thread *prev, uint32_t why)
         clock_charge(clock_config()->cost_switch_ns);
         if (next->task != prev->task)
             hal_aspace_switch(next->task->aspace);
-        next->state = TH_RUNNING;
-        next->switches++;
-        next->slice_start = clock_now();
-        next->quantum_start = next->slice_start;
-        thread_set_current(next);
-        arm_quantum();
+        make_running(next);
         hal_context_switch(&prev->ctx, &next->ctx);
     }
     /* Back on prev's stack: someone switched to us. */
@@ -165,12 +172,7 @@ static void run_from_idle(struct thread *next)
     clock_charge(clock_config()->cost_switch_ns);
     trace_emit(TR_SWITCH, 0, next->id, TW_WHY_START);
     hal_aspace_switch(next->task->aspace);
-    next->state = TH_RUNNING;
-    next->switches++;
-    next->slice_start = clock_now();
-    next->quantum_start = next->slice_start;
-    thread_set_current(next);
-    arm_quantum();
+    make_running(next);
     hal_context_switch(&sc.idle, &next->ctx);
     K_ASSERT(thread_current() == NULL);
     thread_reap();

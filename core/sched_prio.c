@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/sched_prio.c - fixed-priority policy: 32 FIFOs, the highest non-empty one runs; a
- * ready thread of higher priority preempts the running one at the next kernel boundary,
- * and equal priorities round-robin on the quantum. No priority inheritance: the
- * priority-inversion scenario shows what that costs.
+ * core/sched_prio.c - fixed-priority policy: K_PRIO_LEVELS (32) FIFOs, the highest
+ * non-empty one runs; a ready thread of higher priority preempts the running one at the
+ * next kernel boundary, and equal priorities round-robin on the quantum. No priority
+ * inheritance: the priority-inversion scenario shows what that costs.
  */
 #include "kassert.h"
+#include "limits.h"
 #include "sched.h"
 #include "thread.h"
 
-#define PRIOS 32
+K_STATIC_ASSERT(K_PRIO_LEVELS <= 32, "one bit a priority in prio_mask");
 
-static struct list prio_queue[PRIOS];
+static struct list prio_queue[K_PRIO_LEVELS];
 static uint32_t prio_mask; /* bit p set: queue p non-empty */
 static uint32_t prio_count;
 
 static int prio_init(void)
 {
-    for (int i = 0; i < PRIOS; i++)
+    for (int i = 0; i < K_PRIO_LEVELS; i++)
         list_init(&prio_queue[i]);
     prio_mask = 0;
     prio_count = 0;
@@ -26,7 +27,7 @@ static int prio_init(void)
 
 static void prio_enqueue(struct thread *t)
 {
-    K_ASSERT(t->priority >= 0 && t->priority < PRIOS && !list_linked(&t->run_link));
+    K_ASSERT(t->priority >= 0 && t->priority < K_PRIO_LEVELS && !list_linked(&t->run_link));
     list_push_back(&prio_queue[t->priority], &t->run_link);
     prio_mask |= 1u << t->priority;
     prio_count++;
@@ -43,7 +44,7 @@ static void prio_remove(struct thread *t)
 
 static int top_priority(void)
 {
-    return prio_mask == 0 ? -1 : 31 - __builtin_clz(prio_mask);
+    return prio_mask == 0 ? -1 : (int)(8 * sizeof(prio_mask)) - 1 - __builtin_clz(prio_mask);
 }
 
 static struct thread *prio_pick(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/syscall.c - the nine system calls behind one dispatch table (DESIGN.md section 4).
+ * core/syscall.c - the nine system calls behind one dispatch table (docs/operations.md).
  *
  * Interrupts are masked from entry to exit: the kernel is not preemptible. On the way out
  * timers that came due fire, a killed thread ends, and the policy may preempt.
@@ -365,8 +365,7 @@ static int64_t self_duplicate(uint64_t h, uint64_t rights)
     return handle_install(cur()->task, cur(), e->obj, (uint32_t)rights, e->flags, false);
 }
 
-#define MAX_USER_ENTRIES 8
-static uintptr_t user_entries[MAX_USER_ENTRIES];
+static uintptr_t user_entries[K_USER_ENTRIES];
 static uint32_t nuser_entries;
 
 void syscall_reset_entries(void)
@@ -376,7 +375,7 @@ void syscall_reset_entries(void)
 
 int syscall_register_entry(void (*entry)(uintptr_t))
 {
-    if (nuser_entries >= MAX_USER_ENTRIES)
+    if (nuser_entries >= K_USER_ENTRIES)
         return TW_E_LIMIT;
     user_entries[nuser_entries++] = (uintptr_t)entry;
     return TW_OK;
@@ -387,7 +386,7 @@ static int64_t self_spawn(uint64_t entry, uint64_t arg, uint64_t prio)
     bool known = false;
     for (uint32_t i = 0; i < nuser_entries; i++)
         known |= user_entries[i] == entry;
-    if (!known || prio > 31)
+    if (!known || prio > K_PRIO_MAX)
         return TW_E_INVAL;
     struct thread *t;
     int rc =

@@ -8,18 +8,13 @@
 
 #include <stdint.h>
 
-/* Largest length a read or write accepts, and the most one call moves (short I/O). */
-#define SYS_IO_MAX   (1u << 20)
-#define SYS_IO_CHUNK 4096u
-
-/* Bytes of kernel memory an invoke's buffers are copied into (the optable test checks that
- * every operation's bounds fit: two paths of 1024 bytes are the most). */
-#define SYS_INVOKE_BUF 2048u
+#include "limits.h" /* SYS_IO_MAX, SYS_IO_CHUNK, SYS_INVOKE_BUF, K_USER_ENTRIES */
 
 /* System calls made since k_init (statistics). */
 uint64_t syscall_count(void);
 
-/* Entry points user code may start threads at (TW_TASK_SPAWN_THREAD checks against them). */
+/* Entry points user code may start threads at (TW_TASK_SPAWN_THREAD checks against them):
+ * at most K_USER_ENTRIES, else TW_E_LIMIT. */
 void syscall_reset_entries(void);
 int syscall_register_entry(void (*entry)(uintptr_t)) __attribute__((warn_unused_result));
 

@@ -58,7 +58,7 @@ void task_module_init(void)
 
 int task_create(const char *name, size_t name_len, int32_t priority, struct task **out)
 {
-    if (name_len == 0 || name_len >= K_TASK_NAME || priority < 0 || priority > 31)
+    if (name_len == 0 || name_len >= K_TASK_NAME || priority < 0 || priority > K_PRIO_MAX)
         return TW_E_INVAL;
     if (tk.count >= K_MAX_TASKS)
         return TW_E_LIMIT;

@@ -104,7 +104,7 @@ int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, in
                   struct thread **out)
 {
     K_ASSERT(task != NULL && entry != NULL);
-    if (priority < 0 || priority > 31)
+    if (priority < 0 || priority > K_PRIO_MAX)
         return TW_E_INVAL;
     if (th.live >= K_MAX_THREADS || task->exiting || task->exited)
         return task->exiting || task->exited ? TW_E_CANCELED : TW_E_LIMIT;

@@ -26,7 +26,7 @@ struct thread {
     uint32_t id;
     enum thread_state state;
     struct task *task;
-    int32_t priority; /* 0 .. 31, higher runs first under the priority policy */
+    int32_t priority; /* 0 .. K_PRIO_MAX, higher runs first under the priority policy */
     struct hal_context ctx;
     struct hal_thread_start start;
     void *ustack;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/trace.h - the trace (DESIGN.md section 7): fixed-size binary records, one event
+ * core/trace.h - the trace (docs/trace-format.md): fixed-size binary records, one event
  * enum, one emitting function, and a 64-bit hash chaining every record.
  *
  * Records carry virtual time, event type, thread id and three arguments; never a pointer

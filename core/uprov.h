@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/uprov.h - user-space providers (issue 3, seed 001, seed 004's kern_open path): a
+ * core/uprov.h - user-space providers (docs/user-providers.md): a
  * task registers a scheme on one of its ports; opening a URL of that scheme makes a proxy
  * object in the kernel whose every operation becomes a request message to the provider
  * task (struct tw_prov_req in abi.h) and waits, with a deadline, for its reply. If the
@@ -16,9 +16,6 @@
 #include "limits.h"
 
 struct kobj;
-
-#define UPROV_MAX        16
-#define UPROV_TIMEOUT_NS (1000ull * 1000 * 1000) /* a provider must answer within 1 s */
 
 void uprov_reset(void);
 /* Drop every registration (teardown). */

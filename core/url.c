@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/url.c - the resource URL parser (see url.h, DESIGN.md section 5). Core, freestanding.
+ * core/url.c - the resource URL parser (see url.h). Core, freestanding.
  *
  * One left-to-right pass over s[0..len) with a small state machine for the current level.
  * Nesting needs no stack and no recursion: a level has at most one sub-URL, right after its
@@ -19,11 +19,6 @@
 
 K_STATIC_ASSERT(URL_MAX_LEN < UINT32_MAX, "offsets are uint32_t");
 K_STATIC_ASSERT(URL_MAX_DEPTH >= 1 && URL_MAX_DEPTH < INT32_MAX, "sub is an int32_t index");
-K_STATIC_ASSERT(URL_MAX_SCHEME < URL_MAX_LEN, "scheme limit inside the URL limit");
-K_STATIC_ASSERT(URL_MAX_HOST < URL_MAX_LEN, "host limit inside the URL limit");
-K_STATIC_ASSERT(URL_MAX_PORT < URL_MAX_LEN, "port limit inside the URL limit");
-K_STATIC_ASSERT(URL_MAX_PATH < URL_MAX_LEN, "path limit inside the URL limit");
-K_STATIC_ASSERT(URL_MAX_QUERY < URL_MAX_LEN, "query limit inside the URL limit");
 
 /* Where the current level is; the order matters (see url_next_part). */
 enum url_state {

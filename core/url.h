@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/url.h - the resource URL parser (DESIGN.md section 5, seed 001).
+ * core/url.h - the resource URL parser (docs/architecture.md, "Resources are URLs").
  *
  *   url = scheme "://" [ "[" url "]" ] [ host ] [ ":" port ] [ "/" path ] [ "?" query ]
  *   port = 1*20 DIGIT   (kept as written: its range is the scheme's, url_port_value)
@@ -16,13 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define URL_MAX_LEN    1024 /* whole URL, bytes */
-#define URL_MAX_DEPTH  8    /* nesting levels, the outermost URL included */
-#define URL_MAX_SCHEME 31
-#define URL_MAX_HOST   255
-#define URL_MAX_PORT   20 /* digits: any uint64_t fits (UINT64_MAX has 20) */
-#define URL_MAX_PATH   1000
-#define URL_MAX_QUERY  255
+#include "limits.h" /* URL_MAX_*: the bounds of the whole URL and of each part */
 
 /* A view into the parsed string. */
 struct url_str {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * core/usercopy.h - checking user pointers against the running task's memory regions
- * before the kernel touches them (DESIGN.md section 4). On UEFI the page tables enforce
- * the same ranges; here they are checked the same way in both worlds.
+ * before the kernel touches them (docs/architecture.md, "System calls"). On UEFI the page
+ * tables enforce the same ranges; here they are checked the same way in both worlds.
  */
 #ifndef TWAIN_CORE_USERCOPY_H
 #define TWAIN_CORE_USERCOPY_H

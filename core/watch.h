@@ -8,7 +8,7 @@
 #ifndef TWAIN_CORE_WATCH_H
 #define TWAIN_CORE_WATCH_H
 
-#define WATCH_MAX 4
+#include "limits.h" /* WATCH_MAX */
 
 typedef void (*k_watch_fn)(void);
 

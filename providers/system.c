@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * providers/system.c - system://, kernel state as resources. One so far, from seed 001:
+ * providers/system.c - system://, kernel state as resources. One so far:
  *
  *   system://memory/free_mem[?below=N]
  *
@@ -49,8 +49,8 @@ static void mw_check_level(struct memwatch *m)
         m->signaled = false;
     } else if (!m->signaled && !m->acked) {
         m->signaled = true;
-        /* The kernel's own caches give back what they can first (issue 3: cache://
-         * shrinks when system://memory/free_mem fires). */
+        /* The kernel's own caches give back what they can first (cache:// shrinks when
+         * system://memory/free_mem fires: docs/storage.md). */
         cache_shrink_all((size_t)(m->below - page_free_count()));
         kobj_notify(&m->obj);
     }

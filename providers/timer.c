@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * providers/timer.c - the timer:// scheme (seed 001):
+ * providers/timer.c - the timer:// scheme:
  *
  *   timer://interval:N/   fires every N ms        timer://oneshot:N/   fires once after N ms
  *   (or ?ms=N / ?us=N / ?ns=N instead of N after the ':', for other units)

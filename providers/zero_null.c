@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * providers/zero_null.c - the two trivial device schemes of seed 001: zero:// reads
+ * providers/zero_null.c - the two trivial device schemes: zero:// reads
  * zeros and swallows writes (/dev/zero), null:// reads end-of-file and swallows writes
  * (/dev/null). Each is one static object shared by every open.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim-harness/commands.h - the `twain` subcommands (DESIGN.md section 8). Each takes its
+ * sim-harness/commands.h - the `twain` subcommands (docs/contracts.md). Each takes its
  * own argv (argv[0] is the subcommand's name) and returns the process exit code:
  * 0 success, 1 an expectation or replay failed, 2 bad input.
  */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sim-harness/gui_live.c - the live side of the window: the scenario runs in its own host
- * thread (one thread still runs the whole kernel, as DESIGN.md section 3 asks; the window
- * only watches), its trace sink hands every record to the window and blocks there to
- * pause, step and pace the run, and its poll hook delivers typed keys to console://
- * readers at a kernel boundary.
+ * thread (one thread still runs the whole kernel, as determinism needs: docs/architecture.md;
+ * the window only watches), its trace sink hands every record to the window and blocks
+ * there to pause, step and pace the run, and its poll hook delivers typed keys to
+ * console:// readers at a kernel boundary.
  */
 #include <errno.h>
 #include <stdio.h>

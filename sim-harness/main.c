@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim-harness/main.c - the `twain` command (DESIGN.md section 8): dispatches to a
+ * sim-harness/main.c - the `twain` command (docs/contracts.md): dispatches to a
  * subcommand.
  */
 #include <stdio.h>

@@ -2,7 +2,7 @@
 /*
  * sim-harness/scenario_compile.c - JSON scenario -> binary scenario (host side, cJSON).
  *
- * The language is DESIGN.md section 6 and docs/scenario-format.md; the binary layout is
+ * The language is docs/scenario-format.md; the binary layout is
  * user/scenario_bc.h. Every problem is reported once, with the JSON path of the offender
  * (or line:column for JSON syntax), and nothing is silently ignored: unknown keys, wrong
  * types, non-integers, out-of-range numbers, bad URLs, text that is not UTF-8 or holds a

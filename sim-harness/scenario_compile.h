@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim-harness/scenario_compile.h - the host-side scenario compiler: JSON text (DESIGN.md
- * section 6) in, the binary blob of docs/scenario-format.md out, plus the table that maps
+ * sim-harness/scenario_compile.h - the host-side scenario compiler: JSON text in, the
+ * binary blob out (both in docs/scenario-format.md), plus the table that maps
  * each step id back to its JSON path for failure reports; and `twain lint`.
  *
  * Host code (libc, cJSON). The blob it produces is what user/scenario_decode.c accepts; the
@@ -16,7 +16,7 @@
 
 #include "../user/scenario.h"
 
-/* Exit codes of the compile functions and of `twain lint` (DESIGN.md section 8). */
+/* Exit codes of the compile functions and of `twain lint` (docs/contracts.md). */
 #define SCN_COMPILE_OK  0
 #define SCN_COMPILE_BAD 2
 

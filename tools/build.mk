@@ -317,8 +317,8 @@ coverage: $(addprefix $(COV_DIR)/,$(COV_TARGETS))
 	@tools/coverage $(COV_DIR) $(COV_TARGETS)
 
 # make test: every target briefly with ASan+UBSan, and every regression input replayed.
-FUZZ_SMOKE_SECONDS ?= 6 # five targets x 6 s + fat 30 s: a minute of fuzzing in all (issues 3, 6)
-FUZZ_SMOKE_FAT_SECONDS ?= 30 # issue 3: the FAT image fuzzer gets 30 s in make test
+FUZZ_SMOKE_SECONDS ?= 6 # five targets x 6 s + fat 30 s: a minute of fuzzing in all
+FUZZ_SMOKE_FAT_SECONDS ?= 30 # the FAT image fuzzer gets 30 s in make test
 fuzz-smoke: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS)) $(TWAIN)
 	@tools/fuzz-regress $(FUZZ_DIR) $(TWAIN)
 	@tools/fuzz-run $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS) $(TWAIN) $(filter-out fat,$(FUZZ_TARGETS))

@@ -1,4 +1,4 @@
-# Storage (issue 3; docs/storage.md): included by tools/build.mk.
+# Storage (docs/storage.md): included by tools/build.mk.
 #
 #   make fat-images   build/fat/*.img, the FAT images scenarios/fat-*.json name, made by
 #                     mkfs.fat + mcopy (tests/fat/make-images); scenario runs need them

@@ -1,4 +1,4 @@
-# The scheduling view (issue 5; docs/viz.md): included by tools/build.mk.
+# The scheduling view (docs/viz.md): included by tools/build.mk.
 #
 #   viz/                 the renderer, freestanding like core/ (it also draws on the UEFI
 #                        framebuffer): its objects go into libtwain.a

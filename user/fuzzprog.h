@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/fuzzprog.h - system-call programs decoded from fuzzer bytes (issue 6).
+ * user/fuzzprog.h - system-call programs decoded from fuzzer bytes (docs/fuzzing.md).
  *
  * The input becomes one to four tasks with one or two threads each; each thread reads its
  * own slice of the bytes as a program of system calls whose arguments come from pools, as

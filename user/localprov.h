@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/localprov.h - process-local providers (seed 001): schemes served inside the calling
- * program, resolved before any system call. A program keeps a struct tw_local (in its own
- * memory: tasks share no user globals), registers schemes on it, and opens URLs through
- * it: a local scheme never reaches the kernel; any other URL goes to tw_open. Handles of
- * local resources carry TW_LOCAL_TAG, so the same struct routes every later call.
+ * user/localprov.h - process-local providers (docs/user-providers.md): schemes served
+ * inside the calling program, resolved before any system call. A program keeps a struct
+ * tw_local (in its own memory: tasks share no user globals), registers schemes on it, and
+ * opens URLs through it: a local scheme never reaches the kernel; any other URL goes to
+ * tw_open. Handles of local resources carry TW_LOCAL_TAG, so the same struct routes every
+ * later call.
  */
 #ifndef TWAIN_USER_LOCALPROV_H
 #define TWAIN_USER_LOCALPROV_H

@@ -31,7 +31,7 @@ struct scn_config {
     uint64_t seed;
     uint64_t quantum_ns;
     uint64_t max_time_ns;     /* the run stops at this virtual time */
-    uint32_t cost_syscall_ns; /* cost model (DESIGN.md section 3) */
+    uint32_t cost_syscall_ns; /* cost model (docs/scenario-format.md) */
     uint32_t cost_switch_ns;
     uint32_t cost_byte_ps; /* picoseconds per byte copied */
     uint32_t pool_pages;   /* fixed page pool in deterministic mode */

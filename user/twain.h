@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/twain.h - the user-side system-call stubs for the nine calls (DESIGN.md section 4).
+ * user/twain.h - the user-side system-call stubs for the nine calls (docs/operations.md).
  *
  * Every stub traps through hal_trap() and returns the kernel's result: >= 0 on success or
  * a TW_E_* code from core/abi.h. Safe to call from any user thread of any task.

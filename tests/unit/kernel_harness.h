@@ -3,7 +3,9 @@
  * tests/unit/kernel_harness.h - what the kernel unit tests share: boot the kernel in the
  * test process, record what user threads saw (they must never assert: an assertion would
  * end the run early), and check it after the run. Header-only; each test program includes
- * it once after its own headers.
+ * it once after its own headers. The kernel-side helpers (boot, new_task, new_thread,
+ * run_check and their general forms) run on the test's own thread; the u_ helpers on a user
+ * thread.
  */
 #ifndef TWAIN_TESTS_KERNEL_HARNESS_H
 #define TWAIN_TESTS_KERNEL_HARNESS_H
@@ -15,6 +17,10 @@
 
 #include "../../core/kernel.h"
 #include "../../core/klib.h"
+#include "../../core/obj.h"
+#include "../../core/task.h"
+#include "../../core/thread.h"
+#include "../../core/trace.h"
 #include "../../hal/sim/host.h"
 #include "../../providers/providers.h"
 #include "../../user/twain.h"
@@ -89,6 +95,65 @@ static inline void boot_cfg(const struct k_config *cfg)
     ck_assert_int_eq(providers_register_all(), TW_OK);
 }
 
+/* Boot with test_cfg(policy, seed); boot(): round robin, seed 1. */
+static inline void boot_policy(enum sched_policy_id policy, uint64_t seed)
+{
+    struct k_config cfg = test_cfg(policy, seed);
+    boot_cfg(&cfg);
+}
+
+static inline void boot(void)
+{
+    boot_policy(SCHED_RR, 1);
+}
+
+/* A task named name at priority prio (new_task: 10); the test fails if it cannot be made. */
+static inline struct task *new_task_prio(const char *name, int32_t prio)
+{
+    struct task *t;
+    ck_assert_int_eq(task_create(name, strlen(name), prio, &t), TW_OK);
+    return t;
+}
+
+static inline struct task *new_task(const char *name)
+{
+    return new_task_prio(name, 10);
+}
+
+/* A thread of t running fn(arg) at priority prio (new_thread: 10). */
+static inline struct thread *new_thread_prio(struct task *t, void (*fn)(uintptr_t), uintptr_t arg,
+                                             int32_t prio)
+{
+    struct thread *th;
+    ck_assert_int_eq(thread_create(t, fn, arg, prio, &th), TW_OK);
+    return th;
+}
+
+static inline struct thread *new_thread(struct task *t, void (*fn)(uintptr_t), uintptr_t arg)
+{
+    return new_thread_prio(t, fn, arg, 10);
+}
+
+/*
+ * Run to the end; check the end reason (want_end, a TR_END_*; note is shown beside it when
+ * it differs), what user code recorded and that want_done bodies finished; then tear down,
+ * asserting that no kernel object leaked. run_check: the run must end with every thread done.
+ */
+static inline void run_to_end(int want_end, unsigned want_done, const char *note)
+{
+    int why = k_run();
+    ck_assert_msg(why == want_end, "k_run ended with %d, want %d (%s)", why, want_end, note);
+    check_expectations();
+    ck_assert_uint_eq(bodies_done, want_done);
+    k_teardown();
+    ck_assert_uint_eq(kobj_live_count(), 0);
+}
+
+static inline void run_check(unsigned want_done)
+{
+    run_to_end(TR_END_DONE, want_done, "every thread done");
+}
+
 /* ---- user-side helpers (run on a user thread: buffers live on its stack) ------------------ */
 
 static inline int64_t u_open(const char *url, uint32_t flags)
@@ -105,6 +170,19 @@ static inline int64_t u_send(int32_t h, const char *s)
     size_t n = strlen(s);
     memcpy(buf, s, n);
     return tw_write(h, buf, n);
+}
+
+/* Open an anonymous pair (url picks the capacity): returns one end, *peer the other. */
+static inline int64_t u_pair_url(const char *url, int32_t *peer, uint32_t flags)
+{
+    int64_t a = u_open(url, flags);
+    *peer = a < 0 ? -1 : (int32_t)tw_invoke((int32_t)a, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
+    return a;
+}
+
+static inline int64_t u_pair(int32_t *peer, uint32_t flags)
+{
+    return u_pair_url("chan://?pair", peer, flags);
 }
 
 #endif /* TWAIN_TESTS_KERNEL_HARNESS_H */

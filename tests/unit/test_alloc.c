@@ -207,6 +207,41 @@ START_TEST(test_page_exhaustion_large_orders)
 }
 END_TEST
 
+/* The largest blocks page_init carves are not written (a host maps a page only when it is
+ * used); they go out highest address first, below the smaller blocks of the pool's end,
+ * and a freed one comes back before the untouched ones below it. */
+START_TEST(test_page_largest_blocks_untouched)
+{
+    const size_t big = PAGE << K_MAX_ORDER;
+    pool_new(3 * (1u << K_MAX_ORDER) + 8); /* 1 page of metadata: 3 large blocks + 4 + 2 + 1 */
+    ck_assert_uint_eq(pool_managed, 3 * (1u << K_MAX_ORDER) + 7);
+    ck_assert(all_bytes(pool_base, 0x5a, 3 * big)); /* page_init left them as they were */
+    uint8_t *small = page_alloc_raw(0);
+    ck_assert_uint_eq(offset_of(small), 3 * big + 6 * PAGE); /* the end's 1-page block */
+    uint8_t *b2 = page_alloc_raw(K_MAX_ORDER), *b1 = page_alloc_raw(K_MAX_ORDER);
+    ck_assert_uint_eq(offset_of(b2), 2 * big);
+    ck_assert_uint_eq(offset_of(b1), big);
+    ck_assert(all_bytes(pool_base, 0x5a, big)); /* block 0: still untouched */
+    page_check();
+    page_free(b2, K_MAX_ORDER);
+    page_check();
+    ck_assert_ptr_eq(page_alloc_raw(K_MAX_ORDER), b2);
+    uint8_t *b0 = page_alloc_raw(K_MAX_ORDER);
+    ck_assert_ptr_eq(b0, pool_base);
+    ck_assert_ptr_null(page_alloc_raw(K_MAX_ORDER));
+    uint8_t *p1 = page_alloc_raw(1); /* a smaller order splits no large block: the end's */
+    ck_assert_uint_eq(offset_of(p1), 3 * big + 4 * PAGE);
+    page_free(b0, K_MAX_ORDER);
+    page_free(b1, K_MAX_ORDER);
+    page_free(b2, K_MAX_ORDER);
+    page_free(p1, 1);
+    page_free(small, 0);
+    ck_assert_uint_eq(page_free_count(), pool_managed);
+    page_check();
+    ck_assert_ptr_eq(page_alloc_raw(K_MAX_ORDER), b2); /* the last freed, on top */
+}
+END_TEST
+
 /* Two buddies freed in either order merge up to the largest block. */
 START_TEST(test_page_buddies_merge)
 {
@@ -645,6 +680,7 @@ static Suite *alloc_suite(void)
     tcase_add_test(tc, test_page_split_and_merge_levels);
     tcase_add_test(tc, test_page_zeroed_on_reuse);
     tcase_add_test(tc, test_page_lifo_reuse);
+    tcase_add_test(tc, test_page_largest_blocks_untouched);
     tcase_add_test(tc, test_page_deterministic);
     tcase_add_test(tc, test_page_in_pool);
     suite_add_tcase(s, tc);

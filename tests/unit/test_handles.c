@@ -31,46 +31,7 @@
 #include "../../user/twain.h"
 #include "kernel_harness.h"
 
-/* ---- harness: boot, run, and what user code saw ----------------------------------------- */
-
-static void boot(void)
-{
-    struct k_config cfg = test_cfg(SCHED_RR, 1);
-    boot_cfg(&cfg);
-}
-
-static struct task *new_task(const char *name)
-{
-    struct task *t;
-    ck_assert_int_eq(task_create(name, strlen(name), 10, &t), TW_OK);
-    return t;
-}
-
-static void new_thread(struct task *t, void (*fn)(uintptr_t), uintptr_t arg)
-{
-    ck_assert_int_eq(thread_create(t, fn, arg, 10, NULL), TW_OK);
-}
-
-/* Run to the end, check the recorded results, then tear down (asserting no leak). */
-static void run_check(unsigned want_done)
-{
-    int why = k_run();
-    ck_assert_msg(why == TR_END_DONE, "k_run ended with %d", why);
-    check_expectations();
-    ck_assert_uint_eq(bodies_done, want_done);
-    k_teardown();
-    ck_assert_uint_eq(kobj_live_count(), 0);
-}
-
 /* ---- user-side helpers (run on a user thread: buffers live on its stack) -------------- */
-
-/* Open an anonymous pair: returns one end, *peer the other. */
-static int64_t u_pair(int32_t *peer, uint32_t flags)
-{
-    int64_t a = u_open("chan://?pair", flags);
-    *peer = a < 0 ? -1 : (int32_t)tw_invoke((int32_t)a, TW_CHAN_TAKE_PEER, 0, 0, 0, 0);
-    return a;
-}
 
 static int64_t u_send_handles(int32_t ch, const char *s, const int32_t *hv, uint32_t n)
 {

@@ -1204,7 +1204,8 @@ static void body_matrix(uintptr_t h)
     bodies_done++;
 }
 
-static struct task *new_task(const char *name, void (*fn)(uintptr_t), size_t heap_pages)
+/* A task with heap_pages pages of heap (0: none) and one thread running fn(the heap). */
+static struct task *new_task_with_thread(const char *name, void (*fn)(uintptr_t), size_t heap_pages)
 {
     struct task *t;
     ck_assert_int_eq(task_create(name, strlen(name), 10, &t), TW_OK);
@@ -1263,8 +1264,8 @@ START_TEST(test_op_matrix)
     m_sys = NULL;
     boot_all();
     prov.until_ns = 5ull * 1000 * 1000 * 1000;
-    new_task("prov", body_provider, 0);
-    new_task("client", body_matrix, HEAP_PAGES);
+    new_task_with_thread("prov", body_provider, 0);
+    new_task_with_thread("client", body_matrix, HEAP_PAGES);
     run_and_judge(2);
     unsigned want[CELL_PARTS];
     expected_op_cells(m_op, want);
@@ -1280,8 +1281,8 @@ START_TEST(test_sys_matrix)
     m_sys = &tw_syscalls[_i];
     boot_all();
     prov.until_ns = 5ull * 1000 * 1000 * 1000;
-    new_task("prov", body_provider, 0);
-    new_task("client", body_matrix, HEAP_PAGES);
+    new_task_with_thread("prov", body_provider, 0);
+    new_task_with_thread("client", body_matrix, HEAP_PAGES);
     run_and_judge(2);
     unsigned n = m_sys->op == TW_SYS_INVOKE ? 0
                  : m_sys->arg[0] == TW_ARG_HANDLE || m_sys->arg[0] == TW_ARG_INOUT
@@ -1541,10 +1542,10 @@ START_TEST(test_blocking)
     prov.until_ns = 700ull * 1000 * 1000;
     unsigned want_done = 0;
     if (bc->kind == TW_KIND_USER) {
-        new_task("prov", body_provider, 0);
+        new_task_with_thread("prov", body_provider, 0);
         want_done++;
     }
-    struct task *t = new_task("client", body_blocker, HEAP_PAGES);
+    struct task *t = new_task_with_thread("client", body_blocker, HEAP_PAGES);
     if (bc->how == HOW_CLOSE) {
         ck_assert_int_eq(thread_create(t, body_closer, 0, 10, NULL), TW_OK);
         want_done += 2;

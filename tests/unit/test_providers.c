@@ -642,7 +642,7 @@ static void body_timer_url_limits(uintptr_t arg)
         int64_t want; /* TW_OK: opens */
     } cases[] = {
         {"timer://interval:65536/", TW_OK},  /* past a network port's range */
-        {"timer://interval:100000/", TW_OK}, /* 100 s (seed 001's interval:100 in ms) */
+        {"timer://interval:100000/", TW_OK}, /* 100 s, written in ms */
         {"timer://interval:4611686018427/", TW_OK},
         {"timer://interval:4611686018428/", TW_E_INVAL},
         {"timer://oneshot:4611686018427/", TW_OK},

@@ -38,27 +38,7 @@
 #include "../../user/twain.h"
 #include "kernel_harness.h"
 
-/* ---- harness: boot, run, and what user code saw ----------------------------------------- */
-
-static void boot_policy(enum sched_policy_id policy, uint64_t seed)
-{
-    struct k_config cfg = test_cfg(policy, seed);
-    boot_cfg(&cfg);
-}
-
-static struct task *new_task(const char *name, int32_t prio)
-{
-    struct task *t;
-    ck_assert_int_eq(task_create(name, strlen(name), prio, &t), TW_OK);
-    return t;
-}
-
-static struct thread *new_thread(struct task *t, void (*fn)(uintptr_t), uintptr_t arg, int32_t prio)
-{
-    struct thread *th;
-    ck_assert_int_eq(thread_create(t, fn, arg, prio, &th), TW_OK);
-    return th;
-}
+/* ---- harness: what user code saw (boot, tasks and threads: kernel_harness.h) ------------ */
 
 /* The order threads ran in: one character per step, recorded by user code. */
 static char order[256];
@@ -77,18 +57,6 @@ static void reset_order(void)
     order[0] = '\0';
 }
 
-/* Run to the end; check the end reason and the recorded results; tear down. */
-static void run_check(int want_end, unsigned want_done)
-{
-    int why = k_run();
-    ck_assert_msg(why == want_end, "k_run ended with %d, want %d (order \"%s\")", why, want_end,
-                  order);
-    check_expectations();
-    ck_assert_uint_eq(bodies_done, want_done);
-    k_teardown();
-    ck_assert_uint_eq(kobj_live_count(), 0);
-}
-
 /* ---- round robin ---------------------------------------------------------------------- */
 
 static void body_yielder(uintptr_t name)
@@ -104,11 +72,11 @@ START_TEST(test_rr_yield_rotates)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_yielder, 'A', 10);
-    new_thread(t, body_yielder, 'B', 10);
-    new_thread(new_task("u", 10), body_yielder, 'C', 10); /* another task, same queue */
-    run_check(TR_END_DONE, 3);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_yielder, 'A', 10);
+    new_thread_prio(t, body_yielder, 'B', 10);
+    new_thread_prio(new_task_prio("u", 10), body_yielder, 'C', 10); /* another task, same queue */
+    run_to_end(TR_END_DONE, 3, order);
     ck_assert_str_eq(order, "ABCABCABCABC");
 }
 END_TEST
@@ -117,8 +85,8 @@ START_TEST(test_rr_yield_alone_returns)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    new_thread(new_task("t", 10), body_yielder, 'A', 10);
-    run_check(TR_END_DONE, 1);
+    new_thread_prio(new_task_prio("t", 10), body_yielder, 'A', 10);
+    run_to_end(TR_END_DONE, 1, order);
     ck_assert_str_eq(order, "AAAA");
 }
 END_TEST
@@ -159,10 +127,10 @@ START_TEST(test_rr_compute_preempted_by_quantum)
     boot_policy(SCHED_RR, 1);
     reset_order();
     computer_done = 0;
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_computer, 5000000, 10);
-    new_thread(t, body_other, 0, 10);
-    run_check(TR_END_DONE, 2);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_computer, 5000000, 10);
+    new_thread_prio(t, body_other, 0, 10);
+    run_to_end(TR_END_DONE, 2, order);
     ck_assert_str_eq(order, "oC");
     ck_assert_int_eq(other_saw_done, 0);
     ck_assert_msg(other_first_run >= 1000000 && other_first_run < 1100000,
@@ -176,8 +144,8 @@ START_TEST(test_rr_compute_alone_not_switched)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    new_thread(new_task("t", 10), body_computer, 7500000, 10);
-    run_check(TR_END_DONE, 1);
+    new_thread_prio(new_task_prio("t", 10), body_computer, 7500000, 10);
+    run_to_end(TR_END_DONE, 1, order);
     ck_assert_uint_eq(computer_switches, 1);
     ck_assert_uint_ge(clock_now(), 7500000);
 }
@@ -200,10 +168,10 @@ START_TEST(test_rr_two_computers_interleave)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_stepper, 0, 10);
-    new_thread(t, body_stepper, 1, 10);
-    run_check(TR_END_DONE, 2);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_stepper, 0, 10);
+    new_thread_prio(t, body_stepper, 1, 10);
+    run_to_end(TR_END_DONE, 2, order);
     /* 250 us steps, 1 ms quanta: runs of about four steps alternate. */
     unsigned changes = 0, longest = 1, run = 1;
     for (unsigned i = 1; i < norder; i++) {
@@ -248,9 +216,9 @@ START_TEST(test_kill_ready_thread_mid_compute)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *a = new_task("a", 10), *b = new_task("b", 10);
-    new_thread(a, body_computer, 10000000, 10);
-    new_thread(b, body_other_after_compute, 1000000, 10);
+    struct task *a = new_task_prio("a", 10), *b = new_task_prio("b", 10);
+    new_thread_prio(a, body_computer, 10000000, 10);
+    new_thread_prio(b, body_other_after_compute, 1000000, 10);
     ck_assert_int_eq(fault_schedule(FAULT_KILL, 1500000, a->id), TW_OK);
     ck_assert_int_eq(k_run(), TR_END_DONE);
     ck_assert(a->exited && a->killed && a->exit_status == TW_EXIT_KILLED);
@@ -271,9 +239,9 @@ START_TEST(test_exit_ends_sibling_mid_compute)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_computer, 10000000, 10);
-    new_thread(t, body_exit_after, 500000, 10);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_computer, 10000000, 10);
+    new_thread_prio(t, body_exit_after, 500000, 10);
     ck_assert_int_eq(k_run(), TR_END_DONE);
     ck_assert(t->exited && !t->killed && t->exit_status == 7);
     ck_assert_msg(t->end_time >= 1500000 && t->end_time < 1510000, "t ended at %" PRIu64 " ns",
@@ -289,8 +257,8 @@ END_TEST
 START_TEST(test_kill_due_at_compute_entry)
 {
     boot_policy(SCHED_RR, 1);
-    struct task *a = new_task("a", 10);
-    new_thread(a, body_computer, 10000000, 10);
+    struct task *a = new_task_prio("a", 10);
+    new_thread_prio(a, body_computer, 10000000, 10);
     ck_assert_int_eq(fault_schedule(FAULT_KILL, 600, a->id), TW_OK);
     ck_assert_int_eq(k_run(), TR_END_DONE);
     ck_assert(a->exited && a->killed);
@@ -314,11 +282,11 @@ START_TEST(test_prio_highest_first)
 {
     boot_policy(SCHED_PRIO, 1);
     reset_order();
-    new_thread(new_task("low", 5), body_prio_record, 'L', 5);
-    new_thread(new_task("high", 20), body_prio_record, 'H', 20);
-    new_thread(new_task("mid", 10), body_prio_record, 'M', 10);
-    new_thread(new_task("mid2", 10), body_prio_record, 'N', 10);
-    run_check(TR_END_DONE, 4);
+    new_thread_prio(new_task_prio("low", 5), body_prio_record, 'L', 5);
+    new_thread_prio(new_task_prio("high", 20), body_prio_record, 'H', 20);
+    new_thread_prio(new_task_prio("mid", 10), body_prio_record, 'M', 10);
+    new_thread_prio(new_task_prio("mid2", 10), body_prio_record, 'N', 10);
+    run_to_end(TR_END_DONE, 4, order);
     ck_assert_str_eq(order, "HHMNMNLL");
 }
 END_TEST
@@ -349,8 +317,8 @@ START_TEST(test_prio_spawned_higher_preempts)
     boot_policy(SCHED_PRIO, 1);
     ck_assert_int_eq(syscall_register_entry(body_spawned_high), TW_OK);
     reset_order();
-    new_thread(new_task("t", 10), body_spawner, 20, 10);
-    run_check(TR_END_DONE, 2);
+    new_thread_prio(new_task_prio("t", 10), body_spawner, 20, 10);
+    run_to_end(TR_END_DONE, 2, order);
     ck_assert_str_eq(order, "sHSE");
 }
 END_TEST
@@ -361,8 +329,8 @@ START_TEST(test_prio_spawned_lower_waits)
     boot_policy(SCHED_PRIO, 1);
     ck_assert_int_eq(syscall_register_entry(body_spawned_high), TW_OK);
     reset_order();
-    new_thread(new_task("t", 10), body_spawner, 3, 10);
-    run_check(TR_END_DONE, 2);
+    new_thread_prio(new_task_prio("t", 10), body_spawner, 3, 10);
+    run_to_end(TR_END_DONE, 2, order);
     ck_assert_str_eq(order, "sSEL");
 }
 END_TEST
@@ -407,11 +375,11 @@ START_TEST(test_prio_woken_higher_preempts_at_syscall)
 {
     boot_policy(SCHED_PRIO, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_pair_maker, 0, 25);
-    new_thread(t, body_high_reader, 0, 20);
-    new_thread(t, body_low_writer, 0, 5);
-    run_check(TR_END_DONE, 3);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_pair_maker, 0, 25);
+    new_thread_prio(t, body_high_reader, 0, 20);
+    new_thread_prio(t, body_low_writer, 0, 5);
+    run_to_end(TR_END_DONE, 3, order);
     ck_assert_str_eq(order, "phlHL");
 }
 END_TEST
@@ -447,10 +415,10 @@ START_TEST(test_prio_timer_wakeup_preempts_compute)
     boot_policy(SCHED_PRIO, 1);
     reset_order();
     low_done = 0;
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_low_computer, 0, 5);
-    new_thread(t, body_high_sleeper, 0, 20);
-    run_check(TR_END_DONE, 2);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_low_computer, 0, 5);
+    new_thread_prio(t, body_high_sleeper, 0, 20);
+    run_to_end(TR_END_DONE, 2, order);
     ck_assert_str_eq(order, "hlHL");
     ck_assert_int_eq(low_done_when_high_woke, 0);
     ck_assert_msg(high_woke_at >= 2000000 && high_woke_at < 2010000, "woke at %" PRId64,
@@ -463,10 +431,10 @@ START_TEST(test_prio_equal_priorities_round_robin)
 {
     boot_policy(SCHED_PRIO, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_stepper, 0, 10);
-    new_thread(t, body_stepper, 1, 10);
-    run_check(TR_END_DONE, 2);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_stepper, 0, 10);
+    new_thread_prio(t, body_stepper, 1, 10);
+    run_to_end(TR_END_DONE, 2, order);
     ck_assert_msg(strchr(order, 'b') < strrchr(order, 'a'), "no interleaving: %s", order);
 }
 END_TEST
@@ -487,10 +455,10 @@ static void random_run(uint64_t seed, char *out, size_t cap)
 {
     boot_policy(SCHED_RANDOM, seed);
     reset_order();
-    struct task *t = new_task("t", 10);
+    struct task *t = new_task_prio("t", 10);
     for (char c = 'A'; c <= 'D'; c++)
-        new_thread(t, body_random_yielder, (uintptr_t)c, 10);
-    run_check(TR_END_DONE, 4);
+        new_thread_prio(t, body_random_yielder, (uintptr_t)c, 10);
+    run_to_end(TR_END_DONE, 4, order);
     ck_assert_uint_eq(norder, 24);
     snprintf(out, cap, "%s", order);
 }
@@ -545,8 +513,8 @@ static void body_prng(uintptr_t arg)
 START_TEST(test_kernel_prng_follows_seed)
 {
     boot_policy(SCHED_RR, 99);
-    new_thread(new_task("t", 10), body_prng, 0, 10);
-    run_check(TR_END_DONE, 1);
+    new_thread_prio(new_task_prio("t", 10), body_prng, 0, 10);
+    run_to_end(TR_END_DONE, 1, order);
     struct prng p;
     prng_seed(&p, 99);
     for (int i = 0; i < 4; i++)
@@ -583,14 +551,14 @@ START_TEST(test_sleep_advances_time_exactly)
     cfg.clock.cost_switch_ns = 0;
     cfg.clock.cost_byte_ps = 0;
     boot_cfg(&cfg);
-    new_thread(new_task("t", 10), body_sleeper, 1000000, 10);
-    run_check(TR_END_DONE, 1);
+    new_thread_prio(new_task_prio("t", 10), body_sleeper, 1000000, 10);
+    run_to_end(TR_END_DONE, 1, order);
     ck_assert_int_eq(slept_for[0], 1000000);
     ck_assert_int_eq(slept_for[1], 0);
 
     boot_policy(SCHED_RR, 1);
-    new_thread(new_task("t", 10), body_sleeper, 1234567, 10);
-    run_check(TR_END_DONE, 1);
+    new_thread_prio(new_task_prio("t", 10), body_sleeper, 1234567, 10);
+    run_to_end(TR_END_DONE, 1, order);
     ck_assert_int_eq(slept_for[0], 1234567 + 200 + 400 + 200);
     ck_assert_int_eq(slept_for[1], 200 + 200);
 }
@@ -608,12 +576,12 @@ START_TEST(test_sleepers_wake_in_deadline_order)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_ordered_sleeper, 3, 10);
-    new_thread(t, body_ordered_sleeper, 1, 10);
-    new_thread(t, body_ordered_sleeper, 4, 10);
-    new_thread(t, body_ordered_sleeper, 2, 10);
-    run_check(TR_END_DONE, 4);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_ordered_sleeper, 3, 10);
+    new_thread_prio(t, body_ordered_sleeper, 1, 10);
+    new_thread_prio(t, body_ordered_sleeper, 4, 10);
+    new_thread_prio(t, body_ordered_sleeper, 2, 10);
+    run_to_end(TR_END_DONE, 4, order);
     ck_assert_str_eq(order, "1234");
 }
 END_TEST
@@ -637,9 +605,9 @@ START_TEST(test_deadlock_reported_and_cleaned_up)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *t = new_task("t", 10);
-    new_thread(t, body_reads_forever, 0, 10);
-    new_thread(new_task("u", 10), body_reads_forever, 0, 10);
+    struct task *t = new_task_prio("t", 10);
+    new_thread_prio(t, body_reads_forever, 0, 10);
+    new_thread_prio(new_task_prio("u", 10), body_reads_forever, 0, 10);
     ck_assert_int_eq(k_run(), TR_END_DEADLOCK);
     ck_assert_str_eq(order, "rr");
     ck_assert_uint_eq(thread_live_count(), 2);
@@ -659,9 +627,9 @@ START_TEST(test_teardown_task_without_threads)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    struct task *idle = new_task("empty", 10);
+    struct task *idle = new_task_prio("empty", 10);
     ck_assert_uint_eq(idle->nthreads, 0);
-    new_thread(new_task("t", 10), body_yielder, 'A', 10);
+    new_thread_prio(new_task_prio("t", 10), body_yielder, 'A', 10);
     ck_assert_int_eq(k_run(), TR_END_DONE);
     ck_assert_str_eq(order, "AAAA");
     k_teardown();
@@ -683,7 +651,7 @@ START_TEST(test_time_limit_stops_sleeper)
 {
     boot_policy(SCHED_RR, 1);
     reset_order();
-    new_thread(new_task("t", 10), body_long_sleep, 0, 10);
+    new_thread_prio(new_task_prio("t", 10), body_long_sleep, 0, 10);
     ck_assert_int_eq(k_run(), TR_END_TIME_LIMIT);
     ck_assert_uint_eq(clock_now(), 10ull * 1000 * 1000 * 1000);
     ck_assert_str_eq(order, "s");
@@ -717,9 +685,9 @@ START_TEST(test_time_limit_stops_computing_thread)
 {
     boot_policy(SCHED_RR, 1);
     overran_at = 0;
-    new_thread(new_task("t", 10), body_computes_forever, 0, 10);
+    new_thread_prio(new_task_prio("t", 10), body_computes_forever, 0, 10);
     if (_i == 1) /* two of them, switching between each other and never idle */
-        new_thread(new_task("u", 10), body_computes_forever, 0, 10);
+        new_thread_prio(new_task_prio("u", 10), body_computes_forever, 0, 10);
     int why = k_run();
     uint64_t end = clock_now();
     ck_assert_msg(why == TR_END_TIME_LIMIT && end <= 10ull * 1000 * 1000 * 1000 + 2000000,
@@ -752,7 +720,7 @@ START_TEST(test_ustack_pages)
         boot_cfg(&cfg);
         size_t want = (size_t)(good[i] != 0 ? good[i] : K_USTACK_PAGES) * K_PAGE_SIZE;
         size_t free_before = page_free_count();
-        struct thread *t = new_thread(new_task("t", 10), body_yielder, 'A', 10);
+        struct thread *t = new_thread_prio(new_task_prio("t", 10), body_yielder, 'A', 10);
         ck_assert_uint_eq(t->start.ustack_size, want);
         ck_assert_uint_eq(t->stack_region->len, want);
         ck_assert_uint_ge(free_before - page_free_count(), want / K_PAGE_SIZE);

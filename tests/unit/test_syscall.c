@@ -34,39 +34,6 @@
 #include "../../user/twain.h"
 #include "kernel_harness.h"
 
-/* ---- harness: boot, run, and what user code saw ----------------------------------------- */
-
-static void boot(void)
-{
-    struct k_config cfg = test_cfg(SCHED_RR, 1);
-    boot_cfg(&cfg);
-}
-
-static struct task *new_task(const char *name)
-{
-    struct task *t;
-    ck_assert_int_eq(task_create(name, strlen(name), 10, &t), TW_OK);
-    return t;
-}
-
-static struct thread *new_thread(struct task *t, void (*fn)(uintptr_t), uintptr_t arg)
-{
-    struct thread *th;
-    ck_assert_int_eq(thread_create(t, fn, arg, 10, &th), TW_OK);
-    return th;
-}
-
-/* Run to the end, check the recorded results, then tear down (asserting no leak). */
-static void run_check(unsigned want_done)
-{
-    int why = k_run();
-    ck_assert_msg(why == TR_END_DONE, "k_run ended with %d", why);
-    check_expectations();
-    ck_assert_uint_eq(bodies_done, want_done);
-    k_teardown();
-    ck_assert_uint_eq(kobj_live_count(), 0);
-}
-
 /* ---- user-side helpers ------------------------------------------------------------------ */
 
 /* The task still works: a pair carries a message both ways, null:// swallows bytes. */

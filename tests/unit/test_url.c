@@ -4,7 +4,8 @@
  *
  * Every input is copied to the very end of a read-only mapping followed by an inaccessible
  * guard page, so a parser that reads s[len] or writes into s crashes its test.
- * Covers the seed 001 and DESIGN.md examples field by field, a table of malformed URLs
+ * Covers the documented examples (nested network stacks, storage stacks, the kernel's
+ * schemes) field by field, a table of malformed URLs
  * with their error offsets, every limit at and one past its bound, the byte classes of
  * each part, the query helpers and parsing a prefix of a longer buffer.
  */
@@ -136,7 +137,7 @@ struct want_url {
 };
 
 static const struct want_url valid[] = {
-    /* seed 001 */
+    /* nesting: network stacks, file systems over devices, images and caches */
     {"tcp://127.0.0.1:8192/",
      1,
      {{"tcp", "127.0.0.1", "8192", "/", NULL, "tcp://127.0.0.1:8192/"}}},
@@ -181,7 +182,7 @@ static const struct want_url valid[] = {
     {"s://h:18446744073709551616",
      1,
      {{"s", "h", "18446744073709551616", NULL, NULL, "s://h:18446744073709551616"}}},
-    /* DESIGN.md and the providers */
+    /* the kernel's schemes */
     {"timer://oneshot:5/", 1, {{"timer", "oneshot", "5", "/", NULL, "timer://oneshot:5/"}}},
     {"chan://ping?listen", 1, {{"chan", "ping", NULL, NULL, "listen", "chan://ping?listen"}}},
     {"chan://?pair", 1, {{"chan", "", NULL, NULL, "pair", "chan://?pair"}}},

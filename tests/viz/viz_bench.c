@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/viz/viz_bench.c - `viz_tool bench TRACE`: the viewer's figures for `make bench`
- * (DESIGN.md section 11), each a median over repetitions against a baseline measured in
+ * (docs/contracts.md, "Benchmarks"), each a median over repetitions against a baseline measured in
  * the same run:
  *
  *   viz-first-frame        read + verify the file, build the index, draw the fitted view

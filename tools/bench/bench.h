@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tools/bench/bench.h - `make bench`: shared helpers of the benchmark program. Each figure
- * is printed as one line (DESIGN.md section 11):
+ * is printed as one line (docs/contracts.md, "Benchmarks"):
  *   bench <name>: <value> <unit> (baseline <name>: <value> <unit>, ratio <r>)
  */
 #ifndef TWAIN_TOOLS_BENCH_H

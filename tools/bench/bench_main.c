@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/bench/bench_main.c - `make bench`: every figure the issues ask for, each against a
+ * tools/bench/bench_main.c - `make bench`: the kernel's figures (IPC round trip, switch
+ * cost, events per second, time compression, scale), each against a
  * baseline measured in the same run, each the median of BENCH_REPS repetitions.
  */
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * user/servers/file_server.c - the file server: file://, the VFS, served from user space
- * (seed 004's kern_open -> fs_server path). It keeps a mount table of URLs; opening
+ * (the kernel forwards every file:// open to it). It keeps a mount table of URLs; opening
  * file:///data/x resolves the path (lexically, never above "/"), finds the longest mount
  * point ("/data" -> "fat://[cache://[blk://disk0/]/]"), opens "<mount URL>/x" itself and
  * relays reads (directory records too: a READ answers up to TW_PROV_READ_MAX bytes),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/servers/local_demo.c - a program with a process-local provider (seed 001): it
+ * user/servers/local_demo.c - a program with a process-local provider: it
  * serves mem:// itself (a note kept in its own memory), so opening mem://note makes no
  * system call, while console:// opened through the same tw_local_open goes to the kernel.
  * Prints what it read back through both.
