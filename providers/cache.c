@@ -304,12 +304,10 @@ static int64_t cache_write(struct kobj *o, const void *buf, size_t len)
 static int64_t cache_seek(struct kobj *o, int64_t off, int whence)
 {
     struct cache_obj *c = as_cache(o);
-    int64_t size = (int64_t)c->d->size;
-    int64_t base = whence == TW_SEEK_SET ? 0 : whence == TW_SEEK_CUR ? (int64_t)c->pos : size;
-    if ((off < 0 && base + off < 0) || (off > 0 && off > size - base))
-        return TW_E_INVAL;
-    c->pos = (uint64_t)(base + off);
-    return (int64_t)c->pos;
+    int64_t pos = kio_seek_pos(c->pos, c->d->size, c->d->size, off, whence);
+    if (pos >= 0)
+        c->pos = (uint64_t)pos;
+    return pos;
 }
 
 static int64_t cache_tell(struct kobj *o)

@@ -382,14 +382,11 @@ static int64_t fat_write(struct kobj *o, const void *buf, size_t len)
 static int64_t fat_seek(struct kobj *o, int64_t off, int whence)
 {
     struct fat_file *f = as_file(o);
-    int64_t base = whence == TW_SEEK_SET   ? 0
-                   : whence == TW_SEEK_CUR ? (int64_t)f->pos
-                                           : (int64_t)f->n->size;
-    int64_t max = f->n->dir ? FAT_MAX_DIR_SLOTS : (int64_t)FAT_MAX_SIZE;
-    if ((off < 0 && base + off < 0) || (off > 0 && off > max - base))
-        return TW_E_INVAL;
-    f->pos = (uint64_t)(base + off);
-    return (int64_t)f->pos;
+    uint64_t max = f->n->dir ? FAT_MAX_DIR_SLOTS : FAT_MAX_SIZE; /* directories: slots */
+    int64_t pos = kio_seek_pos(f->pos, f->n->size, max, off, whence);
+    if (pos >= 0)
+        f->pos = (uint64_t)pos;
+    return pos;
 }
 
 static int64_t fat_tell(struct kobj *o)
