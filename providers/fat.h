@@ -36,16 +36,95 @@ struct kobj;
 #define FAT_MAX_TAIL      99999 /* largest ~N of a generated short name */
 #define FAT_NO_OFF        UINT64_MAX
 
-/* Attributes of a directory entry. */
-#define FAT_ATTR_RO    0x01
-#define FAT_ATTR_HID   0x02
-#define FAT_ATTR_SYS   0x04
-#define FAT_ATTR_VOL   0x08
-#define FAT_ATTR_DIR   0x10
-#define FAT_ATTR_ARCH  0x20
-#define FAT_ATTR_LFN   0x0f
+/*
+ * ---- the on-disk layout ----
+ * Byte offsets of the fields fat:// reads and writes, named as in Microsoft's FAT
+ * specification (fatgen103: BPB_BytsPerSec, DIR_FstClusLO, FSI_Nxt_Free ...) so each can
+ * be looked up there. Fields of more than one byte are little-endian: read through
+ * fat_le16 / fat_le32, written through fat_put16 / fat_put32 (the end of this header).
+ */
+
+/* The boot sector (sector 0) and its BPB; FAT32's extended BPB from BPB_FATSz32 on. */
+enum fat_bpb_field {
+    BPB_BytsPerSec = 11, /* u16: bytes per sector */
+    BPB_SecPerClus = 13, /* u8: sectors per cluster */
+    BPB_RsvdSecCnt = 14, /* u16: reserved sectors, the boot sector's among them */
+    BPB_NumFATs = 16,    /* u8: copies of the FAT */
+    BPB_RootEntCnt = 17, /* u16: slots of the FAT12/16 fixed root directory; 0 on FAT32 */
+    BPB_TotSec16 = 19,   /* u16: sectors of the volume; 0: BPB_TotSec32 holds them */
+    BPB_FATSz16 = 22,    /* u16: sectors of one FAT; 0 on FAT32 (BPB_FATSz32) */
+    BPB_TotSec32 = 32,   /* u32 */
+    BPB_FATSz32 = 36,    /* u32, FAT32 */
+    BPB_FSVer = 42,      /* u16, FAT32: version 0.0 */
+    BPB_RootClus = 44,   /* u32, FAT32: first cluster of the root directory */
+    BPB_FSInfo = 48,     /* u16, FAT32: sector of the FSInfo structure */
+    BS_Signature = 510,  /* u16: the spec's Signature_word, FAT_BOOT_SIGNATURE */
+};
+#define FAT_BOOT_BYTES     512u    /* what is read of sector 0 and of FSInfo: every field above */
+#define FAT_BOOT_SIGNATURE 0xaa55u /* BS_Signature, little-endian */
+
+/* The FAT32 FSInfo sector: hints, trusted only when its three signatures hold. */
+enum fat_fsinfo_field {
+    FSI_LeadSig = 0,      /* u32: FSI_LEAD_SIG */
+    FSI_StrucSig = 484,   /* u32: FSI_STRUC_SIG */
+    FSI_Free_Count = 488, /* u32: free clusters */
+    FSI_Nxt_Free = 492,   /* u32: where to start looking for a free cluster */
+    FSI_TrailSig = 508,   /* u32: FSI_TRAIL_SIG */
+};
+#define FSI_LEAD_SIG  0x41615252u
+#define FSI_STRUC_SIG 0x61417272u
+#define FSI_TRAIL_SIG 0xaa550000u
+
+/* A directory entry (a 32-byte slot): a file's or directory's short entry. Times are FAT
+ * times (hour << 11 | minute << 5 | second / 2), dates FAT dates ((year - 1980) << 9 |
+ * month << 5 | day). */
+enum fat_dir_field {
+    DIR_Name = 0,          /* 11 bytes: the 8.3 name, space-padded, no dot */
+    DIR_Attr = 11,         /* u8: FAT_ATTR_* */
+    DIR_NTRes = 12,        /* u8: case flags FAT_CASE_LOWER_BASE / _EXT */
+    DIR_CrtTimeTenth = 13, /* u8: hundredths of a second of the creation time (0 here) */
+    DIR_CrtTime = 14,      /* u16: creation time */
+    DIR_CrtDate = 16,      /* u16: creation date */
+    DIR_LstAccDate = 18,   /* u16: last access date */
+    DIR_FstClusHI = 20,    /* u16: first cluster, high half (FAT32 only) */
+    DIR_WrtTime = 22,      /* u16: last write time */
+    DIR_WrtDate = 24,      /* u16: last write date */
+    DIR_FstClusLO = 26,    /* u16: first cluster, low half */
+    DIR_FileSize = 28,     /* u32: bytes (0 for a directory) */
+};
+#define FAT_NAME_BYTES 11u /* DIR_Name: 8 + 3 */
+
+/* A VFAT long-name slot: 13 UTF-16 units of the name in three pieces. */
+enum fat_lfn_field {
+    LDIR_Ord = 0,        /* u8: 1-based position, FAT_LFN_LAST on the slot holding the end */
+    LDIR_Name1 = 1,      /* 5 units */
+    LDIR_Attr = 11,      /* u8: FAT_ATTR_LFN */
+    LDIR_Type = 12,      /* u8: 0 */
+    LDIR_Chksum = 13,    /* u8: checksum of the short entry's DIR_Name */
+    LDIR_Name2 = 14,     /* 6 units */
+    LDIR_FstClusLO = 26, /* u16: 0 */
+    LDIR_Name3 = 28,     /* 2 units */
+};
+
+/* Attributes of a directory entry (DIR_Attr). */
+#define FAT_ATTR_RO       0x01
+#define FAT_ATTR_HID      0x02
+#define FAT_ATTR_SYS      0x04
+#define FAT_ATTR_VOL      0x08
+#define FAT_ATTR_DIR      0x10
+#define FAT_ATTR_ARCH     0x20
+#define FAT_ATTR_LFN      0x0f /* RO | HID | SYS | VOL: a long-name slot */
+#define FAT_ATTR_LFN_MASK 0x3f /* the bits that tell a long-name slot (ATTR_LONG_NAME_MASK) */
+/* DIR_NTRes: the base or extension of the 8.3 name is shown in lower case. */
+#define FAT_CASE_LOWER_BASE 0x08
+#define FAT_CASE_LOWER_EXT  0x10
+/* LDIR_Ord */
+#define FAT_LFN_LAST     0x40 /* the slot with the name's end (written first) */
+#define FAT_LFN_ORD_MASK 0x1f /* the ordinal's bits */
+/* DIR_Name[0] */
 #define FAT_SLOT_FREE  0xe5
-#define FAT_SLOT_END   0x00
+#define FAT_SLOT_END   0x00 /* free, and so is every slot after it */
+#define FAT_NAME0_E5   0x05 /* a name that starts with byte 0xe5 */
 #define FAT_SLOT_BYTES 32u
 
 struct fat_mount {
@@ -156,8 +235,6 @@ int fat_sync(struct fat_mount *m) __attribute__((warn_unused_result));
 void fat_reset_mounts(void);
 /* Write n's short entry back when its size or first cluster changed. */
 int fat_node_flush(struct fat_node *n) __attribute__((warn_unused_result));
-/* Virtual-clock timestamp in FAT form: date << 16 | time (2000-01-01 + virtual seconds). */
-uint32_t fat_timestamp(void);
 
 /* ---- fat_table.c -------------------------------------------------------------------------- */
 
@@ -213,9 +290,17 @@ int fat_name_from_utf8(const char *s, uint32_t len, uint16_t *out, uint32_t *out
 uint32_t fat_entry_name(const struct fat_entry *e, char *out, uint32_t cap);
 /* The 8.3 form "NAME.EXT" of a short entry. */
 void fat_short_name(const uint8_t raw[FAT_SLOT_BYTES], char out[13]);
+/* A short entry's first cluster (DIR_FstClusHI only on FAT32), and setting it. */
 uint32_t fat_entry_cluster(const struct fat_mount *m, const uint8_t raw[FAT_SLOT_BYTES]);
 void fat_entry_set_cluster(uint8_t raw[FAT_SLOT_BYTES], uint32_t clus);
 bool fat_entry_is_dot(const struct fat_entry *e);
+/* Which of a short entry's times fat_entry_stamp sets. */
+enum fat_stamp {
+    FAT_STAMP_CREATED, /* creation, last write and last access */
+    FAT_STAMP_WRITTEN, /* last write and last access */
+};
+/* Stamp a short entry's times from the virtual clock (2000-01-01 plus virtual seconds). */
+void fat_entry_stamp(uint8_t raw[FAT_SLOT_BYTES], enum fat_stamp which);
 
 /* ---- little-endian fields ------------------------------------------------------------------ */
 

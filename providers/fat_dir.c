@@ -7,6 +7,7 @@
  * as BASIS~N; names from URL paths (percent escapes, UTF-8) to UTF-16 and back. See fat.h.
  */
 #include "../core/abi.h"
+#include "../core/clock.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
 #include "fat.h"
@@ -16,7 +17,12 @@
 #define LFN_MAX_SEQ 20 /* 20 x 13 >= 255 */
 #define TAIL_BITMAP 1024
 
-static const uint8_t lfn_pos[LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+/* Where the 13 UTF-16 units of a long-name slot are. */
+static const uint8_t lfn_pos[LFN_CHARS] = {
+    LDIR_Name1,      LDIR_Name1 + 2, LDIR_Name1 + 4, LDIR_Name1 + 6, LDIR_Name1 + 8,
+    LDIR_Name2,      LDIR_Name2 + 2, LDIR_Name2 + 4, LDIR_Name2 + 6, LDIR_Name2 + 8,
+    LDIR_Name2 + 10, LDIR_Name3,     LDIR_Name3 + 2,
+};
 
 /* ---- slots ----------------------------------------------------------------------------- */
 
@@ -89,46 +95,83 @@ int fat_slot_write(struct fat_mount *m, uint64_t off, const uint8_t raw[FAT_SLOT
 
 /* ---- short entries ----------------------------------------------------------------------- */
 
+/* The checksum of an 8.3 name (DIR_Name) that its long-name slots carry (LDIR_Chksum). */
 static uint8_t sfn_checksum(const uint8_t *n)
 {
     uint8_t s = 0;
-    for (int i = 0; i < 11; i++)
+    for (uint32_t i = 0; i < FAT_NAME_BYTES; i++)
         s = (uint8_t)(((s & 1) << 7) + (s >> 1) + n[i]);
     return s;
 }
 
 uint32_t fat_entry_cluster(const struct fat_mount *m, const uint8_t raw[FAT_SLOT_BYTES])
 {
-    uint32_t hi = m->type == 32 ? (uint32_t)fat_le16(raw + 20) << 16 : 0;
-    return hi | fat_le16(raw + 26);
+    uint32_t hi = m->type == 32 ? (uint32_t)fat_le16(raw + DIR_FstClusHI) << 16 : 0;
+    return hi | fat_le16(raw + DIR_FstClusLO);
 }
 
 void fat_entry_set_cluster(uint8_t raw[FAT_SLOT_BYTES], uint32_t clus)
 {
-    fat_put16(raw + 20, (uint16_t)(clus >> 16));
-    fat_put16(raw + 26, (uint16_t)clus);
+    fat_put16(raw + DIR_FstClusHI, (uint16_t)(clus >> 16));
+    fat_put16(raw + DIR_FstClusLO, (uint16_t)clus);
+}
+
+/* The virtual clock in FAT form: date << 16 | time (2000-01-01 plus virtual seconds). */
+static uint32_t fat_time_now(void)
+{
+    static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    uint64_t secs = clock_now() / 1000000000ull;
+    uint64_t days = secs / 86400;
+    uint32_t s = (uint32_t)(secs % 86400);
+    uint32_t year = 2000, month = 0;
+    while (days >= 365u + (year % 4 == 0) && year < 2099) {
+        days -= 365u + (year % 4 == 0);
+        year++;
+    }
+    while (month < 11 && days >= (uint64_t)mdays[month] + (month == 1 && year % 4 == 0)) {
+        days -= mdays[month] + (month == 1 && year % 4 == 0);
+        month++;
+    }
+    uint32_t day = (uint32_t)K_MIN(days, 30u) + 1;
+    uint32_t date = (year - 1980) << 9 | (month + 1) << 5 | day;
+    uint32_t time = (s / 3600) << 11 | (s / 60 % 60) << 5 | (s % 60) / 2;
+    return date << 16 | time;
+}
+
+void fat_entry_stamp(uint8_t raw[FAT_SLOT_BYTES], enum fat_stamp which)
+{
+    uint32_t now = fat_time_now();
+    uint16_t date = (uint16_t)(now >> 16), time = (uint16_t)now;
+    if (which == FAT_STAMP_CREATED) {
+        fat_put16(raw + DIR_CrtTime, time);
+        fat_put16(raw + DIR_CrtDate, date);
+    }
+    fat_put16(raw + DIR_LstAccDate, date);
+    fat_put16(raw + DIR_WrtTime, time);
+    fat_put16(raw + DIR_WrtDate, date);
 }
 
 bool fat_entry_is_dot(const struct fat_entry *e)
 {
-    const uint8_t *r = e->raw;
+    const uint8_t *r = e->raw + DIR_Name;
     return r[0] == '.' && (r[1] == ' ' || (r[1] == '.' && r[2] == ' '));
 }
 
-/* The 8.3 name, lower-casing the parts the entry's case flags (byte 12) mark. */
+/* The 8.3 name, lower-casing the parts the entry's case flags (DIR_NTRes) mark. */
 static uint32_t short_display(const uint8_t raw[FAT_SLOT_BYTES], char out[13], bool cases)
 {
     uint32_t n = 0;
     for (int part = 0; part < 2; part++) {
-        int from = part == 0 ? 0 : 8, to = part == 0 ? 8 : 11;
+        int from = part == 0 ? 0 : 8, to = part == 0 ? 8 : (int)FAT_NAME_BYTES;
         int end = to;
         while (end > from && raw[end - 1] == ' ')
             end--;
         if (part == 1 && end > from)
             out[n++] = '.';
-        bool lower = cases && (raw[12] & (part == 0 ? 0x08 : 0x10)) != 0;
+        uint8_t flag = part == 0 ? FAT_CASE_LOWER_BASE : FAT_CASE_LOWER_EXT;
+        bool lower = cases && (raw[DIR_NTRes] & flag) != 0;
         for (int i = from; i < end; i++) {
-            uint8_t c = i == 0 && raw[0] == 0x05 ? 0xe5 : raw[i];
+            uint8_t c = i == 0 && raw[DIR_Name] == FAT_NAME0_E5 ? FAT_SLOT_FREE : raw[i];
             if (c >= 0x80 || c < 0x20)
                 c = '_'; /* OEM code page bytes: not translated */
             else if (lower && c >= 'A' && c <= 'Z')
@@ -296,18 +339,18 @@ struct lfn_state {
 
 static void lfn_slot(struct lfn_state *st, const uint8_t *raw, uint32_t slot, struct fat_entry *e)
 {
-    uint32_t ord = raw[0] & 0x1f;
-    if (raw[0] & 0x40) {
+    uint32_t ord = raw[LDIR_Ord] & FAT_LFN_ORD_MASK;
+    if (raw[LDIR_Ord] & FAT_LFN_LAST) {
         if (ord == 0 || ord > LFN_MAX_SEQ) {
             st->expect = -1;
             return;
         }
         st->expect = (int)ord;
-        st->csum = raw[13];
+        st->csum = raw[LDIR_Chksum];
         st->first_slot = slot;
         st->total = ord * LFN_CHARS;
     }
-    if (st->expect <= 0 || ord != (uint32_t)st->expect || raw[13] != st->csum) {
+    if (st->expect <= 0 || ord != (uint32_t)st->expect || raw[LDIR_Chksum] != st->csum) {
         st->expect = -1;
         return;
     }
@@ -347,14 +390,14 @@ int fat_dir_next(struct fat_mount *m, struct fat_dirit *it, struct fat_entry *e)
             rc = fat_slot_read(m, off, e->raw);
         if (rc != TW_OK)
             return rc;
-        if (e->raw[0] == FAT_SLOT_END)
+        if (e->raw[DIR_Name] == FAT_SLOT_END)
             return TW_E_NOENT; /* it->slot stays: later calls end here too */
         uint32_t slot = it->slot++;
-        if (e->raw[0] == FAT_SLOT_FREE) {
+        if (e->raw[DIR_Name] == FAT_SLOT_FREE) {
             st.expect = -1;
-        } else if ((e->raw[11] & 0x3f) == FAT_ATTR_LFN) {
+        } else if ((e->raw[DIR_Attr] & FAT_ATTR_LFN_MASK) == FAT_ATTR_LFN) {
             lfn_slot(&st, e->raw, slot, e);
-        } else if (e->raw[11] & FAT_ATTR_VOL) {
+        } else if (e->raw[DIR_Attr] & FAT_ATTR_VOL) {
             st.expect = -1;
         } else {
             e->off = off;
@@ -407,9 +450,9 @@ static bool sfn_char_ok(uint16_t c)
 }
 
 /* The name as a short entry when it is one already (8.3, upper case, allowed characters). */
-static bool fits_short(const uint16_t *name, uint32_t len, uint8_t sfn[11])
+static bool fits_short(const uint16_t *name, uint32_t len, uint8_t sfn[FAT_NAME_BYTES])
 {
-    k_memset(sfn, ' ', 11);
+    k_memset(sfn, ' ', FAT_NAME_BYTES);
     uint32_t part = 0, n = 0;
     for (uint32_t i = 0; i < len; i++) {
         if (name[i] == '.' && part == 0 && i > 0) {
@@ -455,12 +498,12 @@ static void sfn_basis(const uint16_t *name, uint32_t len, uint8_t base[8], uint3
 }
 
 static void sfn_with_tail(const uint8_t *base, uint32_t blen, const uint8_t *ext, uint32_t elen,
-                          uint32_t tail, uint8_t sfn[11])
+                          uint32_t tail, uint8_t sfn[FAT_NAME_BYTES])
 {
     char digits[8];
     uint32_t nd = (uint32_t)k_snprintf(digits, sizeof(digits), "%u", tail);
     uint32_t keep = K_MIN(blen, 8 - 1 - nd);
-    k_memset(sfn, ' ', 11);
+    k_memset(sfn, ' ', FAT_NAME_BYTES);
     k_memcpy(sfn, base, keep);
     sfn[keep] = '~';
     k_memcpy(sfn + keep + 1, digits, nd);
@@ -469,7 +512,7 @@ static void sfn_with_tail(const uint8_t *base, uint32_t blen, const uint8_t *ext
 
 /* A short name BASIS~N not in directory first: one walk marks the tails in use. */
 static int sfn_generate(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
-                        uint8_t sfn[11], struct fat_entry *scratch)
+                        uint8_t sfn[FAT_NAME_BYTES], struct fat_entry *scratch)
 {
     uint8_t base[8], ext[3];
     uint32_t blen, elen;
@@ -486,11 +529,11 @@ static int sfn_generate(struct fat_mount *m, uint32_t first, const uint16_t *nam
             i++;
         for (i++; i < 8 && r[i] >= '0' && r[i] <= '9' && t < TAIL_BITMAP; i++)
             t = t * 10 + (uint32_t)(r[i] - '0');
-        uint8_t cand[11];
+        uint8_t cand[FAT_NAME_BYTES];
         if (t == 0 || t >= TAIL_BITMAP)
             continue;
         sfn_with_tail(base, blen, ext, elen, t, cand);
-        if (k_memcmp(cand, r, 11) == 0)
+        if (k_memcmp(cand, r + DIR_Name, FAT_NAME_BYTES) == 0)
             used[t / 8] |= (uint8_t)(1u << (t % 8));
     }
     if (rc != TW_E_NOENT)
@@ -527,7 +570,7 @@ static int find_run(struct fat_mount *m, uint32_t first, uint32_t need, uint32_t
             rc = fat_slot_read(m, off, raw);
         if (rc != TW_OK)
             return rc;
-        run = raw[0] == FAT_SLOT_END || raw[0] == FAT_SLOT_FREE ? run + 1 : 0;
+        run = raw[DIR_Name] == FAT_SLOT_END || raw[DIR_Name] == FAT_SLOT_FREE ? run + 1 : 0;
         if (run == need) {
             *start = slot + 1 - need;
             return TW_OK;
@@ -539,9 +582,9 @@ static void lfn_fill(uint8_t raw[FAT_SLOT_BYTES], const uint16_t *name, uint32_t
                      bool last, uint8_t csum)
 {
     k_memset(raw, 0, FAT_SLOT_BYTES);
-    raw[0] = (uint8_t)(ord | (last ? 0x40 : 0));
-    raw[11] = FAT_ATTR_LFN;
-    raw[13] = csum;
+    raw[LDIR_Ord] = (uint8_t)(ord | (last ? FAT_LFN_LAST : 0));
+    raw[LDIR_Attr] = FAT_ATTR_LFN;
+    raw[LDIR_Chksum] = csum;
     for (uint32_t k = 0; k < LFN_CHARS; k++) {
         uint32_t at = (ord - 1) * LFN_CHARS + k;
         uint16_t c = at < len ? name[at] : at == len ? 0x0000 : 0xffff;
@@ -552,7 +595,7 @@ static void lfn_fill(uint8_t raw[FAT_SLOT_BYTES], const uint16_t *name, uint32_t
 int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
                 const uint8_t tmpl[FAT_SLOT_BYTES], struct fat_entry *e)
 {
-    uint8_t sfn[11];
+    uint8_t sfn[FAT_NAME_BYTES];
     uint32_t nlfn = 0;
     int rc = TW_OK;
     if (!fits_short(name, len, sfn)) {
@@ -575,8 +618,8 @@ int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint3
             lfn_fill(e->raw, name, len, nlfn - i, i == 0, csum);
         } else {
             k_memcpy(e->raw, tmpl, FAT_SLOT_BYTES);
-            k_memcpy(e->raw, sfn, 11);
-            e->raw[12] = 0;
+            k_memcpy(e->raw + DIR_Name, sfn, FAT_NAME_BYTES);
+            e->raw[DIR_NTRes] = 0;
             e->off = off;
         }
         if ((rc = fat_slot_write(m, off, e->raw)) != TW_OK)
