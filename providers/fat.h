@@ -5,15 +5,16 @@
  *
  *   fat_bpb.c    the boot sector and BPB, mounts (one per sub-URL text, reference
  *                counted) and syncing them
- *   fat_table.c  the FAT: entries, cluster chains (bounded walks), allocation, freeing
+ *   fat_table.c  the FAT: entries, the walker cluster chains are followed with (a loop
+ *                is found), allocation, freeing
  *   fat_dir.c    directories: slots, long names and their checksum, short-name
- *                generation, adding and removing entries
+ *                generation, adding and removing entries, entry times
  *   fat_file.c   the provider: paths, file and directory objects, read/write/seek,
  *                truncate, mkdir, unlink, rename, readdir records
  *
  * The on-disk layout is Microsoft's FAT specification as mkfs.fat, fsck.fat and mtools
  * read it. Every value read from the disk is checked before use: a bad one is TW_E_IO,
- * never a crash or an endless loop (every walk is bounded by the cluster count).
+ * never a crash or an endless loop (a chain walk stops at a loop).
  * Everything runs in kernel context, synchronously; nothing here blocks.
  */
 #ifndef TWAIN_PROVIDERS_FAT_H
@@ -157,8 +158,8 @@ struct fat_mount {
 };
 
 /*
- * Brent's cycle detection along a chain walk: a loop in a cluster chain is an I/O error as
- * soon as the walk comes round, whatever the file size claims.
+ * Brent's cycle detection along a chain walk (fat_table.c): a loop in a cluster chain is an
+ * I/O error as soon as the walk comes round, whatever the file size claims.
  */
 struct fat_loop {
     uint32_t saved; /* the cluster remembered */
@@ -166,26 +167,16 @@ struct fat_loop {
     uint32_t steps;
 };
 
-/* Start watching a walk at cluster first. */
-static inline void fat_loop_start(struct fat_loop *l, uint32_t first)
-{
-    l->saved = first;
-    l->power = 1;
-    l->steps = 0;
-}
-
-/* The walk stepped to next: false when it came back to a cluster it had passed. */
-static inline bool fat_loop_step(struct fat_loop *l, uint32_t next)
-{
-    if (next == l->saved)
-        return false;
-    if (++l->steps == l->power) {
-        l->saved = next;
-        l->power = l->power < (1u << 31) ? l->power * 2 : l->power;
-        l->steps = 0;
-    }
-    return true;
-}
+/*
+ * Where a walk along a cluster chain is, kept between calls so that a sequential reader
+ * follows one link a step (fat_walk_to): file data (struct fat_node) and directories
+ * (struct fat_dirit) are walked with one; only fat_free_chain follows a chain by itself.
+ */
+struct fat_walk {
+    uint32_t clus;        /* the cluster the walk is on; 0: not started */
+    uint32_t idx;         /* its index in the chain (0: the first cluster) */
+    struct fat_loop loop; /* cycle detection along the walk */
+};
 
 /* An open file or directory: shared by every handle on it. */
 struct fat_node {
@@ -194,14 +185,12 @@ struct fat_node {
     uint32_t refs; /* fat objects on it */
     bool dir;
     bool root;
-    bool dirty;           /* size or first cluster changed: the entry must be written */
-    uint8_t attr;         /* entry attributes */
-    uint32_t first;       /* first cluster; 0: none (empty file, fixed root) */
-    uint32_t size;        /* files: bytes */
-    uint64_t ent_off;     /* device offset of its short entry (0 for the root) */
-    uint32_t cur_idx;     /* cursor: cluster number cur_clus is index cur_idx of the chain */
-    uint32_t cur_clus;    /* 0: no cursor */
-    struct fat_loop loop; /* cycle detection along the cursor's walk */
+    bool dirty;          /* size or first cluster changed: the entry must be written */
+    uint8_t attr;        /* entry attributes */
+    uint32_t first;      /* first cluster; 0: none (empty file, fixed root) */
+    uint32_t size;       /* files: bytes */
+    uint64_t ent_off;    /* device offset of its short entry (0 for the root) */
+    struct fat_walk cur; /* the data's cursor along the chain */
 };
 
 /* One directory entry as read: its short entry, long name and where its slots are. */
@@ -216,11 +205,9 @@ struct fat_entry {
 
 /* Where a walk through a directory is. */
 struct fat_dirit {
-    uint32_t first; /* the directory's first cluster; 0: FAT12/16 fixed root */
-    uint32_t slot;  /* next slot to read */
-    uint32_t clus;  /* cursor: cluster clus_idx of the directory (0: none) */
-    uint32_t clus_idx;
-    struct fat_loop loop;
+    uint32_t first;       /* the directory's first cluster; 0: FAT12/16 fixed root */
+    uint32_t slot;        /* next slot to read */
+    struct fat_walk walk; /* the cluster holding the slots last read */
 };
 
 /* ---- fat_bpb.c ---------------------------------------------------------------------------- */
@@ -257,6 +244,14 @@ int fat_count_free(struct fat_mount *m, uint32_t *out) __attribute__((warn_unuse
 /* Cluster number idx of n's chain (with n's cursor): TW_E_NOENT past the end (the cursor is
  * then on the last cluster), TW_E_IO for a broken chain. */
 int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
+    __attribute__((warn_unused_result));
+/*
+ * Put w on cluster idx of the chain that starts at first: on from where w is when that is
+ * not past idx, else from first. TW_OK; TW_E_NOENT when the chain is shorter (w is then on
+ * its last cluster); TW_E_IO for a bad first cluster, a bad link or a loop (w stays on the
+ * last good cluster). A walk that was never started has w->clus == 0.
+ */
+int fat_walk_to(struct fat_mount *m, struct fat_walk *w, uint32_t first, uint32_t idx)
     __attribute__((warn_unused_result));
 
 /* ---- fat_dir.c ---------------------------------------------------------------------------- */

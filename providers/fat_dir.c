@@ -30,11 +30,10 @@ void fat_dirit_init(struct fat_mount *m, struct fat_dirit *it, uint32_t first)
 {
     it->first = first == 0 && m->type == 32 ? m->root_cluster : first;
     it->slot = 0;
-    it->clus = 0;
-    it->clus_idx = 0;
+    it->walk.clus = 0;
 }
 
-/* Device offset of slot; TW_E_NOENT past the directory's storage (it->clus is then its
+/* Device offset of slot; TW_E_NOENT past the directory's storage (it->walk is then on its
  * last cluster). */
 static int slot_off(struct fat_mount *m, struct fat_dirit *it, uint32_t slot, uint64_t *off)
 {
@@ -47,26 +46,10 @@ static int slot_off(struct fat_mount *m, struct fat_dirit *it, uint32_t slot, ui
     if (slot >= FAT_MAX_DIR_SLOTS)
         return TW_E_NOENT;
     uint32_t idx = (slot * FAT_SLOT_BYTES) >> m->cluster_shift;
-    if (!fat_clus_valid(m, it->first))
-        return TW_E_IO;
-    if (it->clus == 0 || it->clus_idx > idx) {
-        it->clus = it->first;
-        it->clus_idx = 0;
-        fat_loop_start(&it->loop, it->first);
-    }
-    while (it->clus_idx < idx) {
-        uint32_t next;
-        int rc = fat_next(m, it->clus, &next);
-        if (rc != TW_OK)
-            return rc;
-        if (next == 0)
-            return TW_E_NOENT;
-        if (!fat_loop_step(&it->loop, next))
-            return TW_E_IO; /* the directory's chain loops */
-        it->clus = next;
-        it->clus_idx++;
-    }
-    *off = fat_clus_off(m, it->clus) + ((slot * FAT_SLOT_BYTES) & (m->cluster - 1));
+    int rc = fat_walk_to(m, &it->walk, it->first, idx);
+    if (rc != TW_OK)
+        return rc;
+    *off = fat_clus_off(m, it->walk.clus) + ((slot * FAT_SLOT_BYTES) & (m->cluster - 1));
     return TW_OK;
 }
 
@@ -561,7 +544,7 @@ static int find_run(struct fat_mount *m, uint32_t first, uint32_t need, uint32_t
         if (rc == TW_E_NOENT) {
             if (it.first == 0 || slot >= FAT_MAX_DIR_SLOTS)
                 return TW_E_LIMIT;
-            uint32_t last = it.clus != 0 ? it.clus : it.first, added;
+            uint32_t last = it.walk.clus != 0 ? it.walk.clus : it.first, added;
             rc = fat_alloc(m, last, true, &added);
             if (rc == TW_OK)
                 rc = slot_off(m, &it, slot, &off);

@@ -204,7 +204,7 @@ static int cluster_for_write(struct fat_node *n, uint32_t idx, uint32_t *clus)
         if (rc != TW_E_NOENT)
             return rc;
         uint32_t added;
-        rc = fat_alloc(n->m, n->first == 0 ? 0 : n->cur_clus, false, &added);
+        rc = fat_alloc(n->m, n->first == 0 ? 0 : n->cur.clus, false, &added);
         if (rc != TW_OK)
             return rc;
         if (n->first == 0) {
@@ -273,7 +273,7 @@ static int truncate_to(struct fat_node *n, uint64_t size)
                 rc = fat_free_chain(m, next);
         }
     }
-    n->cur_clus = 0;
+    n->cur.clus = 0;
     n->size = (uint32_t)size;
     n->dirty = true;
     return rc == TW_E_NOENT ? TW_E_IO : rc;
