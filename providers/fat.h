@@ -8,7 +8,8 @@
  *   fat_table.c  the FAT: entries, the walker cluster chains are followed with (a loop
  *                is found), allocation, freeing
  *   fat_dir.c    directories: slots, long names and their checksum, short-name
- *                generation, adding and removing entries, entry times
+ *                generation, adding and removing entries (and taking a removal back),
+ *                entry times from the virtual clock
  *   fat_file.c   the provider: paths, file and directory objects, read/write/seek,
  *                truncate, mkdir, unlink, rename, readdir records
  *
@@ -193,6 +194,9 @@ struct fat_node {
     struct fat_walk cur; /* the data's cursor along the chain */
 };
 
+/* The most slots one entry takes: a long name of FAT_MAX_NAME units, then the short entry. */
+#define FAT_ENTRY_MAX_SLOTS ((FAT_MAX_NAME + 12) / 13 + 1)
+
 /* One directory entry as read: its short entry, long name and where its slots are. */
 struct fat_entry {
     uint8_t raw[FAT_SLOT_BYTES];
@@ -201,6 +205,12 @@ struct fat_entry {
     uint32_t first_slot;
     uint32_t slot;
     uint64_t off; /* device offset of the short entry */
+};
+
+/* What fat_dir_remove marked free, so that fat_dir_restore can take it back. */
+struct fat_removed {
+    uint32_t n;                       /* slots marked, from the entry's first slot on */
+    uint8_t was[FAT_ENTRY_MAX_SLOTS]; /* their first bytes before */
 };
 
 /* Where a walk through a directory is. */
@@ -268,9 +278,19 @@ int fat_dir_find(struct fat_mount *m, uint32_t first, const uint16_t *name, uint
 int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
                 const uint8_t tmpl[FAT_SLOT_BYTES], struct fat_entry *e)
     __attribute__((warn_unused_result));
-/* Mark e's slots (long name and short entry) free. */
-int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e)
-    __attribute__((warn_unused_result));
+/* Mark e's slots (long name, then short entry) free; what was marked goes to *undo (NULL: not
+ * kept), also when a write fails part of the way. */
+int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                   struct fat_removed *undo) __attribute__((warn_unused_result));
+/* Take back what fat_dir_remove marked (undo), the short entry first; undo->n counts the
+ * slots still marked, so after a failed write fat_entry_in_dir says whether e is back. */
+int fat_dir_restore(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                    struct fat_removed *undo) __attribute__((warn_unused_result));
+/* After a removal recorded in undo (and any restore): e's short entry is still in place. */
+static inline bool fat_entry_in_dir(const struct fat_entry *e, const struct fat_removed *undo)
+{
+    return undo->n <= e->slot - e->first_slot;
+}
 /* True when the directory holds nothing but "." and "..". */
 int fat_dir_empty(struct fat_mount *m, uint32_t first) __attribute__((warn_unused_result));
 int fat_slot_read(struct fat_mount *m, uint64_t off, uint8_t raw[FAT_SLOT_BYTES])

@@ -4,7 +4,9 @@
  * a cluster chain, read through a one-sector buffer; VFAT long names (13 UTF-16 units a
  * slot, highest ordinal first, each slot carrying the checksum of the short entry that
  * follows); short names kept as given when they are valid 8.3 upper case, else generated
- * as BASIS~N; names from URL paths (percent escapes, UTF-8) to UTF-16 and back. See fat.h.
+ * as BASIS~N; names from URL paths (percent escapes, UTF-8) to UTF-16 and back; adding
+ * and removing entries, and taking a removal back (fs_rename's undo); stamping an entry's
+ * times from the virtual clock. See fat.h.
  */
 #include "../core/abi.h"
 #include "../core/clock.h"
@@ -23,6 +25,7 @@ static const uint8_t lfn_pos[LFN_CHARS] = {
     LDIR_Name2,      LDIR_Name2 + 2, LDIR_Name2 + 4, LDIR_Name2 + 6, LDIR_Name2 + 8,
     LDIR_Name2 + 10, LDIR_Name3,     LDIR_Name3 + 2,
 };
+K_STATIC_ASSERT(LFN_MAX_SEQ + 1 == FAT_ENTRY_MAX_SLOTS, "an entry's slots, in fat.h");
 
 /* ---- slots ----------------------------------------------------------------------------- */
 
@@ -71,9 +74,12 @@ int fat_slot_read(struct fat_mount *m, uint64_t off, uint8_t raw[FAT_SLOT_BYTES]
 int fat_slot_write(struct fat_mount *m, uint64_t off, const uint8_t raw[FAT_SLOT_BYTES])
 {
     uint64_t sec = off - off % m->sector;
-    if (m->dbuf_off == sec)
+    int rc = kio_pwrite(m->sub, off, raw, FAT_SLOT_BYTES);
+    if (m->dbuf_off == sec && rc == TW_OK)
         k_memcpy(m->dbuf + (off - sec), raw, FAT_SLOT_BYTES);
-    return kio_pwrite(m->sub, off, raw, FAT_SLOT_BYTES);
+    else if (m->dbuf_off == sec)
+        m->dbuf_off = FAT_NO_OFF; /* what the device holds now is not known */
+    return rc;
 }
 
 /* ---- short entries ----------------------------------------------------------------------- */
@@ -616,22 +622,54 @@ int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint3
     return TW_OK;
 }
 
-int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e)
+/* Set the first byte of slot s of the directory it walks to v; what it was goes to *was. */
+static int slot_set_first(struct fat_mount *m, struct fat_dirit *it, uint32_t s, uint8_t v,
+                          uint8_t *was)
+{
+    uint64_t off;
+    uint8_t raw[FAT_SLOT_BYTES];
+    int rc = slot_off(m, it, s, &off);
+    if (rc == TW_OK)
+        rc = fat_slot_read(m, off, raw);
+    if (rc != TW_OK)
+        return rc == TW_E_NOENT ? TW_E_IO : rc;
+    *was = raw[DIR_Name];
+    raw[DIR_Name] = v;
+    return fat_slot_write(m, off, raw);
+}
+
+int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                   struct fat_removed *undo)
 {
     struct fat_dirit it;
     fat_dirit_init(m, &it, dir_first);
-    K_ASSERT(e->first_slot <= e->slot);
+    K_ASSERT(e->first_slot <= e->slot && e->slot - e->first_slot < FAT_ENTRY_MAX_SLOTS);
+    if (undo != NULL)
+        undo->n = 0;
     for (uint32_t s = e->first_slot; s <= e->slot; s++) {
-        uint64_t off;
-        uint8_t raw[FAT_SLOT_BYTES];
-        int rc = slot_off(m, &it, s, &off);
-        if (rc == TW_OK)
-            rc = fat_slot_read(m, off, raw);
+        uint8_t was;
+        int rc = slot_set_first(m, &it, s, FAT_SLOT_FREE, &was);
         if (rc != TW_OK)
-            return rc == TW_E_NOENT ? TW_E_IO : rc;
-        raw[0] = FAT_SLOT_FREE;
-        if ((rc = fat_slot_write(m, off, raw)) != TW_OK)
             return rc;
+        if (undo != NULL)
+            undo->was[undo->n++] = was;
+    }
+    return TW_OK;
+}
+
+int fat_dir_restore(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                    struct fat_removed *undo)
+{
+    struct fat_dirit it;
+    fat_dirit_init(m, &it, dir_first);
+    K_ASSERT(e->first_slot <= e->slot && undo->n <= e->slot - e->first_slot + 1);
+    while (undo->n > 0) {
+        uint32_t i = undo->n - 1;
+        uint8_t was;
+        int rc = slot_set_first(m, &it, e->first_slot + i, undo->was[i], &was);
+        if (rc != TW_OK)
+            return rc;
+        undo->n--;
     }
     return TW_OK;
 }

@@ -590,7 +590,7 @@ static int fs_unlink(struct fat_mount *m, struct fat_res *r)
     } else if (node_find(m, false, 0, r->e.off) != NULL) {
         return TW_E_BUSY;
     }
-    int rc = fat_dir_remove(m, r->parent, &r->e);
+    int rc = fat_dir_remove(m, r->parent, &r->e, NULL);
     return rc == TW_OK && c != 0 ? fat_free_chain(m, c) : rc;
 }
 
@@ -606,6 +606,12 @@ static int fix_dotdot(struct fat_mount *m, uint32_t dir, uint32_t parent)
     return fat_slot_write(m, off, raw);
 }
 
+/*
+ * Move from's entry to to: the new entry is written first, then the old one goes (and a
+ * moved directory's ".." follows). When a step after the new entry fails, what the removal
+ * marked is taken back and the new entry removed, so the file stays in exactly one
+ * directory (its old one, unless the device fails the undo too).
+ */
 static int fs_rename(struct fat_mount *m, struct fat_res *from, struct fat_res *to)
 {
     if (!from->found)
@@ -624,13 +630,22 @@ static int fs_rename(struct fat_mount *m, struct fat_res *from, struct fat_res *
         rc = fat_slot_read(m, from->e.off, raw); /* with what the flush wrote */
     if (rc == TW_OK)
         rc = fat_dir_add(m, to->parent, to->name, to->name_len, raw, &to->e);
-    if (rc == TW_OK)
-        rc = fat_dir_remove(m, from->parent, &from->e);
-    if (rc == TW_OK && open != NULL)
-        open->ent_off = to->e.off;
+    if (rc != TW_OK)
+        return rc;
+    struct fat_removed undo;
+    rc = fat_dir_remove(m, from->parent, &from->e, &undo);
     if (rc == TW_OK && dir && from->parent != to->parent && fat_clus_valid(m, c))
         rc = fix_dotdot(m, c, to->parent);
-    return rc;
+    if (rc != TW_OK) {
+        int r = fat_dir_restore(m, from->parent, &from->e, &undo);
+        if (fat_entry_in_dir(&from->e, &undo))
+            r = fat_dir_remove(m, to->parent, &to->e, NULL);
+        (void)r; /* the first error is the one to report */
+        return rc;
+    }
+    if (open != NULL)
+        open->ent_off = to->e.off;
+    return TW_OK;
 }
 
 /* A path argument (the table bounds its length by FAT_MAX_PATH): relative, not empty. */
