@@ -11,8 +11,7 @@
  * Every open makes its own object with its own position over the shared device; read,
  * write, seek and tell move bytes at that position (short at the end of the device, 0 at
  * the end for reads, TW_E_LIMIT for writes). invoke: TW_BLK_SIZE, TW_BLK_FLUSH (disks are
- * synchronous: nothing to flush). Device I/O bills virtual time per byte. The kio_*
- * helpers of storage.h (positioned I/O on any seekable object) live here too.
+ * synchronous: nothing to flush). Device I/O bills virtual time per byte.
  */
 #include "../core/optable.h"
 #include "../core/abi.h"
@@ -187,13 +186,10 @@ static int64_t blk_write(struct kobj *o, const void *buf, size_t len)
 static int64_t blk_seek(struct kobj *o, int64_t off, int whence)
 {
     struct blk_obj *b = as_blk(o);
-    int64_t base = whence == TW_SEEK_SET   ? 0
-                   : whence == TW_SEEK_CUR ? (int64_t)b->pos
-                                           : (int64_t)b->size;
-    if ((off < 0 && base + off < 0) || (off > 0 && off > (int64_t)b->size - base))
-        return TW_E_INVAL;
-    b->pos = (uint64_t)(base + off);
-    return (int64_t)b->pos;
+    int64_t pos = kio_seek_pos(b->pos, b->size, b->size, off, whence);
+    if (pos >= 0)
+        b->pos = (uint64_t)pos;
+    return pos;
 }
 
 static int64_t blk_tell(struct kobj *o)
@@ -304,46 +300,3 @@ static void blk_reset(void)
 }
 
 const struct provider prov_blk = {.scheme = "blk", .open = blk_open, .reset = blk_reset};
-
-/* ---- positioned I/O on any seekable object (storage.h) -------------------------------- */
-
-static int kio_at(struct kobj *o, uint64_t off, void *buf, size_t len, bool write)
-{
-    if (o->ops->seek == NULL || (write ? o->ops->write == NULL : o->ops->read == NULL))
-        return TW_E_NOTSUP;
-    if (off > (uint64_t)INT64_MAX || o->ops->seek(o, (int64_t)off, TW_SEEK_SET) != (int64_t)off)
-        return TW_E_IO;
-    uint8_t *b = buf;
-    while (len > 0) {
-        int64_t r = write ? o->ops->write(o, b, len) : o->ops->read(o, b, len);
-        if (r <= 0)
-            return TW_E_IO;
-        K_ASSERT((uint64_t)r <= len);
-        b += r;
-        len -= (size_t)r;
-    }
-    return TW_OK;
-}
-
-int kio_pread(struct kobj *o, uint64_t off, void *buf, size_t len)
-{
-    return kio_at(o, off, buf, len, false);
-}
-
-int kio_pwrite(struct kobj *o, uint64_t off, const void *buf, size_t len)
-{
-    return kio_at(o, off, (void *)(uintptr_t)buf, len, true);
-}
-
-int64_t kio_size(struct kobj *o)
-{
-    if (o->ops->seek == NULL)
-        return TW_E_NOTSUP;
-    return o->ops->seek(o, 0, TW_SEEK_END);
-}
-
-int kio_flush(struct kobj *o)
-{
-    int64_t r = kobj_invoke_simple(o, TW_BLK_FLUSH);
-    return r == TW_E_NOTSUP || r >= 0 ? TW_OK : TW_E_IO;
-}

@@ -41,6 +41,12 @@ struct cblock {
     bool dirty;
 };
 
+/* A device's read-ahead: how it tells a sequential reader, and how far ahead it reads. */
+struct cache_readahead {
+    uint64_t next_miss; /* the block after the last one read from SUB: a sequential reader */
+    uint32_t window;    /* blocks the next sequential miss may read: 0, then 4 .. READAHEAD */
+};
+
 struct cache_dev {
     struct list link; /* in the list of caches */
     uint32_t users;   /* cache objects on it */
@@ -51,8 +57,7 @@ struct cache_dev {
     uint32_t ndirty;
     uint64_t hits;
     uint64_t misses;
-    uint64_t next_miss; /* the block after the last one read from SUB: a sequential reader */
-    uint32_t ra_window; /* blocks the next sequential miss may read: 0, then 4 .. READAHEAD */
+    struct cache_readahead ra;
     struct list lru;
     struct cblock **hash;
     uint32_t nbuckets; /* a power of two */
@@ -74,11 +79,23 @@ static struct kcache blk_cache;
 static struct list devs;
 
 /*
- * Where a read-ahead lands before it is split into blocks. One for all caches: the kernel
- * runs one request at a time, and a cache over a cache finds it busy and reads one block.
+ * Where a read-ahead lands before it is split into blocks. One for all caches, not one per
+ * device: the kernel runs one request at a time; a cache over a cache finds it busy and
+ * reads one block (its own read-ahead would only split the outer one's request); and a
+ * buffer per device would take 32 pages of the pool from every cache.
  */
-static uint8_t ra_buf[CACHE_READAHEAD * CACHE_BLOCK];
-static bool ra_busy;
+static struct {
+    uint8_t bytes[CACHE_READAHEAD * CACHE_BLOCK];
+    bool busy; /* a read-ahead is between its request to SUB and its last block */
+} ra_bounce;
+
+/* What a block lookup may do on a miss (block_get, block_new). */
+enum block_flags {
+    BLOCK_FILL = 1u << 0,       /* read the block's bytes from SUB (else the caller overwrites
+                                   all of them) */
+    BLOCK_READ_AHEAD = 1u << 1, /* block_get: a sequential miss may read the next blocks too */
+    BLOCK_EVICT = 1u << 2,      /* block_new: evict to make room (else TW_E_NOMEM when full) */
+};
 
 static struct cache_obj *as_cache(struct kobj *o)
 {
@@ -122,11 +139,17 @@ static void drop(struct cache_dev *d, struct cblock *b)
     d->nblocks--;
 }
 
-/* Release up to n blocks, least recently used first; clean ones first when clean_first. */
-static size_t shrink(struct cache_dev *d, size_t n, bool clean_first)
+/* Which blocks shrink() releases first. */
+enum shrink_order {
+    SHRINK_LRU,         /* least recently used first, dirty or clean (written back) */
+    SHRINK_CLEAN_FIRST, /* the clean ones first (least recently used first), then dirty ones */
+};
+
+/* Release up to n blocks in that order. */
+static size_t shrink(struct cache_dev *d, size_t n, enum shrink_order order)
 {
     size_t done = 0;
-    for (int pass = clean_first ? 0 : 1; pass < 2 && done < n; pass++) {
+    for (int pass = order == SHRINK_CLEAN_FIRST ? 0 : 1; pass < 2 && done < n; pass++) {
         struct list *pos, *tmp;
         list_for_each_safe(pos, tmp, &d->lru)
         {
@@ -156,16 +179,18 @@ static int flush(struct cache_dev *d)
 }
 
 /*
- * A new block no (filled from the sub-resource when fill), evicting to make room unless
- * !evict (then TW_E_NOMEM when the cache is full or the pool dry).
+ * A new block no (filled from the sub-resource with BLOCK_FILL), evicting to make room with
+ * BLOCK_EVICT (without: TW_E_NOMEM when the cache is full or the pool dry).
  */
-static int block_new(struct cache_dev *d, uint64_t no, bool fill, bool evict, struct cblock **out)
+static int block_new(struct cache_dev *d, uint64_t no, unsigned flags, struct cblock **out)
 {
-    if (d->nblocks >= d->cap && (!evict || shrink(d, 1, false) == 0))
+    K_ASSERT((flags & ~(unsigned)(BLOCK_FILL | BLOCK_EVICT)) == 0);
+    bool evict = (flags & BLOCK_EVICT) != 0;
+    if (d->nblocks >= d->cap && (!evict || shrink(d, 1, SHRINK_LRU) == 0))
         return evict ? TW_E_IO : TW_E_NOMEM; /* every block is dirty and unwritable */
     struct cblock *b = kcache_alloc(&blk_cache);
     void *data = b != NULL ? page_alloc_raw(0) : NULL;
-    while (evict && b != NULL && data == NULL && shrink(d, 1, false) == 1)
+    while (evict && b != NULL && data == NULL && shrink(d, 1, SHRINK_LRU) == 1)
         data = page_alloc_raw(0);
     if (data == NULL) {
         if (b != NULL)
@@ -174,7 +199,8 @@ static int block_new(struct cache_dev *d, uint64_t no, bool fill, bool evict, st
     }
     b->data = data;
     b->no = no;
-    int rc = fill ? kio_pread(d->sub, no * CACHE_BLOCK, data, block_len(d, no)) : TW_OK;
+    int rc =
+        (flags & BLOCK_FILL) ? kio_pread(d->sub, no * CACHE_BLOCK, data, block_len(d, no)) : TW_OK;
     if (rc != TW_OK) {
         page_free(data, 0);
         kcache_free(&blk_cache, b);
@@ -199,7 +225,7 @@ static uint32_t ahead_count(struct cache_dev *d, uint64_t no)
     uint64_t last = (d->size - 1) / CACHE_BLOCK;
     uint32_t room = d->cap - d->nblocks; /* block no itself takes one more */
     uint32_t n = 0;
-    while (n + 1 < d->ra_window && n + 1 < room && no + n + 1 <= last) {
+    while (n + 1 < d->ra.window && n + 1 < room && no + n + 1 <= last) {
         for (struct cblock *b = *bucket(d, no + n + 1); b != NULL; b = b->next)
             if (b->no == no + n + 1)
                 return n;
@@ -211,29 +237,30 @@ static uint32_t ahead_count(struct cache_dev *d, uint64_t no)
 /* A miss on block no when reading sequentially: no and up to ahead more in one request. */
 static int block_read_ahead(struct cache_dev *d, uint64_t no, uint32_t ahead, struct cblock **out)
 {
-    K_ASSERT(!ra_busy && ahead > 0 && ahead < CACHE_READAHEAD);
+    K_ASSERT(!ra_bounce.busy && ahead > 0 && ahead < CACHE_READAHEAD);
     uint64_t off = no * CACHE_BLOCK;
     size_t len = (size_t)K_MIN((uint64_t)(ahead + 1) * CACHE_BLOCK, d->size - off);
-    ra_busy = true;
-    int rc = kio_pread(d->sub, off, ra_buf, len);
+    ra_bounce.busy = true;
+    int rc = kio_pread(d->sub, off, ra_bounce.bytes, len);
     for (uint32_t i = 0; rc == TW_OK && i <= ahead; i++) {
         struct cblock *b;
-        int r = block_new(d, no + i, false, i == 0, &b);
+        int r = block_new(d, no + i, i == 0 ? BLOCK_EVICT : 0, &b);
         if (r != TW_OK) { /* block no: the error; a block ahead: not read ahead after all */
             rc = i == 0 ? r : TW_OK;
             break;
         }
-        k_memcpy(b->data, ra_buf + (size_t)i * CACHE_BLOCK, block_len(d, no + i));
+        k_memcpy(b->data, ra_bounce.bytes + (size_t)i * CACHE_BLOCK, block_len(d, no + i));
         if (i == 0)
             *out = b;
     }
-    ra_busy = false;
+    ra_bounce.busy = false;
     return rc;
 }
 
-/* Block no, from memory or read in (fill: with its bytes from SUB; read: may read ahead). */
-static int block_get(struct cache_dev *d, uint64_t no, bool fill, bool read, struct cblock **out)
+/* Block no, from memory or read in (flags: BLOCK_FILL, BLOCK_READ_AHEAD). */
+static int block_get(struct cache_dev *d, uint64_t no, unsigned flags, struct cblock **out)
 {
+    K_ASSERT((flags & ~(unsigned)(BLOCK_FILL | BLOCK_READ_AHEAD)) == 0);
     for (struct cblock *b = *bucket(d, no); b != NULL; b = b->next)
         if (b->no == no) {
             d->hits++;
@@ -243,16 +270,17 @@ static int block_get(struct cache_dev *d, uint64_t no, bool fill, bool read, str
             return TW_OK;
         }
     d->misses++;
-    bool sequential = read && no == d->next_miss && no > 0 && !ra_busy;
+    bool sequential =
+        (flags & BLOCK_READ_AHEAD) && no == d->ra.next_miss && no > 0 && !ra_bounce.busy;
     /* The window opens at 4 blocks and doubles with every sequential miss after. */
-    d->ra_window = !sequential         ? 0
-                   : d->ra_window == 0 ? 4
-                                       : K_MIN(2 * d->ra_window, CACHE_READAHEAD);
+    d->ra.window = !sequential         ? 0
+                   : d->ra.window == 0 ? 4
+                                       : K_MIN(2 * d->ra.window, CACHE_READAHEAD);
     uint32_t ahead = sequential ? ahead_count(d, no) : 0;
-    d->next_miss = no + 1 + ahead;
+    d->ra.next_miss = no + 1 + ahead;
     if (ahead > 0)
         return block_read_ahead(d, no, ahead, out);
-    return block_new(d, no, fill, true, out);
+    return block_new(d, no, (flags & BLOCK_FILL) | BLOCK_EVICT, out);
 }
 
 /* ---- the object --------------------------------------------------------------------------- */
@@ -263,8 +291,11 @@ static uint32_t cache_signals(struct kobj *o)
     return TW_SIG_READABLE | TW_SIG_WRITABLE;
 }
 
-static int64_t cache_io(struct kobj *o, uint8_t *buf, size_t len, bool write)
+enum cache_dir { CACHE_READ, CACHE_WRITE };
+
+static int64_t cache_io(struct kobj *o, uint8_t *buf, size_t len, enum cache_dir dir)
 {
+    bool write = dir == CACHE_WRITE;
     struct cache_obj *c = as_cache(o);
     struct cache_dev *d = c->d;
     size_t n = (size_t)K_MIN((uint64_t)len, d->size - c->pos), done = 0;
@@ -274,8 +305,12 @@ static int64_t cache_io(struct kobj *o, uint8_t *buf, size_t len, bool write)
         uint64_t no = c->pos / CACHE_BLOCK;
         uint32_t in = (uint32_t)(c->pos % CACHE_BLOCK);
         size_t chunk = K_MIN(n - done, (size_t)(CACHE_BLOCK - in));
+        /* A read fills and may read ahead; a write fills only a block it overwrites in part. */
+        unsigned flags = !write                     ? BLOCK_FILL | BLOCK_READ_AHEAD
+                         : chunk < block_len(d, no) ? BLOCK_FILL
+                                                    : 0;
         struct cblock *b;
-        int rc = block_get(d, no, !write || chunk < block_len(d, no), !write, &b);
+        int rc = block_get(d, no, flags, &b);
         if (rc != TW_OK)
             return done > 0 ? (int64_t)done : rc;
         if (write) {
@@ -293,23 +328,21 @@ static int64_t cache_io(struct kobj *o, uint8_t *buf, size_t len, bool write)
 
 static int64_t cache_read(struct kobj *o, void *buf, size_t len)
 {
-    return cache_io(o, buf, len, false);
+    return cache_io(o, buf, len, CACHE_READ);
 }
 
 static int64_t cache_write(struct kobj *o, const void *buf, size_t len)
 {
-    return cache_io(o, (uint8_t *)(uintptr_t)buf, len, true);
+    return cache_io(o, (uint8_t *)(uintptr_t)buf, len, CACHE_WRITE);
 }
 
 static int64_t cache_seek(struct kobj *o, int64_t off, int whence)
 {
     struct cache_obj *c = as_cache(o);
-    int64_t size = (int64_t)c->d->size;
-    int64_t base = whence == TW_SEEK_SET ? 0 : whence == TW_SEEK_CUR ? (int64_t)c->pos : size;
-    if ((off < 0 && base + off < 0) || (off > 0 && off > size - base))
-        return TW_E_INVAL;
-    c->pos = (uint64_t)(base + off);
-    return (int64_t)c->pos;
+    int64_t pos = kio_seek_pos(c->pos, c->d->size, c->d->size, off, whence);
+    if (pos >= 0)
+        c->pos = (uint64_t)pos;
+    return pos;
 }
 
 static int64_t cache_tell(struct kobj *o)
@@ -340,7 +373,7 @@ static int64_t cache_invoke(struct kobj *o, const struct kargs *a)
     case TW_CACHE_DIRTY:
         return d->ndirty;
     case TW_CACHE_SHRINK:
-        return (int64_t)shrink(d, (size_t)K_MIN(a->v[0], (uint64_t)d->nblocks), true);
+        return (int64_t)shrink(d, (size_t)K_MIN(a->v[0], (uint64_t)d->nblocks), SHRINK_CLEAN_FIRST);
     case TW_CACHE_RESET_STATS:
         d->hits = d->misses = 0;
         return TW_OK;
@@ -516,7 +549,7 @@ size_t cache_shrink_all(size_t pages)
         if (done >= pages)
             break;
         struct cache_dev *d = list_entry(pos, struct cache_dev, link);
-        done += shrink(d, pages - done, true);
+        done += shrink(d, pages - done, SHRINK_CLEAN_FIRST);
     }
     return done;
 }

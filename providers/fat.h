@@ -5,15 +5,17 @@
  *
  *   fat_bpb.c    the boot sector and BPB, mounts (one per sub-URL text, reference
  *                counted) and syncing them
- *   fat_table.c  the FAT: entries, cluster chains (bounded walks), allocation, freeing
+ *   fat_table.c  the FAT: entries, the walker cluster chains are followed with (a loop
+ *                is found), allocation, freeing
  *   fat_dir.c    directories: slots, long names and their checksum, short-name
- *                generation, adding and removing entries
+ *                generation, adding and removing entries (and taking a removal back),
+ *                entry times from the virtual clock
  *   fat_file.c   the provider: paths, file and directory objects, read/write/seek,
  *                truncate, mkdir, unlink, rename, readdir records
  *
  * The on-disk layout is Microsoft's FAT specification as mkfs.fat, fsck.fat and mtools
  * read it. Every value read from the disk is checked before use: a bad one is TW_E_IO,
- * never a crash or an endless loop (every walk is bounded by the cluster count).
+ * never a crash or an endless loop (a chain walk stops at a loop).
  * Everything runs in kernel context, synchronously; nothing here blocks.
  */
 #ifndef TWAIN_PROVIDERS_FAT_H
@@ -36,16 +38,95 @@ struct kobj;
 #define FAT_MAX_TAIL      99999 /* largest ~N of a generated short name */
 #define FAT_NO_OFF        UINT64_MAX
 
-/* Attributes of a directory entry. */
-#define FAT_ATTR_RO    0x01
-#define FAT_ATTR_HID   0x02
-#define FAT_ATTR_SYS   0x04
-#define FAT_ATTR_VOL   0x08
-#define FAT_ATTR_DIR   0x10
-#define FAT_ATTR_ARCH  0x20
-#define FAT_ATTR_LFN   0x0f
+/*
+ * ---- the on-disk layout ----
+ * Byte offsets of the fields fat:// reads and writes, named as in Microsoft's FAT
+ * specification (fatgen103: BPB_BytsPerSec, DIR_FstClusLO, FSI_Nxt_Free ...) so each can
+ * be looked up there. Fields of more than one byte are little-endian: read through
+ * fat_le16 / fat_le32, written through fat_put16 / fat_put32 (the end of this header).
+ */
+
+/* The boot sector (sector 0) and its BPB; FAT32's extended BPB from BPB_FATSz32 on. */
+enum fat_bpb_field {
+    BPB_BytsPerSec = 11, /* u16: bytes per sector */
+    BPB_SecPerClus = 13, /* u8: sectors per cluster */
+    BPB_RsvdSecCnt = 14, /* u16: reserved sectors, the boot sector's among them */
+    BPB_NumFATs = 16,    /* u8: copies of the FAT */
+    BPB_RootEntCnt = 17, /* u16: slots of the FAT12/16 fixed root directory; 0 on FAT32 */
+    BPB_TotSec16 = 19,   /* u16: sectors of the volume; 0: BPB_TotSec32 holds them */
+    BPB_FATSz16 = 22,    /* u16: sectors of one FAT; 0 on FAT32 (BPB_FATSz32) */
+    BPB_TotSec32 = 32,   /* u32 */
+    BPB_FATSz32 = 36,    /* u32, FAT32 */
+    BPB_FSVer = 42,      /* u16, FAT32: version 0.0 */
+    BPB_RootClus = 44,   /* u32, FAT32: first cluster of the root directory */
+    BPB_FSInfo = 48,     /* u16, FAT32: sector of the FSInfo structure */
+    BS_Signature = 510,  /* u16: the spec's Signature_word, FAT_BOOT_SIGNATURE */
+};
+#define FAT_BOOT_BYTES     512u    /* what is read of sector 0 and of FSInfo: every field above */
+#define FAT_BOOT_SIGNATURE 0xaa55u /* BS_Signature, little-endian */
+
+/* The FAT32 FSInfo sector: hints, trusted only when its three signatures hold. */
+enum fat_fsinfo_field {
+    FSI_LeadSig = 0,      /* u32: FSI_LEAD_SIG */
+    FSI_StrucSig = 484,   /* u32: FSI_STRUC_SIG */
+    FSI_Free_Count = 488, /* u32: free clusters */
+    FSI_Nxt_Free = 492,   /* u32: where to start looking for a free cluster */
+    FSI_TrailSig = 508,   /* u32: FSI_TRAIL_SIG */
+};
+#define FSI_LEAD_SIG  0x41615252u
+#define FSI_STRUC_SIG 0x61417272u
+#define FSI_TRAIL_SIG 0xaa550000u
+
+/* A directory entry (a 32-byte slot): a file's or directory's short entry. Times are FAT
+ * times (hour << 11 | minute << 5 | second / 2), dates FAT dates ((year - 1980) << 9 |
+ * month << 5 | day). */
+enum fat_dir_field {
+    DIR_Name = 0,          /* 11 bytes: the 8.3 name, space-padded, no dot */
+    DIR_Attr = 11,         /* u8: FAT_ATTR_* */
+    DIR_NTRes = 12,        /* u8: case flags FAT_CASE_LOWER_BASE / _EXT */
+    DIR_CrtTimeTenth = 13, /* u8: hundredths of a second of the creation time (0 here) */
+    DIR_CrtTime = 14,      /* u16: creation time */
+    DIR_CrtDate = 16,      /* u16: creation date */
+    DIR_LstAccDate = 18,   /* u16: last access date */
+    DIR_FstClusHI = 20,    /* u16: first cluster, high half (FAT32 only) */
+    DIR_WrtTime = 22,      /* u16: last write time */
+    DIR_WrtDate = 24,      /* u16: last write date */
+    DIR_FstClusLO = 26,    /* u16: first cluster, low half */
+    DIR_FileSize = 28,     /* u32: bytes (0 for a directory) */
+};
+#define FAT_NAME_BYTES 11u /* DIR_Name: 8 + 3 */
+
+/* A VFAT long-name slot: 13 UTF-16 units of the name in three pieces. */
+enum fat_lfn_field {
+    LDIR_Ord = 0,        /* u8: 1-based position, FAT_LFN_LAST on the slot holding the end */
+    LDIR_Name1 = 1,      /* 5 units */
+    LDIR_Attr = 11,      /* u8: FAT_ATTR_LFN */
+    LDIR_Type = 12,      /* u8: 0 */
+    LDIR_Chksum = 13,    /* u8: checksum of the short entry's DIR_Name */
+    LDIR_Name2 = 14,     /* 6 units */
+    LDIR_FstClusLO = 26, /* u16: 0 */
+    LDIR_Name3 = 28,     /* 2 units */
+};
+
+/* Attributes of a directory entry (DIR_Attr). */
+#define FAT_ATTR_RO       0x01
+#define FAT_ATTR_HID      0x02
+#define FAT_ATTR_SYS      0x04
+#define FAT_ATTR_VOL      0x08
+#define FAT_ATTR_DIR      0x10
+#define FAT_ATTR_ARCH     0x20
+#define FAT_ATTR_LFN      0x0f /* RO | HID | SYS | VOL: a long-name slot */
+#define FAT_ATTR_LFN_MASK 0x3f /* the bits that tell a long-name slot (ATTR_LONG_NAME_MASK) */
+/* DIR_NTRes: the base or extension of the 8.3 name is shown in lower case. */
+#define FAT_CASE_LOWER_BASE 0x08
+#define FAT_CASE_LOWER_EXT  0x10
+/* LDIR_Ord */
+#define FAT_LFN_LAST     0x40 /* the slot with the name's end (written first) */
+#define FAT_LFN_ORD_MASK 0x1f /* the ordinal's bits */
+/* DIR_Name[0] */
 #define FAT_SLOT_FREE  0xe5
-#define FAT_SLOT_END   0x00
+#define FAT_SLOT_END   0x00 /* free, and so is every slot after it */
+#define FAT_NAME0_E5   0x05 /* a name that starts with byte 0xe5 */
 #define FAT_SLOT_BYTES 32u
 
 struct fat_mount {
@@ -78,8 +159,8 @@ struct fat_mount {
 };
 
 /*
- * Brent's cycle detection along a chain walk: a loop in a cluster chain is an I/O error as
- * soon as the walk comes round, whatever the file size claims.
+ * Brent's cycle detection along a chain walk (fat_table.c): a loop in a cluster chain is an
+ * I/O error as soon as the walk comes round, whatever the file size claims.
  */
 struct fat_loop {
     uint32_t saved; /* the cluster remembered */
@@ -87,26 +168,16 @@ struct fat_loop {
     uint32_t steps;
 };
 
-/* Start watching a walk at cluster first. */
-static inline void fat_loop_start(struct fat_loop *l, uint32_t first)
-{
-    l->saved = first;
-    l->power = 1;
-    l->steps = 0;
-}
-
-/* The walk stepped to next: false when it came back to a cluster it had passed. */
-static inline bool fat_loop_step(struct fat_loop *l, uint32_t next)
-{
-    if (next == l->saved)
-        return false;
-    if (++l->steps == l->power) {
-        l->saved = next;
-        l->power = l->power < (1u << 31) ? l->power * 2 : l->power;
-        l->steps = 0;
-    }
-    return true;
-}
+/*
+ * Where a walk along a cluster chain is, kept between calls so that a sequential reader
+ * follows one link a step (fat_walk_to): file data (struct fat_node) and directories
+ * (struct fat_dirit) are walked with one; only fat_free_chain follows a chain by itself.
+ */
+struct fat_walk {
+    uint32_t clus;        /* the cluster the walk is on; 0: not started */
+    uint32_t idx;         /* its index in the chain (0: the first cluster) */
+    struct fat_loop loop; /* cycle detection along the walk */
+};
 
 /* An open file or directory: shared by every handle on it. */
 struct fat_node {
@@ -115,15 +186,16 @@ struct fat_node {
     uint32_t refs; /* fat objects on it */
     bool dir;
     bool root;
-    bool dirty;           /* size or first cluster changed: the entry must be written */
-    uint8_t attr;         /* entry attributes */
-    uint32_t first;       /* first cluster; 0: none (empty file, fixed root) */
-    uint32_t size;        /* files: bytes */
-    uint64_t ent_off;     /* device offset of its short entry (0 for the root) */
-    uint32_t cur_idx;     /* cursor: cluster number cur_clus is index cur_idx of the chain */
-    uint32_t cur_clus;    /* 0: no cursor */
-    struct fat_loop loop; /* cycle detection along the cursor's walk */
+    bool dirty;          /* size or first cluster changed: the entry must be written */
+    uint8_t attr;        /* entry attributes */
+    uint32_t first;      /* first cluster; 0: none (empty file, fixed root) */
+    uint32_t size;       /* files: bytes */
+    uint64_t ent_off;    /* device offset of its short entry (0 for the root) */
+    struct fat_walk cur; /* the data's cursor along the chain */
 };
+
+/* The most slots one entry takes: a long name of FAT_MAX_NAME units, then the short entry. */
+#define FAT_ENTRY_MAX_SLOTS ((FAT_MAX_NAME + 12) / 13 + 1)
 
 /* One directory entry as read: its short entry, long name and where its slots are. */
 struct fat_entry {
@@ -135,13 +207,17 @@ struct fat_entry {
     uint64_t off; /* device offset of the short entry */
 };
 
+/* What fat_dir_remove marked free, so that fat_dir_restore can take it back. */
+struct fat_removed {
+    uint32_t n;                       /* slots marked, from the entry's first slot on */
+    uint8_t was[FAT_ENTRY_MAX_SLOTS]; /* their first bytes before */
+};
+
 /* Where a walk through a directory is. */
 struct fat_dirit {
-    uint32_t first; /* the directory's first cluster; 0: FAT12/16 fixed root */
-    uint32_t slot;  /* next slot to read */
-    uint32_t clus;  /* cursor: cluster clus_idx of the directory (0: none) */
-    uint32_t clus_idx;
-    struct fat_loop loop;
+    uint32_t first;       /* the directory's first cluster; 0: FAT12/16 fixed root */
+    uint32_t slot;        /* next slot to read */
+    struct fat_walk walk; /* the cluster holding the slots last read */
 };
 
 /* ---- fat_bpb.c ---------------------------------------------------------------------------- */
@@ -156,8 +232,6 @@ int fat_sync(struct fat_mount *m) __attribute__((warn_unused_result));
 void fat_reset_mounts(void);
 /* Write n's short entry back when its size or first cluster changed. */
 int fat_node_flush(struct fat_node *n) __attribute__((warn_unused_result));
-/* Virtual-clock timestamp in FAT form: date << 16 | time (2000-01-01 + virtual seconds). */
-uint32_t fat_timestamp(void);
 
 /* ---- fat_table.c -------------------------------------------------------------------------- */
 
@@ -181,6 +255,14 @@ int fat_count_free(struct fat_mount *m, uint32_t *out) __attribute__((warn_unuse
  * then on the last cluster), TW_E_IO for a broken chain. */
 int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
     __attribute__((warn_unused_result));
+/*
+ * Put w on cluster idx of the chain that starts at first: on from where w is when that is
+ * not past idx, else from first. TW_OK; TW_E_NOENT when the chain is shorter (w is then on
+ * its last cluster); TW_E_IO for a bad first cluster, a bad link or a loop (w stays on the
+ * last good cluster). A walk that was never started has w->clus == 0.
+ */
+int fat_walk_to(struct fat_mount *m, struct fat_walk *w, uint32_t first, uint32_t idx)
+    __attribute__((warn_unused_result));
 
 /* ---- fat_dir.c ---------------------------------------------------------------------------- */
 
@@ -196,9 +278,19 @@ int fat_dir_find(struct fat_mount *m, uint32_t first, const uint16_t *name, uint
 int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
                 const uint8_t tmpl[FAT_SLOT_BYTES], struct fat_entry *e)
     __attribute__((warn_unused_result));
-/* Mark e's slots (long name and short entry) free. */
-int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e)
-    __attribute__((warn_unused_result));
+/* Mark e's slots (long name, then short entry) free; what was marked goes to *undo (NULL: not
+ * kept), also when a write fails part of the way. */
+int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                   struct fat_removed *undo) __attribute__((warn_unused_result));
+/* Take back what fat_dir_remove marked (undo), the short entry first; undo->n counts the
+ * slots still marked, so after a failed write fat_entry_in_dir says whether e is back. */
+int fat_dir_restore(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                    struct fat_removed *undo) __attribute__((warn_unused_result));
+/* After a removal recorded in undo (and any restore): e's short entry is still in place. */
+static inline bool fat_entry_in_dir(const struct fat_entry *e, const struct fat_removed *undo)
+{
+    return undo->n <= e->slot - e->first_slot;
+}
 /* True when the directory holds nothing but "." and "..". */
 int fat_dir_empty(struct fat_mount *m, uint32_t first) __attribute__((warn_unused_result));
 int fat_slot_read(struct fat_mount *m, uint64_t off, uint8_t raw[FAT_SLOT_BYTES])
@@ -213,9 +305,17 @@ int fat_name_from_utf8(const char *s, uint32_t len, uint16_t *out, uint32_t *out
 uint32_t fat_entry_name(const struct fat_entry *e, char *out, uint32_t cap);
 /* The 8.3 form "NAME.EXT" of a short entry. */
 void fat_short_name(const uint8_t raw[FAT_SLOT_BYTES], char out[13]);
+/* A short entry's first cluster (DIR_FstClusHI only on FAT32), and setting it. */
 uint32_t fat_entry_cluster(const struct fat_mount *m, const uint8_t raw[FAT_SLOT_BYTES]);
 void fat_entry_set_cluster(uint8_t raw[FAT_SLOT_BYTES], uint32_t clus);
 bool fat_entry_is_dot(const struct fat_entry *e);
+/* Which of a short entry's times fat_entry_stamp sets. */
+enum fat_stamp {
+    FAT_STAMP_CREATED, /* creation, last write and last access */
+    FAT_STAMP_WRITTEN, /* last write and last access */
+};
+/* Stamp a short entry's times from the virtual clock (2000-01-01 plus virtual seconds). */
+void fat_entry_stamp(uint8_t raw[FAT_SLOT_BYTES], enum fat_stamp which);
 
 /* ---- little-endian fields ------------------------------------------------------------------ */
 

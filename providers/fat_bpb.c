@@ -5,7 +5,6 @@
  * syncing (entries, FAT window, FSInfo, the device). See fat.h.
  */
 #include "../core/abi.h"
-#include "../core/clock.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
 #include "../core/limits.h"
@@ -24,27 +23,6 @@ void fat_reset_mounts(void)
     list_init(&mounts); /* mounts of a previous boot went with its pool */
 }
 
-uint32_t fat_timestamp(void)
-{
-    static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    uint64_t secs = clock_now() / 1000000000ull;
-    uint64_t days = secs / 86400;
-    uint32_t s = (uint32_t)(secs % 86400);
-    uint32_t year = 2000, month = 0;
-    while (days >= 365u + (year % 4 == 0) && year < 2099) {
-        days -= 365u + (year % 4 == 0);
-        year++;
-    }
-    while (month < 11 && days >= (uint64_t)mdays[month] + (month == 1 && year % 4 == 0)) {
-        days -= mdays[month] + (month == 1 && year % 4 == 0);
-        month++;
-    }
-    uint32_t day = (uint32_t)K_MIN(days, 30u) + 1;
-    uint32_t date = (year - 1980) << 9 | (month + 1) << 5 | day;
-    uint32_t time = (s / 3600) << 11 | (s / 60 % 60) << 5 | (s % 60) / 2;
-    return date << 16 | time;
-}
-
 static bool pow2(uint32_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
@@ -53,16 +31,18 @@ static bool pow2(uint32_t v)
 /* The sizes the BPB gives, checked against each other and the device. */
 static int bpb_geometry(struct fat_mount *m, const uint8_t *b, uint64_t dev_size)
 {
-    uint32_t bps = fat_le16(b + 11), spc = b[13], rsvd = fat_le16(b + 14), nfats = b[16];
-    uint32_t root_ent = fat_le16(b + 17), tot = fat_le16(b + 19), fatsz = fat_le16(b + 22);
+    uint32_t bps = fat_le16(b + BPB_BytsPerSec), spc = b[BPB_SecPerClus];
+    uint32_t rsvd = fat_le16(b + BPB_RsvdSecCnt), nfats = b[BPB_NumFATs];
+    uint32_t root_ent = fat_le16(b + BPB_RootEntCnt), tot = fat_le16(b + BPB_TotSec16);
+    uint32_t fatsz = fat_le16(b + BPB_FATSz16);
     bool f32 = fatsz == 0;
     if (tot == 0)
-        tot = fat_le32(b + 32);
+        tot = fat_le32(b + BPB_TotSec32);
     if (f32)
-        fatsz = fat_le32(b + 36);
-    if (b[510] != 0x55 || b[511] != 0xaa || !pow2(bps) || bps < 512 || bps > 4096 || !pow2(spc) ||
-        (uint64_t)bps * spc > 65536 || rsvd == 0 || nfats == 0 || nfats > 4 || tot == 0 ||
-        fatsz == 0 || (uint64_t)tot * bps > dev_size || (f32 && root_ent != 0) ||
+        fatsz = fat_le32(b + BPB_FATSz32);
+    if (fat_le16(b + BS_Signature) != FAT_BOOT_SIGNATURE || !pow2(bps) || bps < 512 || bps > 4096 ||
+        !pow2(spc) || (uint64_t)bps * spc > 65536 || rsvd == 0 || nfats == 0 || nfats > 4 ||
+        tot == 0 || fatsz == 0 || (uint64_t)tot * bps > dev_size || (f32 && root_ent != 0) ||
         (!f32 && root_ent == 0))
         return TW_E_IO;
     uint64_t root_secs = ((uint64_t)root_ent * FAT_SLOT_BYTES + bps - 1) / bps;
@@ -95,20 +75,20 @@ static int bpb_fat32(struct fat_mount *m, const uint8_t *b)
     m->fsinfo_off = FAT_NO_OFF;
     if (m->type != 32)
         return TW_OK;
-    m->root_cluster = fat_le32(b + 44) & 0x0fffffff;
-    if (!fat_clus_valid(m, m->root_cluster) || fat_le16(b + 42) != 0)
+    m->root_cluster = fat_le32(b + BPB_RootClus) & 0x0fffffff;
+    if (!fat_clus_valid(m, m->root_cluster) || fat_le16(b + BPB_FSVer) != 0)
         return TW_E_IO;
-    uint32_t fsi = fat_le16(b + 48);
+    uint32_t fsi = fat_le16(b + BPB_FSInfo);
     if (fsi == 0 || fsi == 0xffff || (uint64_t)fsi * m->sector >= m->fat_off)
         return TW_OK;
     uint8_t *s = m->dbuf;
-    int rc = kio_pread(m->sub, (uint64_t)fsi * m->sector, s, 512);
+    int rc = kio_pread(m->sub, (uint64_t)fsi * m->sector, s, FAT_BOOT_BYTES);
     if (rc != TW_OK)
         return rc;
-    if (fat_le32(s) == 0x41615252 && fat_le32(s + 484) == 0x61417272 &&
-        fat_le32(s + 508) == 0xaa550000)
+    if (fat_le32(s + FSI_LeadSig) == FSI_LEAD_SIG && fat_le32(s + FSI_StrucSig) == FSI_STRUC_SIG &&
+        fat_le32(s + FSI_TrailSig) == FSI_TRAIL_SIG)
         m->fsinfo_off = (uint64_t)fsi * m->sector;
-    uint32_t hint = fat_le32(s + 492);
+    uint32_t hint = fat_le32(s + FSI_Nxt_Free);
     if (fat_clus_valid(m, hint))
         m->next_free = hint;
     return TW_OK;
@@ -136,10 +116,10 @@ static int mount_new(const struct url_parsed *p, const struct url *u, struct fat
     m->dbuf = page_alloc(0);
     int rc = m->win && m->dbuf ? provider_open_sub(p, u, 0, &m->sub) : TW_E_NOMEM;
     int64_t size = rc == TW_OK ? kio_size(m->sub) : rc;
-    if (rc == TW_OK && size < 512)
+    if (rc == TW_OK && size < FAT_BOOT_BYTES)
         rc = size < 0 ? (int)size : TW_E_IO;
     if (rc == TW_OK)
-        rc = kio_pread(m->sub, 0, m->dbuf, 512);
+        rc = kio_pread(m->sub, 0, m->dbuf, FAT_BOOT_BYTES);
     if (rc == TW_OK)
         rc = bpb_geometry(m, m->dbuf, (uint64_t)size);
     if (rc == TW_OK)
@@ -190,7 +170,9 @@ void fat_mount_put(struct fat_mount *m)
     mount_free(m);
 }
 
-/* FAT32: the exact free count and the next-free hint into FSInfo. */
+/* FAT32: the exact free count and the next-free hint into FSInfo (one write: they are
+ * neighbours). */
+K_STATIC_ASSERT(FSI_Nxt_Free == FSI_Free_Count + 4, "FSInfo's two hints are one write");
 static int fsinfo_write(struct fat_mount *m)
 {
     if (!m->fsinfo_dirty || m->fsinfo_off == FAT_NO_OFF)
@@ -199,9 +181,9 @@ static int fsinfo_write(struct fat_mount *m)
     int rc = fat_count_free(m, &nfree);
     uint8_t v[8];
     fat_put32(v, nfree);
-    fat_put32(v + 4, m->next_free);
+    fat_put32(v + (FSI_Nxt_Free - FSI_Free_Count), m->next_free);
     if (rc == TW_OK)
-        rc = kio_pwrite(m->sub, m->fsinfo_off + 488, v, sizeof(v));
+        rc = kio_pwrite(m->sub, m->fsinfo_off + FSI_Free_Count, v, sizeof(v));
     if (rc == TW_OK)
         m->fsinfo_dirty = false;
     return rc;

@@ -4,9 +4,12 @@
  * a cluster chain, read through a one-sector buffer; VFAT long names (13 UTF-16 units a
  * slot, highest ordinal first, each slot carrying the checksum of the short entry that
  * follows); short names kept as given when they are valid 8.3 upper case, else generated
- * as BASIS~N; names from URL paths (percent escapes, UTF-8) to UTF-16 and back. See fat.h.
+ * as BASIS~N; names from URL paths (percent escapes, UTF-8) to UTF-16 and back; adding
+ * and removing entries, and taking a removal back (fs_rename's undo); stamping an entry's
+ * times from the virtual clock. See fat.h.
  */
 #include "../core/abi.h"
+#include "../core/clock.h"
 #include "../core/kassert.h"
 #include "../core/klib.h"
 #include "fat.h"
@@ -16,7 +19,13 @@
 #define LFN_MAX_SEQ 20 /* 20 x 13 >= 255 */
 #define TAIL_BITMAP 1024
 
-static const uint8_t lfn_pos[LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+/* Where the 13 UTF-16 units of a long-name slot are. */
+static const uint8_t lfn_pos[LFN_CHARS] = {
+    LDIR_Name1,      LDIR_Name1 + 2, LDIR_Name1 + 4, LDIR_Name1 + 6, LDIR_Name1 + 8,
+    LDIR_Name2,      LDIR_Name2 + 2, LDIR_Name2 + 4, LDIR_Name2 + 6, LDIR_Name2 + 8,
+    LDIR_Name2 + 10, LDIR_Name3,     LDIR_Name3 + 2,
+};
+K_STATIC_ASSERT(LFN_MAX_SEQ + 1 == FAT_ENTRY_MAX_SLOTS, "an entry's slots, in fat.h");
 
 /* ---- slots ----------------------------------------------------------------------------- */
 
@@ -24,11 +33,10 @@ void fat_dirit_init(struct fat_mount *m, struct fat_dirit *it, uint32_t first)
 {
     it->first = first == 0 && m->type == 32 ? m->root_cluster : first;
     it->slot = 0;
-    it->clus = 0;
-    it->clus_idx = 0;
+    it->walk.clus = 0;
 }
 
-/* Device offset of slot; TW_E_NOENT past the directory's storage (it->clus is then its
+/* Device offset of slot; TW_E_NOENT past the directory's storage (it->walk is then on its
  * last cluster). */
 static int slot_off(struct fat_mount *m, struct fat_dirit *it, uint32_t slot, uint64_t *off)
 {
@@ -41,26 +49,10 @@ static int slot_off(struct fat_mount *m, struct fat_dirit *it, uint32_t slot, ui
     if (slot >= FAT_MAX_DIR_SLOTS)
         return TW_E_NOENT;
     uint32_t idx = (slot * FAT_SLOT_BYTES) >> m->cluster_shift;
-    if (!fat_clus_valid(m, it->first))
-        return TW_E_IO;
-    if (it->clus == 0 || it->clus_idx > idx) {
-        it->clus = it->first;
-        it->clus_idx = 0;
-        fat_loop_start(&it->loop, it->first);
-    }
-    while (it->clus_idx < idx) {
-        uint32_t next;
-        int rc = fat_next(m, it->clus, &next);
-        if (rc != TW_OK)
-            return rc;
-        if (next == 0)
-            return TW_E_NOENT;
-        if (!fat_loop_step(&it->loop, next))
-            return TW_E_IO; /* the directory's chain loops */
-        it->clus = next;
-        it->clus_idx++;
-    }
-    *off = fat_clus_off(m, it->clus) + ((slot * FAT_SLOT_BYTES) & (m->cluster - 1));
+    int rc = fat_walk_to(m, &it->walk, it->first, idx);
+    if (rc != TW_OK)
+        return rc;
+    *off = fat_clus_off(m, it->walk.clus) + ((slot * FAT_SLOT_BYTES) & (m->cluster - 1));
     return TW_OK;
 }
 
@@ -82,53 +74,93 @@ int fat_slot_read(struct fat_mount *m, uint64_t off, uint8_t raw[FAT_SLOT_BYTES]
 int fat_slot_write(struct fat_mount *m, uint64_t off, const uint8_t raw[FAT_SLOT_BYTES])
 {
     uint64_t sec = off - off % m->sector;
-    if (m->dbuf_off == sec)
+    int rc = kio_pwrite(m->sub, off, raw, FAT_SLOT_BYTES);
+    if (m->dbuf_off == sec && rc == TW_OK)
         k_memcpy(m->dbuf + (off - sec), raw, FAT_SLOT_BYTES);
-    return kio_pwrite(m->sub, off, raw, FAT_SLOT_BYTES);
+    else if (m->dbuf_off == sec)
+        m->dbuf_off = FAT_NO_OFF; /* what the device holds now is not known */
+    return rc;
 }
 
 /* ---- short entries ----------------------------------------------------------------------- */
 
+/* The checksum of an 8.3 name (DIR_Name) that its long-name slots carry (LDIR_Chksum). */
 static uint8_t sfn_checksum(const uint8_t *n)
 {
     uint8_t s = 0;
-    for (int i = 0; i < 11; i++)
+    for (uint32_t i = 0; i < FAT_NAME_BYTES; i++)
         s = (uint8_t)(((s & 1) << 7) + (s >> 1) + n[i]);
     return s;
 }
 
 uint32_t fat_entry_cluster(const struct fat_mount *m, const uint8_t raw[FAT_SLOT_BYTES])
 {
-    uint32_t hi = m->type == 32 ? (uint32_t)fat_le16(raw + 20) << 16 : 0;
-    return hi | fat_le16(raw + 26);
+    uint32_t hi = m->type == 32 ? (uint32_t)fat_le16(raw + DIR_FstClusHI) << 16 : 0;
+    return hi | fat_le16(raw + DIR_FstClusLO);
 }
 
 void fat_entry_set_cluster(uint8_t raw[FAT_SLOT_BYTES], uint32_t clus)
 {
-    fat_put16(raw + 20, (uint16_t)(clus >> 16));
-    fat_put16(raw + 26, (uint16_t)clus);
+    fat_put16(raw + DIR_FstClusHI, (uint16_t)(clus >> 16));
+    fat_put16(raw + DIR_FstClusLO, (uint16_t)clus);
+}
+
+/* The virtual clock in FAT form: date << 16 | time (2000-01-01 plus virtual seconds). */
+static uint32_t fat_time_now(void)
+{
+    static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    uint64_t secs = clock_now() / 1000000000ull;
+    uint64_t days = secs / 86400;
+    uint32_t s = (uint32_t)(secs % 86400);
+    uint32_t year = 2000, month = 0;
+    while (days >= 365u + (year % 4 == 0) && year < 2099) {
+        days -= 365u + (year % 4 == 0);
+        year++;
+    }
+    while (month < 11 && days >= (uint64_t)mdays[month] + (month == 1 && year % 4 == 0)) {
+        days -= mdays[month] + (month == 1 && year % 4 == 0);
+        month++;
+    }
+    uint32_t day = (uint32_t)K_MIN(days, 30u) + 1;
+    uint32_t date = (year - 1980) << 9 | (month + 1) << 5 | day;
+    uint32_t time = (s / 3600) << 11 | (s / 60 % 60) << 5 | (s % 60) / 2;
+    return date << 16 | time;
+}
+
+void fat_entry_stamp(uint8_t raw[FAT_SLOT_BYTES], enum fat_stamp which)
+{
+    uint32_t now = fat_time_now();
+    uint16_t date = (uint16_t)(now >> 16), time = (uint16_t)now;
+    if (which == FAT_STAMP_CREATED) {
+        fat_put16(raw + DIR_CrtTime, time);
+        fat_put16(raw + DIR_CrtDate, date);
+    }
+    fat_put16(raw + DIR_LstAccDate, date);
+    fat_put16(raw + DIR_WrtTime, time);
+    fat_put16(raw + DIR_WrtDate, date);
 }
 
 bool fat_entry_is_dot(const struct fat_entry *e)
 {
-    const uint8_t *r = e->raw;
+    const uint8_t *r = e->raw + DIR_Name;
     return r[0] == '.' && (r[1] == ' ' || (r[1] == '.' && r[2] == ' '));
 }
 
-/* The 8.3 name, lower-casing the parts the entry's case flags (byte 12) mark. */
+/* The 8.3 name, lower-casing the parts the entry's case flags (DIR_NTRes) mark. */
 static uint32_t short_display(const uint8_t raw[FAT_SLOT_BYTES], char out[13], bool cases)
 {
     uint32_t n = 0;
     for (int part = 0; part < 2; part++) {
-        int from = part == 0 ? 0 : 8, to = part == 0 ? 8 : 11;
+        int from = part == 0 ? 0 : 8, to = part == 0 ? 8 : (int)FAT_NAME_BYTES;
         int end = to;
         while (end > from && raw[end - 1] == ' ')
             end--;
         if (part == 1 && end > from)
             out[n++] = '.';
-        bool lower = cases && (raw[12] & (part == 0 ? 0x08 : 0x10)) != 0;
+        uint8_t flag = part == 0 ? FAT_CASE_LOWER_BASE : FAT_CASE_LOWER_EXT;
+        bool lower = cases && (raw[DIR_NTRes] & flag) != 0;
         for (int i = from; i < end; i++) {
-            uint8_t c = i == 0 && raw[0] == 0x05 ? 0xe5 : raw[i];
+            uint8_t c = i == 0 && raw[DIR_Name] == FAT_NAME0_E5 ? FAT_SLOT_FREE : raw[i];
             if (c >= 0x80 || c < 0x20)
                 c = '_'; /* OEM code page bytes: not translated */
             else if (lower && c >= 'A' && c <= 'Z')
@@ -296,18 +328,18 @@ struct lfn_state {
 
 static void lfn_slot(struct lfn_state *st, const uint8_t *raw, uint32_t slot, struct fat_entry *e)
 {
-    uint32_t ord = raw[0] & 0x1f;
-    if (raw[0] & 0x40) {
+    uint32_t ord = raw[LDIR_Ord] & FAT_LFN_ORD_MASK;
+    if (raw[LDIR_Ord] & FAT_LFN_LAST) {
         if (ord == 0 || ord > LFN_MAX_SEQ) {
             st->expect = -1;
             return;
         }
         st->expect = (int)ord;
-        st->csum = raw[13];
+        st->csum = raw[LDIR_Chksum];
         st->first_slot = slot;
         st->total = ord * LFN_CHARS;
     }
-    if (st->expect <= 0 || ord != (uint32_t)st->expect || raw[13] != st->csum) {
+    if (st->expect <= 0 || ord != (uint32_t)st->expect || raw[LDIR_Chksum] != st->csum) {
         st->expect = -1;
         return;
     }
@@ -347,14 +379,14 @@ int fat_dir_next(struct fat_mount *m, struct fat_dirit *it, struct fat_entry *e)
             rc = fat_slot_read(m, off, e->raw);
         if (rc != TW_OK)
             return rc;
-        if (e->raw[0] == FAT_SLOT_END)
+        if (e->raw[DIR_Name] == FAT_SLOT_END)
             return TW_E_NOENT; /* it->slot stays: later calls end here too */
         uint32_t slot = it->slot++;
-        if (e->raw[0] == FAT_SLOT_FREE) {
+        if (e->raw[DIR_Name] == FAT_SLOT_FREE) {
             st.expect = -1;
-        } else if ((e->raw[11] & 0x3f) == FAT_ATTR_LFN) {
+        } else if ((e->raw[DIR_Attr] & FAT_ATTR_LFN_MASK) == FAT_ATTR_LFN) {
             lfn_slot(&st, e->raw, slot, e);
-        } else if (e->raw[11] & FAT_ATTR_VOL) {
+        } else if (e->raw[DIR_Attr] & FAT_ATTR_VOL) {
             st.expect = -1;
         } else {
             e->off = off;
@@ -407,9 +439,9 @@ static bool sfn_char_ok(uint16_t c)
 }
 
 /* The name as a short entry when it is one already (8.3, upper case, allowed characters). */
-static bool fits_short(const uint16_t *name, uint32_t len, uint8_t sfn[11])
+static bool fits_short(const uint16_t *name, uint32_t len, uint8_t sfn[FAT_NAME_BYTES])
 {
-    k_memset(sfn, ' ', 11);
+    k_memset(sfn, ' ', FAT_NAME_BYTES);
     uint32_t part = 0, n = 0;
     for (uint32_t i = 0; i < len; i++) {
         if (name[i] == '.' && part == 0 && i > 0) {
@@ -455,12 +487,12 @@ static void sfn_basis(const uint16_t *name, uint32_t len, uint8_t base[8], uint3
 }
 
 static void sfn_with_tail(const uint8_t *base, uint32_t blen, const uint8_t *ext, uint32_t elen,
-                          uint32_t tail, uint8_t sfn[11])
+                          uint32_t tail, uint8_t sfn[FAT_NAME_BYTES])
 {
     char digits[8];
     uint32_t nd = (uint32_t)k_snprintf(digits, sizeof(digits), "%u", tail);
     uint32_t keep = K_MIN(blen, 8 - 1 - nd);
-    k_memset(sfn, ' ', 11);
+    k_memset(sfn, ' ', FAT_NAME_BYTES);
     k_memcpy(sfn, base, keep);
     sfn[keep] = '~';
     k_memcpy(sfn + keep + 1, digits, nd);
@@ -469,7 +501,7 @@ static void sfn_with_tail(const uint8_t *base, uint32_t blen, const uint8_t *ext
 
 /* A short name BASIS~N not in directory first: one walk marks the tails in use. */
 static int sfn_generate(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
-                        uint8_t sfn[11], struct fat_entry *scratch)
+                        uint8_t sfn[FAT_NAME_BYTES], struct fat_entry *scratch)
 {
     uint8_t base[8], ext[3];
     uint32_t blen, elen;
@@ -486,11 +518,11 @@ static int sfn_generate(struct fat_mount *m, uint32_t first, const uint16_t *nam
             i++;
         for (i++; i < 8 && r[i] >= '0' && r[i] <= '9' && t < TAIL_BITMAP; i++)
             t = t * 10 + (uint32_t)(r[i] - '0');
-        uint8_t cand[11];
+        uint8_t cand[FAT_NAME_BYTES];
         if (t == 0 || t >= TAIL_BITMAP)
             continue;
         sfn_with_tail(base, blen, ext, elen, t, cand);
-        if (k_memcmp(cand, r, 11) == 0)
+        if (k_memcmp(cand, r + DIR_Name, FAT_NAME_BYTES) == 0)
             used[t / 8] |= (uint8_t)(1u << (t % 8));
     }
     if (rc != TW_E_NOENT)
@@ -518,7 +550,7 @@ static int find_run(struct fat_mount *m, uint32_t first, uint32_t need, uint32_t
         if (rc == TW_E_NOENT) {
             if (it.first == 0 || slot >= FAT_MAX_DIR_SLOTS)
                 return TW_E_LIMIT;
-            uint32_t last = it.clus != 0 ? it.clus : it.first, added;
+            uint32_t last = it.walk.clus != 0 ? it.walk.clus : it.first, added;
             rc = fat_alloc(m, last, true, &added);
             if (rc == TW_OK)
                 rc = slot_off(m, &it, slot, &off);
@@ -527,7 +559,7 @@ static int find_run(struct fat_mount *m, uint32_t first, uint32_t need, uint32_t
             rc = fat_slot_read(m, off, raw);
         if (rc != TW_OK)
             return rc;
-        run = raw[0] == FAT_SLOT_END || raw[0] == FAT_SLOT_FREE ? run + 1 : 0;
+        run = raw[DIR_Name] == FAT_SLOT_END || raw[DIR_Name] == FAT_SLOT_FREE ? run + 1 : 0;
         if (run == need) {
             *start = slot + 1 - need;
             return TW_OK;
@@ -539,9 +571,9 @@ static void lfn_fill(uint8_t raw[FAT_SLOT_BYTES], const uint16_t *name, uint32_t
                      bool last, uint8_t csum)
 {
     k_memset(raw, 0, FAT_SLOT_BYTES);
-    raw[0] = (uint8_t)(ord | (last ? 0x40 : 0));
-    raw[11] = FAT_ATTR_LFN;
-    raw[13] = csum;
+    raw[LDIR_Ord] = (uint8_t)(ord | (last ? FAT_LFN_LAST : 0));
+    raw[LDIR_Attr] = FAT_ATTR_LFN;
+    raw[LDIR_Chksum] = csum;
     for (uint32_t k = 0; k < LFN_CHARS; k++) {
         uint32_t at = (ord - 1) * LFN_CHARS + k;
         uint16_t c = at < len ? name[at] : at == len ? 0x0000 : 0xffff;
@@ -552,7 +584,7 @@ static void lfn_fill(uint8_t raw[FAT_SLOT_BYTES], const uint16_t *name, uint32_t
 int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint32_t len,
                 const uint8_t tmpl[FAT_SLOT_BYTES], struct fat_entry *e)
 {
-    uint8_t sfn[11];
+    uint8_t sfn[FAT_NAME_BYTES];
     uint32_t nlfn = 0;
     int rc = TW_OK;
     if (!fits_short(name, len, sfn)) {
@@ -575,8 +607,8 @@ int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint3
             lfn_fill(e->raw, name, len, nlfn - i, i == 0, csum);
         } else {
             k_memcpy(e->raw, tmpl, FAT_SLOT_BYTES);
-            k_memcpy(e->raw, sfn, 11);
-            e->raw[12] = 0;
+            k_memcpy(e->raw + DIR_Name, sfn, FAT_NAME_BYTES);
+            e->raw[DIR_NTRes] = 0;
             e->off = off;
         }
         if ((rc = fat_slot_write(m, off, e->raw)) != TW_OK)
@@ -590,22 +622,54 @@ int fat_dir_add(struct fat_mount *m, uint32_t first, const uint16_t *name, uint3
     return TW_OK;
 }
 
-int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e)
+/* Set the first byte of slot s of the directory it walks to v; what it was goes to *was. */
+static int slot_set_first(struct fat_mount *m, struct fat_dirit *it, uint32_t s, uint8_t v,
+                          uint8_t *was)
+{
+    uint64_t off;
+    uint8_t raw[FAT_SLOT_BYTES];
+    int rc = slot_off(m, it, s, &off);
+    if (rc == TW_OK)
+        rc = fat_slot_read(m, off, raw);
+    if (rc != TW_OK)
+        return rc == TW_E_NOENT ? TW_E_IO : rc;
+    *was = raw[DIR_Name];
+    raw[DIR_Name] = v;
+    return fat_slot_write(m, off, raw);
+}
+
+int fat_dir_remove(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                   struct fat_removed *undo)
 {
     struct fat_dirit it;
     fat_dirit_init(m, &it, dir_first);
-    K_ASSERT(e->first_slot <= e->slot);
+    K_ASSERT(e->first_slot <= e->slot && e->slot - e->first_slot < FAT_ENTRY_MAX_SLOTS);
+    if (undo != NULL)
+        undo->n = 0;
     for (uint32_t s = e->first_slot; s <= e->slot; s++) {
-        uint64_t off;
-        uint8_t raw[FAT_SLOT_BYTES];
-        int rc = slot_off(m, &it, s, &off);
-        if (rc == TW_OK)
-            rc = fat_slot_read(m, off, raw);
+        uint8_t was;
+        int rc = slot_set_first(m, &it, s, FAT_SLOT_FREE, &was);
         if (rc != TW_OK)
-            return rc == TW_E_NOENT ? TW_E_IO : rc;
-        raw[0] = FAT_SLOT_FREE;
-        if ((rc = fat_slot_write(m, off, raw)) != TW_OK)
             return rc;
+        if (undo != NULL)
+            undo->was[undo->n++] = was;
+    }
+    return TW_OK;
+}
+
+int fat_dir_restore(struct fat_mount *m, uint32_t dir_first, const struct fat_entry *e,
+                    struct fat_removed *undo)
+{
+    struct fat_dirit it;
+    fat_dirit_init(m, &it, dir_first);
+    K_ASSERT(e->first_slot <= e->slot && undo->n <= e->slot - e->first_slot + 1);
+    while (undo->n > 0) {
+        uint32_t i = undo->n - 1;
+        uint8_t was;
+        int rc = slot_set_first(m, &it, e->first_slot + i, undo->was[i], &was);
+        if (rc != TW_OK)
+            return rc;
+        undo->n--;
     }
     return TW_OK;
 }

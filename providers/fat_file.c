@@ -64,13 +64,10 @@ int fat_node_flush(struct fat_node *n)
     int rc = fat_slot_read(n->m, n->ent_off, raw);
     if (rc != TW_OK)
         return rc;
-    uint32_t ts = fat_timestamp();
     fat_entry_set_cluster(raw, n->first);
-    fat_put32(raw + 28, n->size);
-    fat_put16(raw + 22, (uint16_t)ts);
-    fat_put16(raw + 24, (uint16_t)(ts >> 16));
-    fat_put16(raw + 18, (uint16_t)(ts >> 16));
-    raw[11] |= FAT_ATTR_ARCH;
+    fat_put32(raw + DIR_FileSize, n->size);
+    fat_entry_stamp(raw, FAT_STAMP_WRITTEN);
+    raw[DIR_Attr] |= FAT_ATTR_ARCH;
     rc = fat_slot_write(n->m, n->ent_off, raw);
     if (rc == TW_OK)
         n->dirty = false;
@@ -106,8 +103,8 @@ static int node_get(struct fat_mount *m, bool dir, uint32_t first, const struct 
         n->root = dir && first == root_id(m);
         n->first = first;
         n->ent_off = ent_off;
-        n->attr = e != NULL ? e->raw[11] : FAT_ATTR_DIR;
-        n->size = e != NULL && !dir ? fat_le32(e->raw + 28) : 0;
+        n->attr = e != NULL ? e->raw[DIR_Attr] : FAT_ATTR_DIR;
+        n->size = e != NULL && !dir ? fat_le32(e->raw + DIR_FileSize) : 0;
         m->users++;
         list_push_back(&m->nodes, &n->link);
     }
@@ -184,7 +181,7 @@ static int resolve(struct fat_mount *m, uint32_t base, const char *path, uint32_
         r->found = true;
         if (i + 1 == n)
             break;
-        if (!(r->e.raw[11] & FAT_ATTR_DIR))
+        if (!(r->e.raw[DIR_Attr] & FAT_ATTR_DIR))
             return TW_E_NOENT; /* a file in the middle of a path */
         uint32_t d = fat_entry_cluster(m, r->e.raw);
         if (!fat_clus_valid(m, d))
@@ -207,7 +204,7 @@ static int cluster_for_write(struct fat_node *n, uint32_t idx, uint32_t *clus)
         if (rc != TW_E_NOENT)
             return rc;
         uint32_t added;
-        rc = fat_alloc(n->m, n->first == 0 ? 0 : n->cur_clus, false, &added);
+        rc = fat_alloc(n->m, n->first == 0 ? 0 : n->cur.clus, false, &added);
         if (rc != TW_OK)
             return rc;
         if (n->first == 0) {
@@ -276,7 +273,7 @@ static int truncate_to(struct fat_node *n, uint64_t size)
                 rc = fat_free_chain(m, next);
         }
     }
-    n->cur_clus = 0;
+    n->cur.clus = 0;
     n->size = (uint32_t)size;
     n->dirty = true;
     return rc == TW_E_NOENT ? TW_E_IO : rc;
@@ -309,11 +306,11 @@ static int64_t file_read(struct fat_file *f, uint8_t *buf, size_t len)
 static void record_fill(struct fat_mount *m, const struct fat_entry *e, struct tw_dirent *d)
 {
     k_memset(d, 0, sizeof(*d));
-    bool dir = (e->raw[11] & FAT_ATTR_DIR) != 0;
-    d->size = dir ? 0 : fat_le32(e->raw + 28);
-    d->attr = e->raw[11];
+    bool dir = (e->raw[DIR_Attr] & FAT_ATTR_DIR) != 0;
+    d->size = dir ? 0 : fat_le32(e->raw + DIR_FileSize);
+    d->attr = e->raw[DIR_Attr];
     d->cluster = fat_entry_cluster(m, e->raw);
-    d->mtime = (uint32_t)fat_le16(e->raw + 24) << 16 | fat_le16(e->raw + 22);
+    d->mtime = (uint32_t)fat_le16(e->raw + DIR_WrtDate) << 16 | fat_le16(e->raw + DIR_WrtTime);
     d->kind = dir ? TW_DIRENT_DIR : TW_DIRENT_FILE;
     fat_short_name(e->raw, d->short_name);
     d->name_len = (uint16_t)fat_entry_name(e, d->name, sizeof(d->name));
@@ -382,14 +379,11 @@ static int64_t fat_write(struct kobj *o, const void *buf, size_t len)
 static int64_t fat_seek(struct kobj *o, int64_t off, int whence)
 {
     struct fat_file *f = as_file(o);
-    int64_t base = whence == TW_SEEK_SET   ? 0
-                   : whence == TW_SEEK_CUR ? (int64_t)f->pos
-                                           : (int64_t)f->n->size;
-    int64_t max = f->n->dir ? FAT_MAX_DIR_SLOTS : (int64_t)FAT_MAX_SIZE;
-    if ((off < 0 && base + off < 0) || (off > 0 && off > max - base))
-        return TW_E_INVAL;
-    f->pos = (uint64_t)(base + off);
-    return (int64_t)f->pos;
+    uint64_t max = f->n->dir ? FAT_MAX_DIR_SLOTS : FAT_MAX_SIZE; /* directories: slots */
+    int64_t pos = kio_seek_pos(f->pos, f->n->size, max, off, whence);
+    if (pos >= 0)
+        f->pos = (uint64_t)pos;
+    return pos;
 }
 
 static int64_t fat_tell(struct kobj *o)
@@ -484,13 +478,8 @@ static int create_file(struct fat_mount *m, struct fat_res *r)
 {
     uint8_t tmpl[FAT_SLOT_BYTES];
     k_memset(tmpl, 0, sizeof(tmpl));
-    uint32_t ts = fat_timestamp();
-    tmpl[11] = FAT_ATTR_ARCH;
-    fat_put16(tmpl + 14, (uint16_t)ts);
-    fat_put16(tmpl + 16, (uint16_t)(ts >> 16));
-    fat_put16(tmpl + 18, (uint16_t)(ts >> 16));
-    fat_put16(tmpl + 22, (uint16_t)ts);
-    fat_put16(tmpl + 24, (uint16_t)(ts >> 16));
+    tmpl[DIR_Attr] = FAT_ATTR_ARCH;
+    fat_entry_stamp(tmpl, FAT_STAMP_CREATED);
     return fat_dir_add(m, r->parent, r->name, r->name_len, tmpl, &r->e);
 }
 
@@ -506,7 +495,7 @@ static int open_node(struct fat_mount *m, struct fat_res *r, uint32_t flags, str
         if (rc != TW_OK)
             return rc;
     }
-    if (r->e.raw[11] & FAT_ATTR_DIR)
+    if (r->e.raw[DIR_Attr] & FAT_ATTR_DIR)
         return (flags & TW_O_TRUNC) ? TW_E_INVAL
                                     : node_get(m, true, fat_entry_cluster(m, r->e.raw), NULL, n);
     int rc = node_get(m, false, fat_entry_cluster(m, r->e.raw), &r->e, n);
@@ -565,20 +554,15 @@ static int fs_mkdir(struct fat_mount *m, struct fat_res *r)
         return rc;
     uint8_t tmpl[FAT_SLOT_BYTES];
     k_memset(tmpl, 0, sizeof(tmpl));
-    uint32_t ts = fat_timestamp();
-    fat_put16(tmpl + 14, (uint16_t)ts);
-    fat_put16(tmpl + 16, (uint16_t)(ts >> 16));
-    fat_put16(tmpl + 18, (uint16_t)(ts >> 16));
-    fat_put16(tmpl + 22, (uint16_t)ts);
-    fat_put16(tmpl + 24, (uint16_t)(ts >> 16));
-    tmpl[11] = FAT_ATTR_DIR;
-    uint8_t dot[FAT_SLOT_BYTES];
+    fat_entry_stamp(tmpl, FAT_STAMP_CREATED);
+    tmpl[DIR_Attr] = FAT_ATTR_DIR;
+    uint8_t dot[FAT_SLOT_BYTES]; /* "." then ".." */
     k_memcpy(dot, tmpl, sizeof(dot));
-    k_memset(dot, ' ', 11);
-    dot[0] = '.';
+    k_memset(dot + DIR_Name, ' ', FAT_NAME_BYTES);
+    dot[DIR_Name] = '.';
     fat_entry_set_cluster(dot, c);
     rc = fat_slot_write(m, fat_clus_off(m, c), dot);
-    dot[1] = '.';
+    dot[DIR_Name + 1] = '.';
     fat_entry_set_cluster(dot, r->parent == root_id(m) ? 0 : r->parent);
     if (rc == TW_OK)
         rc = fat_slot_write(m, fat_clus_off(m, c) + FAT_SLOT_BYTES, dot);
@@ -597,7 +581,7 @@ static int fs_unlink(struct fat_mount *m, struct fat_res *r)
     if (!r->found)
         return r->name_len == 0 ? TW_E_INVAL : TW_E_NOENT;
     uint32_t c = fat_entry_cluster(m, r->e.raw);
-    if (r->e.raw[11] & FAT_ATTR_DIR) {
+    if (r->e.raw[DIR_Attr] & FAT_ATTR_DIR) {
         if (node_find(m, true, c, 0) != NULL)
             return TW_E_BUSY;
         int empty = fat_clus_valid(m, c) ? fat_dir_empty(m, c) : TW_E_IO;
@@ -606,7 +590,7 @@ static int fs_unlink(struct fat_mount *m, struct fat_res *r)
     } else if (node_find(m, false, 0, r->e.off) != NULL) {
         return TW_E_BUSY;
     }
-    int rc = fat_dir_remove(m, r->parent, &r->e);
+    int rc = fat_dir_remove(m, r->parent, &r->e, NULL);
     return rc == TW_OK && c != 0 ? fat_free_chain(m, c) : rc;
 }
 
@@ -616,19 +600,25 @@ static int fix_dotdot(struct fat_mount *m, uint32_t dir, uint32_t parent)
     uint8_t raw[FAT_SLOT_BYTES];
     uint64_t off = fat_clus_off(m, dir) + FAT_SLOT_BYTES;
     int rc = fat_slot_read(m, off, raw);
-    if (rc != TW_OK || raw[0] != '.' || raw[1] != '.')
+    if (rc != TW_OK || raw[DIR_Name] != '.' || raw[DIR_Name + 1] != '.')
         return rc != TW_OK ? rc : TW_E_IO;
     fat_entry_set_cluster(raw, parent == root_id(m) ? 0 : parent);
     return fat_slot_write(m, off, raw);
 }
 
+/*
+ * Move from's entry to to: the new entry is written first, then the old one goes (and a
+ * moved directory's ".." follows). When a step after the new entry fails, what the removal
+ * marked is taken back and the new entry removed, so the file stays in exactly one
+ * directory (its old one, unless the device fails the undo too).
+ */
 static int fs_rename(struct fat_mount *m, struct fat_res *from, struct fat_res *to)
 {
     if (!from->found)
         return from->name_len == 0 ? TW_E_INVAL : TW_E_NOENT;
     if (to->found || to->name_len == 0)
         return TW_E_BUSY;
-    bool dir = (from->e.raw[11] & FAT_ATTR_DIR) != 0;
+    bool dir = (from->e.raw[DIR_Attr] & FAT_ATTR_DIR) != 0;
     uint32_t c = fat_entry_cluster(m, from->e.raw);
     for (uint32_t i = 0; dir && i <= to->depth; i++)
         if (to->dirs[i] == c)
@@ -640,13 +630,22 @@ static int fs_rename(struct fat_mount *m, struct fat_res *from, struct fat_res *
         rc = fat_slot_read(m, from->e.off, raw); /* with what the flush wrote */
     if (rc == TW_OK)
         rc = fat_dir_add(m, to->parent, to->name, to->name_len, raw, &to->e);
-    if (rc == TW_OK)
-        rc = fat_dir_remove(m, from->parent, &from->e);
-    if (rc == TW_OK && open != NULL)
-        open->ent_off = to->e.off;
+    if (rc != TW_OK)
+        return rc;
+    struct fat_removed undo;
+    rc = fat_dir_remove(m, from->parent, &from->e, &undo);
     if (rc == TW_OK && dir && from->parent != to->parent && fat_clus_valid(m, c))
         rc = fix_dotdot(m, c, to->parent);
-    return rc;
+    if (rc != TW_OK) {
+        int r = fat_dir_restore(m, from->parent, &from->e, &undo);
+        if (fat_entry_in_dir(&from->e, &undo))
+            r = fat_dir_remove(m, to->parent, &to->e, NULL);
+        (void)r; /* the first error is the one to report */
+        return rc;
+    }
+    if (open != NULL)
+        open->ent_off = to->e.off;
+    return TW_OK;
 }
 
 /* A path argument (the table bounds its length by FAT_MAX_PATH): relative, not empty. */

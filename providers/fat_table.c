@@ -2,9 +2,9 @@
 /*
  * providers/fat_table.c - the File Allocation Table of a fat:// mount: 12-, 16- and
  * 28-bit entries read and written through a one-sector window of the first FAT (written
- * to every copy when it moves on or is flushed), cluster chains walked with a cursor and
- * bounded by the cluster count (so a loop is an I/O error, not a hang), allocation and
- * freeing. See fat.h.
+ * to every copy when it moves on or is flushed); the walker that file data and directories
+ * follow their chains with (struct fat_walk: a cursor, with Brent's cycle detection, so a
+ * loop is an I/O error, not a hang); allocation and freeing. See fat.h.
  */
 #include "../core/abi.h"
 #include "../core/kassert.h"
@@ -170,6 +170,11 @@ int fat_alloc(struct fat_mount *m, uint32_t prev, bool zero, uint32_t *out)
     return TW_E_LIMIT;
 }
 
+/*
+ * Not a walk with struct fat_walk: freeing as it goes is its own loop detection (a chain that
+ * comes round reaches a freed cluster, whose link fat_next refuses), and cycle detection
+ * on top would stop some loops one FAT read earlier than freeing has always found them.
+ */
 int fat_free_chain(struct fat_mount *m, uint32_t first)
 {
     uint32_t c = first;
@@ -201,32 +206,64 @@ int fat_count_free(struct fat_mount *m, uint32_t *out)
     return TW_OK;
 }
 
-int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
+/* ---- walking a chain ---------------------------------------------------------------------- */
+
+/* Start watching a walk at cluster first. */
+static void fat_loop_start(struct fat_loop *l, uint32_t first)
 {
-    struct fat_mount *m = n->m;
-    if (n->first == 0) {
-        n->cur_clus = 0;
-        return TW_E_NOENT;
+    l->saved = first;
+    l->power = 1;
+    l->steps = 0;
+}
+
+/* The walk stepped to next: false when it came back to a cluster it had passed. */
+static bool fat_loop_step(struct fat_loop *l, uint32_t next)
+{
+    if (next == l->saved)
+        return false;
+    if (++l->steps == l->power) {
+        l->saved = next;
+        l->power = l->power < (1u << 31) ? l->power * 2 : l->power;
+        l->steps = 0;
     }
-    if (!fat_clus_valid(m, n->first) || idx >= m->nclusters)
-        return TW_E_IO; /* a chain longer than the volume has a loop */
-    if (n->cur_clus == 0 || n->cur_idx > idx) {
-        n->cur_idx = 0;
-        n->cur_clus = n->first;
-        fat_loop_start(&n->loop, n->first);
+    return true;
+}
+
+int fat_walk_to(struct fat_mount *m, struct fat_walk *w, uint32_t first, uint32_t idx)
+{
+    if (!fat_clus_valid(m, first))
+        return TW_E_IO;
+    if (w->clus == 0 || w->idx > idx) {
+        w->clus = first;
+        w->idx = 0;
+        fat_loop_start(&w->loop, first);
     }
-    while (n->cur_idx < idx) {
+    while (w->idx < idx) {
         uint32_t next;
-        int rc = fat_next(m, n->cur_clus, &next);
+        int rc = fat_next(m, w->clus, &next);
         if (rc != TW_OK)
             return rc;
         if (next == 0)
             return TW_E_NOENT;
-        if (!fat_loop_step(&n->loop, next))
+        if (!fat_loop_step(&w->loop, next))
             return TW_E_IO; /* the chain loops */
-        n->cur_clus = next;
-        n->cur_idx++;
+        w->clus = next;
+        w->idx++;
     }
-    *clus = n->cur_clus;
+    K_ASSERT(w->idx == idx && fat_clus_valid(m, w->clus));
     return TW_OK;
+}
+
+int fat_chain_at(struct fat_node *n, uint32_t idx, uint32_t *clus)
+{
+    if (n->first == 0) {
+        n->cur.clus = 0;
+        return TW_E_NOENT;
+    }
+    if (idx >= n->m->nclusters)
+        return TW_E_IO; /* a chain longer than the volume has a loop */
+    int rc = fat_walk_to(n->m, &n->cur, n->first, idx);
+    if (rc == TW_OK)
+        *clus = n->cur.clus;
+    return rc;
 }

@@ -2,8 +2,9 @@
 /*
  * providers/storage.h - what the storage providers (blk://, cache://, fat://) share:
  * positioned I/O on any seekable kernel object (a sub-resource opened with
- * provider_open_sub), and the cache's memory-pressure entry point. docs/storage.md has the
- * URL forms, invoke operations and limits.
+ * provider_open_sub) and their seek arithmetic (providers/kio.c), and the cache's
+ * memory-pressure entry point. docs/storage.md has the URL forms, invoke operations and
+ * limits.
  *
  * Every function here runs in kernel context on kernel buffers, synchronously (storage never
  * blocks: the kernel is not preemptible and the disks answer at once).
@@ -37,6 +38,13 @@ int kio_pwrite(struct kobj *o, uint64_t off, const void *buf, size_t len)
 int64_t kio_size(struct kobj *o);
 /* invoke(TW_BLK_FLUSH) when the object has it; TW_OK when it has nothing to flush. */
 int kio_flush(struct kobj *o) __attribute__((warn_unused_result));
+/*
+ * Where a seek moves an object positioned at pos whose end is end and whose position may be
+ * anything in 0 .. max: off bytes from whence (TW_SEEK_SET: 0, TW_SEEK_CUR: pos, else
+ * end). The new position (>= 0), or TW_E_INVAL when it would fall outside 0 .. max.
+ * Requires pos <= max, end <= max <= INT64_MAX.
+ */
+int64_t kio_seek_pos(uint64_t pos, uint64_t end, uint64_t max, int64_t off, int whence);
 
 /*
  * Memory pressure (called when system://memory/free_mem fires): release up to pages pages

@@ -5,11 +5,17 @@
  * Twain reads them back byte for byte; Twain writes (create, extend, truncate, mkdir,
  * rename, unlink) to a write-through disk, then fsck.fat -n must find the image clean and
  * mcopy must read back what was written. Broken images (boot sector, BPB, chain loops,
- * sizes past the chain) give TW_E_IO; path limits give TW_E_INVAL / TW_E_TOOBIG.
+ * sizes past the chain) give TW_E_IO; path limits give TW_E_INVAL / TW_E_TOOBIG. A rename
+ * whose device fails after the new entry is written is undone: the file stays in exactly
+ * one directory (a failing device between fat:// and the disk, flaky://, defined here).
  */
 #include "../fat/harness.h"
 
 #include "../../core/abi.h"
+#include "../../core/optable.h"
+#include "../../core/provider.h"
+#include "../../providers/fat.h"
+#include "../../providers/storage.h"
 
 #define IMG_FILES 3
 static char img_path[512];
@@ -489,6 +495,243 @@ START_TEST(test_broken_images)
 }
 END_TEST
 
+/* ---- a device that fails: fs_rename's undo -------------------------------------------------- */
+
+/*
+ * flaky://[SUB]/ passes everything through to SUB, except that while flaky_on a write that
+ * touches a byte of flaky_lo .. flaky_hi - 1 fails (TW_E_IO) and writes nothing.
+ */
+static bool flaky_on;
+static uint64_t flaky_lo, flaky_hi;
+static unsigned flaky_failed; /* writes failed so far */
+
+static struct flaky {
+    struct kobj obj;
+    struct kobj *sub;
+    bool used;
+} flaky_dev;
+
+static struct kobj *flaky_sub(struct kobj *o)
+{
+    return K_CONTAINER_OF(o, struct flaky, obj)->sub;
+}
+
+static uint32_t flaky_signals(struct kobj *o)
+{
+    (void)o;
+    return TW_SIG_READABLE | TW_SIG_WRITABLE;
+}
+
+static int64_t flaky_read(struct kobj *o, void *buf, size_t len)
+{
+    return flaky_sub(o)->ops->read(flaky_sub(o), buf, len);
+}
+
+static int64_t flaky_write(struct kobj *o, const void *buf, size_t len)
+{
+    struct kobj *sub = flaky_sub(o);
+    uint64_t at = (uint64_t)sub->ops->tell(sub);
+    if (flaky_on && at < flaky_hi && at + len > flaky_lo) {
+        flaky_failed++;
+        return TW_E_IO;
+    }
+    return sub->ops->write(sub, buf, len);
+}
+
+static int64_t flaky_seek(struct kobj *o, int64_t off, int whence)
+{
+    return flaky_sub(o)->ops->seek(flaky_sub(o), off, whence);
+}
+
+static int64_t flaky_tell(struct kobj *o)
+{
+    return flaky_sub(o)->ops->tell(flaky_sub(o));
+}
+
+static int64_t flaky_flush(struct kobj *o)
+{
+    return kio_flush(flaky_sub(o));
+}
+
+static void flaky_destroy(struct kobj *o)
+{
+    kobj_unref(flaky_sub(o));
+    flaky_dev.used = false;
+}
+
+static const struct kobj_ops flaky_ops = {
+    .name = "flaky",
+    .kind = TW_KIND_BLK,
+    .signals = flaky_signals,
+    .read = flaky_read,
+    .write = flaky_write,
+    .seek = flaky_seek,
+    .tell = flaky_tell,
+    .flush = flaky_flush,
+    .destroy = flaky_destroy,
+};
+
+static int flaky_open(const struct url_parsed *p, const struct url *u, uint32_t flags,
+                      struct kobj **out)
+{
+    if (flaky_dev.used)
+        return TW_E_BUSY; /* one at a time is all the test needs */
+    int rc = provider_open_sub(p, u, flags, &flaky_dev.sub);
+    if (rc != TW_OK)
+        return rc;
+    kobj_init(&flaky_dev.obj, &flaky_ops);
+    flaky_dev.used = true;
+    *out = &flaky_dev.obj;
+    return TW_OK;
+}
+
+static const struct provider prov_flaky = {.scheme = "flaky", .open = flaky_open};
+
+/* From now on, writes touching len bytes at off fail. */
+static void flaky_arm(uint64_t off, uint64_t len)
+{
+    flaky_lo = off;
+    flaky_hi = off + len;
+    flaky_on = true;
+}
+
+/* The image's layout, read on the host (the names are the spec's, from providers/fat.h). */
+static uint32_t le32_at(size_t off)
+{
+    return le16_at(off) | le16_at(off + 2) << 16;
+}
+
+static size_t img_cluster_bytes(void)
+{
+    return (size_t)le16_at(BPB_BytsPerSec) * img[BPB_SecPerClus];
+}
+
+/* Byte offset of cluster clus. */
+static size_t img_cluster_off(uint32_t clus)
+{
+    size_t bps = le16_at(BPB_BytsPerSec);
+    size_t fatsz = le16_at(BPB_FATSz16) != 0 ? le16_at(BPB_FATSz16) : le32_at(BPB_FATSz32);
+    size_t root = (le16_at(BPB_RsvdSecCnt) + img[BPB_NumFATs] * fatsz) * bps;
+    size_t data = root + (le16_at(BPB_RootEntCnt) * FAT_SLOT_BYTES + bps - 1) / bps * bps;
+    return data + (clus - 2) * img_cluster_bytes();
+}
+
+/* Offset of the short entry whose 8.3 name starts with prefix, in the directory at cluster
+ * clus (its first cluster only; 0: the root). */
+static size_t img_entry(uint32_t clus, const char *prefix)
+{
+    size_t at, slots;
+    if (clus == 0 && le16_at(BPB_RootEntCnt) != 0) {
+        at = img_cluster_off(2) - le16_at(BPB_RootEntCnt) * FAT_SLOT_BYTES;
+        slots = le16_at(BPB_RootEntCnt);
+    } else {
+        at = img_cluster_off(clus != 0 ? clus : le32_at(BPB_RootClus));
+        slots = img_cluster_bytes() / FAT_SLOT_BYTES;
+    }
+    for (size_t e = at; e < at + slots * FAT_SLOT_BYTES && img[e] != FAT_SLOT_END; e += 32)
+        if (img[e] != FAT_SLOT_FREE && (img[e + DIR_Attr] & FAT_ATTR_LFN_MASK) != FAT_ATTR_LFN &&
+            memcmp(img + e, prefix, strlen(prefix)) == 0)
+            return e;
+    ck_abort_msg("no entry %s... in the directory at cluster %u", prefix, clus);
+    return 0;
+}
+
+static uint32_t img_entry_cluster(size_t e)
+{
+    return le16_at(e + DIR_FstClusHI) << 16 | le16_at(e + DIR_FstClusLO);
+}
+
+#define FLAKY "fat://[flaky://[blk://disk0/]/]/"
+static uint64_t src_short_off, inner_dotdot_off;
+
+static void body_rename_undo(uintptr_t heap)
+{
+    uint8_t *buf = (uint8_t *)heap;
+    int32_t root = (int32_t)u_open(FLAKY, 0);
+    EXPECT_OK(root);
+    /* A file: its old short entry cannot be marked free, after the new entry was written
+     * and the old long-name slots were marked. */
+    flaky_arm(src_short_off, FAT_SLOT_BYTES);
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "sub/Source File.txt", "dst/Moved File.txt"), TW_E_IO);
+    /* A directory: its ".." cannot be written, after the old entry was removed. */
+    flaky_arm(inner_dotdot_off, FAT_SLOT_BYTES);
+    EXPECT(u_invoke_str(root, TW_FS_RENAME, "sub/Inner Dir", "dst/Inner Dir"), TW_E_IO);
+    flaky_on = false;
+    EXPECT(flaky_failed, 2);
+    /* Each is where it was, under its long name, and only there. */
+    expect_file(__LINE__, FLAKY "sub/Source%20File.txt", want[0], want_len[0], buf);
+    EXPECT(u_open(FLAKY "dst/Moved%20File.txt", 0), TW_E_NOENT);
+    EXPECT(u_open(FLAKY "dst/Inner%20Dir", 0), TW_E_NOENT);
+    bool seen;
+    EXPECT(count_dir(FLAKY "dst/", "Moved File.txt", &seen, buf), 0);
+    EXPECT(count_dir(FLAKY "sub/", "Inner Dir", &seen, buf), 2);
+    EXPECT(seen, 1);
+    EXPECT(count_dir(FLAKY "sub/", "Source File.txt", &seen, buf), 2);
+    EXPECT(seen, 1);
+    EXPECT(tw_close(root), TW_OK);
+    th_done++;
+}
+
+static void run_rename_undo(const char *mkfs_args, size_t kib)
+{
+    const char *d = th_tmp();
+    snprintf(img_path, sizeof(img_path), "%s/undo.img", d);
+    free(want[0]);
+    want_len[0] = 3000;
+    want[0] = malloc(want_len[0]);
+    make_content(want[0], want_len[0], 9);
+    char host[600];
+    snprintf(host, sizeof(host), "%s/src", d);
+    FILE *f = fopen(host, "wb");
+    ck_assert(f != NULL && fwrite(want[0], 1, want_len[0], f) == want_len[0]);
+    fclose(f);
+    th_sh("mkfs.fat -C %s %s %zu >/dev/null && mmd -i %s ::/sub ::/dst '::/sub/Inner Dir' && "
+          "mcopy -i %s %s '::/sub/Source File.txt'",
+          mkfs_args, img_path, kib, img_path, img_path, host);
+    img = th_slurp(img_path, &img_len);
+    uint32_t sub = img_entry_cluster(img_entry(0, "SUB "));
+    src_short_off = img_entry(sub, "SOURCE");
+    uint32_t inner = img_entry_cluster(img_entry(sub, "INNERD"));
+    inner_dotdot_off = img_cluster_off(inner) + FAT_SLOT_BYTES;
+    ck_assert(img[inner_dotdot_off] == '.' && img[inner_dotdot_off + 1] == '.');
+    free(img);
+    flaky_on = false;
+    flaky_failed = 0;
+    add_disk(true);
+    th_boot(4096);
+    ck_assert_int_eq(provider_register(&prov_flaky), TW_OK);
+    th_task("t", body_rename_undo, 4);
+    th_run_check(1);
+    host_disks_clear(); /* closes the write-through file */
+    /* The tools agree: a clean volume, the file and the directory in sub/ only, the
+     * directory's ".." still sub/. */
+    th_sh("fsck.fat -n %s > %s/fsck.log 2>&1 || (cat %s/fsck.log; false)", img_path, d, d);
+    th_sh("! grep -iE 'differ|wrong|bad|invalid|orphan|lost|free cluster|share' %s/fsck.log || "
+          "(cat %s/fsck.log; false)",
+          d, d);
+    expect_host_file("/sub/Source File.txt", want[0], want_len[0]);
+    th_sh("! mcopy -n -i %s '::/dst/Moved File.txt' %s/x 2>/dev/null", img_path, d);
+    th_sh("mdir -i %s '::/sub/Inner Dir' >/dev/null", img_path);
+    th_sh("! mdir -i %s '::/dst/Inner Dir' >/dev/null 2>&1", img_path);
+    th_sh("test \"$(mdir -b -i %s ::/dst | wc -l)\" = 0", img_path);
+    img = th_slurp(img_path, &img_len);
+    ck_assert_uint_eq(img_entry_cluster(inner_dotdot_off), sub);
+    free(img);
+    th_cleanup();
+}
+
+START_TEST(test_rename_undo_fat12)
+{
+    run_rename_undo("-F 12", 1440);
+}
+END_TEST
+
+START_TEST(test_rename_undo_fat32)
+{
+    run_rename_undo("-F 32 -s 1", 40 * 1024);
+}
+END_TEST
+
 static Suite *fat_suite(void)
 {
     Suite *s = suite_create("fat");
@@ -507,6 +750,11 @@ static Suite *fat_suite(void)
     tc = tcase_create("broken");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_broken_images);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("rename-undo");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_rename_undo_fat12);
+    tcase_add_test(tc, test_rename_undo_fat32);
     suite_add_tcase(s, tc);
     return s;
 }
