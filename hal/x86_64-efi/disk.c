@@ -30,11 +30,11 @@ uint32_t hal_disk_count(void)
 int hal_disk_info(uint32_t idx, char name[16], uint64_t *size)
 {
     if (idx >= disks.n)
-        return TW_E_NOENT;
+        return HAL_E_NOENT;
     k_memcpy(name, disks.d[idx].name, 16);
     name[15] = 0;
     *size = disks.d[idx].size;
-    return TW_OK;
+    return HAL_OK;
 }
 
 static uint8_t *range(uint32_t idx, uint64_t off, size_t len)
@@ -48,16 +48,16 @@ int hal_disk_read(uint32_t idx, uint64_t off, void *buf, size_t len)
 {
     uint8_t *p = range(idx, off, len);
     if (p == NULL)
-        return TW_E_INVAL;
+        return HAL_E_RANGE;
     k_memcpy(buf, p, len);
-    return TW_OK;
+    return HAL_OK;
 }
 
 int hal_disk_write(uint32_t idx, uint64_t off, const void *buf, size_t len)
 {
     uint8_t *p = range(idx, off, len);
     if (p == NULL)
-        return TW_E_INVAL;
+        return HAL_E_RANGE;
     k_memcpy(p, buf, len);
-    return TW_OK;
+    return HAL_OK;
 }

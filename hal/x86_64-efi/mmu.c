@@ -236,7 +236,7 @@ int hal_aspace_map(struct hal_aspace *as, void *base, size_t len)
         hal_aspace_unmap(as, base, len);
     }
     flush_if_current(as);
-    return ok ? TW_OK : TW_E_NOMEM;
+    return ok ? HAL_OK : HAL_E_NOMEM;
 }
 
 void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len)
