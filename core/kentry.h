@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/kentry.h - the entry points a HAL backend calls into core. Nothing else in core is
- * for backends: they reach the kernel only through these.
+ * core/kentry.h - the door from a HAL backend (hal/sim, hal/x86_64-efi) into core: the
+ * entry points it calls, and the few core headers it may use, which this header includes
+ * so that a backend includes no other core header (tools/check-layering):
+ *
+ *   abi.h           the error codes and constants of the user ABI (a backend's ring-3
+ *                   runtime makes system calls too)
+ *   klib.h          the kernel's library: memory and string helpers, bounded formatting
+ *   kassert.h       K_ASSERT, K_STATIC_ASSERT and k_panic (which ends in hal_panic_halt)
+ *   trace_format.h  the records hal_trace_write delivers
+ *
+ * Nothing else in core is for backends: they reach the kernel only through these.
  */
 #ifndef TWAIN_CORE_KENTRY_H
 #define TWAIN_CORE_KENTRY_H
@@ -10,6 +19,9 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "kassert.h"
+#include "klib.h"
+#include "trace_format.h"
 
 /* First code a new thread runs (on its stack, after its first switch-in). Never returns. */
 _Noreturn void k_thread_trampoline(void);

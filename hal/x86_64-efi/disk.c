@@ -6,8 +6,7 @@
  * ExitBootServices. Writes change the in-memory copy only, as the simulator's
  * copy-on-write disks do; the ESP is never written (write_through has no effect here).
  */
-#include "../../core/abi.h"
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
 #include "../hal.h"
 #include "xe.h"
 

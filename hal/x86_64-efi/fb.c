@@ -5,7 +5,7 @@
  * bar on the first row, and scrolling by a third of the screen at a time (moving the
  * framebuffer is slow, so it happens rarely).
  */
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
 #include "font.h"
 #include "xe.h"
 

@@ -14,9 +14,7 @@
  * A table is private to an address space exactly when its entry differs from the
  * template's at the same place: that is how destroy finds what to free, with no list.
  */
-#include "../../core/abi.h"
-#include "../../core/kassert.h"
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
 #include "../hal.h"
 #include "cpu.h"
 #include "xe.h"
