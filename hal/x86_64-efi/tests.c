@@ -12,16 +12,10 @@
  *                        finishes normally
  *   \twain\bench-ipc     real-time IPC round trips over a channel port, timed by the TSC
  *
- * Like user/loader.c, this boots the kernel through core's API (k_init, task_create,
- * thread_create) and runs native ring-3 code (user_tests.c) instead of the interpreter.
+ * It boots the kernel through core/kentry.h's "Native programs" (k_native_init, _spawn,
+ * _run, _task_end) and runs native ring-3 code (user_tests.c) instead of a scenario.
  */
-#include "../../core/abi.h"
 #include "../../core/kentry.h"
-#include "../../core/kernel.h"
-#include "../../core/klib.h"
-#include "../../core/task.h"
-#include "../../core/thread.h"
-#include "../../core/trace.h"
 #include "../../providers/providers.h"
 #include "tests.h"
 #include "xe.h"
@@ -33,33 +27,45 @@ static volatile uint64_t kernel_secret = 0x5ec2e75ec2e7ull;
 
 static void boot_kernel(const struct xe_boot_info *bi, bool realtime)
 {
-    struct k_config cfg;
-    k_memset(&cfg, 0, sizeof(cfg));
-    cfg.seed = 1;
-    cfg.policy = SCHED_RR;
-    cfg.clock.realtime = realtime;
-    cfg.clock.quantum_ns = 1000000;
-    cfg.clock.cost_syscall_ns = 200;
-    cfg.clock.cost_switch_ns = 400;
-    cfg.clock.cost_byte_ps = 250;
-    cfg.max_time_ns = 60ull * 1000000000u;
-    cfg.pool_pages = bi->pool_pages;
-    cfg.trace_sink = true;
-    if (k_init(&cfg) != TW_OK || providers_register_all() != TW_OK) {
+    struct k_native_config cfg = {
+        .seed = 1,
+        .realtime = realtime,
+        .quantum_ns = 1000000,
+        .cost_syscall_ns = 200,
+        .cost_switch_ns = 400,
+        .cost_byte_ps = 250,
+        .max_time_ns = 60ull * 1000000000u,
+        .pool_pages = bi->pool_pages,
+    };
+    if (k_native_init(&cfg) != TW_OK || providers_register_all() != TW_OK) {
         xe_printf("tests: the kernel did not boot\n");
         xe_exit(XE_EXIT_BOOT_ERROR);
     }
 }
 
-static struct task *spawn(const char *name, void (*entry)(uintptr_t), uintptr_t arg)
+/* A task of the test and how it ended (after k_native_run). */
+struct test_task {
+    const char *name;
+    uint32_t id;
+    struct k_task_end end;
+};
+
+static struct test_task spawn(const char *name, void (*entry)(uintptr_t), uintptr_t arg)
 {
-    struct task *t;
-    if (task_create(name, k_strlen(name), 10, &t) != TW_OK ||
-        thread_create(t, entry, arg, 10, NULL) != TW_OK) {
+    struct test_task t = {.name = name};
+    if (k_native_spawn(name, k_strlen(name), 10, entry, arg, &t.id) != TW_OK) {
         xe_printf("tests: could not create task %s\n", name);
         xe_exit(XE_EXIT_BOOT_ERROR);
     }
     return t;
+}
+
+static void ended(struct test_task *t)
+{
+    if (k_native_task_end(t->id, &t->end) != TW_OK) {
+        xe_printf("tests: task %s is gone\n", t->name);
+        xe_exit(XE_EXIT_FAIL);
+    }
 }
 
 int64_t xe_test_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -77,18 +83,20 @@ static _Noreturn void kernel_fault_test(const struct xe_boot_info *bi)
 {
     boot_kernel(bi, false);
     spawn("faulter", xe_test_user_kernel_fault, 0);
-    k_run();
+    k_native_run();
     xe_printf("kernel-fault test: FAIL: the kernel did not fault\n");
     xe_exit(XE_EXIT_FAIL);
 }
 
 /* A misbehaving task must have crashed, with vector in the trace's fault record. */
-static bool crashed(struct task *t, uint32_t vector)
+static bool crashed(struct test_task *t, uint32_t vector)
 {
+    ended(t);
     uint32_t got = xe_trace_fault_vector(t->id);
-    bool ok = t->exited && t->killed && t->exit_status == TW_EXIT_CRASHED && got == vector;
+    const struct k_task_end *e = &t->end;
+    bool ok = e->exited && e->killed && e->status == TW_EXIT_CRASHED && got == vector;
     xe_printf("user-fault test: task %s %s (exit status %d, fault vector %u, want %u): %s\n",
-              t->name, t->killed ? "killed" : "not killed", t->exit_status, got, vector,
+              t->name, e->killed ? "killed" : "not killed", e->status, got, vector,
               ok ? "ok" : "FAILED");
     return ok;
 }
@@ -96,18 +104,19 @@ static bool crashed(struct task *t, uint32_t vector)
 static _Noreturn void user_fault_test(const struct xe_boot_info *bi)
 {
     boot_kernel(bi, false);
-    struct task *reader = spawn("reader", xe_test_user_reader, (uintptr_t)&kernel_secret);
-    struct task *worker = spawn("worker", xe_test_user_worker, 0);
-    struct task *priv = spawn("privileged", xe_test_user_privileged, 0);
-    struct task *writer = spawn("writer", xe_test_user_writer, (uintptr_t)xe_test_user_ro);
-    struct task *overflow = spawn("overflow", xe_test_user_overflow, 0);
-    int end = k_run();
-    bool ok = crashed(reader, 14); /* each call reports its task: all four, in this order */
-    ok &= crashed(priv, 13);
-    ok &= crashed(writer, 14);
-    ok &= crashed(overflow, 14);
-    bool worker_ok = worker->exited && !worker->killed && worker->exit_status == 0;
-    xe_printf("user-fault test: task worker exit status %d: %s\n", worker->exit_status,
+    struct test_task reader = spawn("reader", xe_test_user_reader, (uintptr_t)&kernel_secret);
+    struct test_task worker = spawn("worker", xe_test_user_worker, 0);
+    struct test_task priv = spawn("privileged", xe_test_user_privileged, 0);
+    struct test_task writer = spawn("writer", xe_test_user_writer, (uintptr_t)xe_test_user_ro);
+    struct test_task overflow = spawn("overflow", xe_test_user_overflow, 0);
+    int end = k_native_run();
+    bool ok = crashed(&reader, 14); /* each call reports its task: all four, in this order */
+    ok &= crashed(&priv, 13);
+    ok &= crashed(&writer, 14);
+    ok &= crashed(&overflow, 14);
+    ended(&worker);
+    bool worker_ok = worker.end.exited && !worker.end.killed && worker.end.status == 0;
+    xe_printf("user-fault test: task worker exit status %d: %s\n", worker.end.status,
               worker_ok ? "ok" : "FAILED");
     bool end_ok =
         end == TR_END_DONE && kernel_secret == 0x5ec2e75ec2e7ull && xe_test_user_ro[0] == 'r';
@@ -125,11 +134,13 @@ static _Noreturn void bench_ipc(const struct xe_boot_info *bi)
     xe_hal_init(bi->pool, bi->pool_pages, true);
     xe_clock_restart();
     boot_kernel(bi, true);
-    struct task *server = spawn("server", xe_test_bench_server, BENCH_ROUNDS);
-    struct task *client = spawn("client", xe_test_bench_client, BENCH_ROUNDS);
-    k_run();
+    struct test_task server = spawn("server", xe_test_bench_server, BENCH_ROUNDS);
+    struct test_task client = spawn("client", xe_test_bench_client, BENCH_ROUNDS);
+    k_native_run();
+    ended(&server);
+    ended(&client);
     bool ok =
-        server->exited && client->exited && server->exit_status == 0 && client->exit_status == 0;
+        server.end.exited && client.end.exited && server.end.status == 0 && client.end.status == 0;
     xe_printf("bench-ipc: TSC %llu kHz: %s\n", (unsigned long long)(xe_tsc_hz() / 1000),
               ok ? "done" : "FAILED");
     xe_exit(ok ? XE_EXIT_PASS : XE_EXIT_FAIL);
