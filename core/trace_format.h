@@ -23,7 +23,7 @@ enum trace_event {
     TR_IPC_SEND = 9,     /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_IPC_RECV = 10,    /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_TIMER_FIRE = 11,  /* a: timer object id, b: times fired */
-    TR_FAULT = 12,       /* a: kind (1 kill, 2 crash), b: task id, c: CPU vector (crash) */
+    TR_FAULT = 12,       /* a: enum trace_fault (1 kill, 2 crash), b: task id, c: CPU vector */
     TR_THREAD_EXIT = 13, /* a: thread id, b: task id */
     TR_TASK_EXIT = 14,   /* a: task id, b: status (sign-extended), c: 1 if killed */
     TR_CONSOLE = 15,     /* a: chunk length (<= 16), b/c: the bytes */
@@ -37,6 +37,8 @@ enum trace_event {
 
 enum trace_why { TW_WHY_START = 0, TW_WHY_YIELD, TW_WHY_BLOCK, TW_WHY_PREEMPT, TW_WHY_EXIT };
 enum trace_end { TR_END_DONE = 0, TR_END_DEADLOCK = 1, TR_END_TIME_LIMIT = 2 };
+/* TR_FAULT's a (core/fault.h's enum fault_kind has the same values). */
+enum trace_fault { TR_FAULT_KILL = 1, TR_FAULT_CRASH = 2 };
 
 struct trace_rec {
     uint64_t time;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal/x86_64-efi/tests.c - the test build's native programs, kernel side (only
+ * boot/uefi/tests.c - the test build's native programs, kernel side (only
  * build/efi-test links this file; TWAIN_TEST_BUILD). A switch file on the ESP picks one
  * instead of the scenario:
  *
@@ -18,14 +18,14 @@
 #include "../../core/kentry.h"
 #include "../../providers/providers.h"
 #include "tests.h"
-#include "xe.h"
+#include "uefi.h"
 
 #define BENCH_ROUNDS 5000 /* five batches of 1000 */
 
 /* Kernel data the reader task tries to read from ring 3. */
 static volatile uint64_t kernel_secret = 0x5ec2e75ec2e7ull;
 
-static void boot_kernel(const struct xe_boot_info *bi, bool realtime)
+static void boot_kernel(const struct uefi_boot_info *bi, bool realtime)
 {
     struct k_native_config cfg = {
         .seed = 1,
@@ -68,10 +68,12 @@ static void ended(struct test_task *t)
     }
 }
 
-int64_t xe_test_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+/* The kernel-fault test's system-call handler (xe_set_syscall_handler): one number of its
+ * own, every other to the kernel. */
+static int64_t fault_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                             uint64_t a4, uint64_t a5)
 {
-    if (nr == XE_TEST_SYS_KERNEL_FAULT) {
+    if (nr == UEFI_TEST_SYS_KERNEL_FAULT) {
         xe_printf("kernel-fault test: null dereference in ring 0 now\n");
         volatile uintptr_t null = 0; /* opaque: the compiler must emit the load */
         return *(volatile int64_t *)null;
@@ -79,10 +81,11 @@ int64_t xe_test_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
     return k_syscall(nr, a0, a1, a2, a3, a4, a5);
 }
 
-static _Noreturn void kernel_fault_test(const struct xe_boot_info *bi)
+static _Noreturn void kernel_fault_test(const struct uefi_boot_info *bi)
 {
     boot_kernel(bi, false);
-    spawn("faulter", xe_test_user_kernel_fault, 0);
+    xe_set_syscall_handler(fault_syscall);
+    spawn("faulter", uefi_test_user_kernel_fault, 0);
     k_native_run();
     xe_printf("kernel-fault test: FAIL: the kernel did not fault\n");
     xe_exit(XE_EXIT_FAIL);
@@ -92,7 +95,7 @@ static _Noreturn void kernel_fault_test(const struct xe_boot_info *bi)
 static bool crashed(struct test_task *t, uint32_t vector)
 {
     ended(t);
-    uint32_t got = xe_trace_fault_vector(t->id);
+    uint32_t got = uefi_trace_fault_vector(t->id);
     const struct k_task_end *e = &t->end;
     bool ok = e->exited && e->killed && e->status == TW_EXIT_CRASHED && got == vector;
     xe_printf("user-fault test: task %s %s (exit status %d, fault vector %u, want %u): %s\n",
@@ -101,14 +104,14 @@ static bool crashed(struct test_task *t, uint32_t vector)
     return ok;
 }
 
-static _Noreturn void user_fault_test(const struct xe_boot_info *bi)
+static _Noreturn void user_fault_test(const struct uefi_boot_info *bi)
 {
     boot_kernel(bi, false);
-    struct test_task reader = spawn("reader", xe_test_user_reader, (uintptr_t)&kernel_secret);
-    struct test_task worker = spawn("worker", xe_test_user_worker, 0);
-    struct test_task priv = spawn("privileged", xe_test_user_privileged, 0);
-    struct test_task writer = spawn("writer", xe_test_user_writer, (uintptr_t)xe_test_user_ro);
-    struct test_task overflow = spawn("overflow", xe_test_user_overflow, 0);
+    struct test_task reader = spawn("reader", uefi_test_user_reader, (uintptr_t)&kernel_secret);
+    struct test_task worker = spawn("worker", uefi_test_user_worker, 0);
+    struct test_task priv = spawn("privileged", uefi_test_user_privileged, 0);
+    struct test_task writer = spawn("writer", uefi_test_user_writer, (uintptr_t)uefi_test_user_ro);
+    struct test_task overflow = spawn("overflow", uefi_test_user_overflow, 0);
     int end = k_native_run();
     bool ok = crashed(&reader, 14); /* each call reports its task: all four, in this order */
     ok &= crashed(&priv, 13);
@@ -119,7 +122,7 @@ static _Noreturn void user_fault_test(const struct xe_boot_info *bi)
     xe_printf("user-fault test: task worker exit status %d: %s\n", worker.end.status,
               worker_ok ? "ok" : "FAILED");
     bool end_ok =
-        end == TR_END_DONE && kernel_secret == 0x5ec2e75ec2e7ull && xe_test_user_ro[0] == 'r';
+        end == TR_END_DONE && kernel_secret == 0x5ec2e75ec2e7ull && uefi_test_user_ro[0] == 'r';
     xe_printf("user-fault test: run ended (%d), kernel and read-only data intact: %s\n", end,
               end_ok ? "ok" : "FAILED");
     ok = ok && worker_ok && end_ok;
@@ -127,15 +130,15 @@ static _Noreturn void user_fault_test(const struct xe_boot_info *bi)
     xe_exit(ok ? XE_EXIT_PASS : XE_EXIT_FAIL);
 }
 
-static _Noreturn void bench_ipc(const struct xe_boot_info *bi)
+static _Noreturn void bench_ipc(const struct uefi_boot_info *bi)
 {
     if (!xe_timer_ready())
         xe_timer_init_realtime();
     xe_hal_init(bi->pool, bi->pool_pages, true);
     xe_clock_restart();
     boot_kernel(bi, true);
-    struct test_task server = spawn("server", xe_test_bench_server, BENCH_ROUNDS);
-    struct test_task client = spawn("client", xe_test_bench_client, BENCH_ROUNDS);
+    struct test_task server = spawn("server", uefi_test_bench_server, BENCH_ROUNDS);
+    struct test_task client = spawn("client", uefi_test_bench_client, BENCH_ROUNDS);
     k_native_run();
     ended(&server);
     ended(&client);
@@ -146,7 +149,7 @@ static _Noreturn void bench_ipc(const struct xe_boot_info *bi)
     xe_exit(ok ? XE_EXIT_PASS : XE_EXIT_FAIL);
 }
 
-bool xe_tests_run(const struct xe_boot_info *bi)
+bool uefi_tests_run(const struct uefi_boot_info *bi)
 {
     if (bi->sw.kernel_fault)
         kernel_fault_test(bi);
