@@ -2,7 +2,7 @@
 /*
  * hal/x86_64-efi/disk.c - hal.h's disks on the UEFI backend: image files of the ESP
  * (\twain\disk0.img .. disk7.img, named by \twain\disknames: the scenario's "disks" in
- * order, put there by tools/efi-image) that efi_boot.c loaded into memory before
+ * order, put there by tools/efi-image) that boot/uefi/efi_boot.c loaded into memory before
  * ExitBootServices. Writes change the in-memory copy only, as the simulator's
  * copy-on-write disks do; the ESP is never written (write_through has no effect here).
  */

@@ -5,8 +5,8 @@
  * to bring it up and to use it besides hal.h: the machine handed over after
  * ExitBootServices, the consoles, the CPU tables, the MMU, the timers, the disks, the
  * trace sink and the exit path. The HAL never calls the program: what it hands on (trace
- * records) goes to functions the program registers. No file of the HAL sees the firmware:
- * the program does all of that before ExitBootServices.
+ * records; in test builds, system calls) goes to functions the program registers. No file
+ * of the HAL sees the firmware: the program does all of that before ExitBootServices.
  */
 #ifndef TWAIN_XE_H
 #define TWAIN_XE_H
