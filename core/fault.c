@@ -12,6 +12,9 @@
 #include "thread.h"
 #include "trace.h"
 
+K_STATIC_ASSERT((int)FAULT_KILL == (int)TR_FAULT_KILL && (int)FAULT_CRASH == (int)TR_FAULT_CRASH,
+                "a fault's kind is TR_FAULT's first argument");
+
 struct fault {
     struct ktimer kt;
     enum fault_kind kind;

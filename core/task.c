@@ -98,7 +98,7 @@ struct region *task_add_region(struct task *t, void *base, size_t len)
     struct region *r = kcache_alloc(&tk.regions);
     if (r == NULL)
         return NULL;
-    if (hal_aspace_map(t->aspace, base, len) != TW_OK) {
+    if (hal_aspace_map(t->aspace, base, len) != HAL_OK) {
         kcache_free(&tk.regions, r);
         return NULL;
     }

@@ -4,7 +4,9 @@
  *
  * Every function a backend (hal/sim, hal/x86_64-efi) must supply is declared here once,
  * with its contract. The backend is chosen at link time by the Makefile; core/ includes
- * this header and nothing else from outside core/.
+ * this header and nothing else from outside core/. It includes no core header in turn:
+ * HAL functions report failures with the HAL's own result codes (below), which core
+ * translates; a backend reaches core only through core/kentry.h.
  *
  * Virtual time and the cost model are not here: they live in core (core/clock.c) so that
  * both backends run them identically in deterministic mode. The HAL clock is the real
@@ -17,7 +19,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/abi.h" /* TW_OK and the TW_E_* codes HAL functions return */
+/* ---- Results ----------------------------------------------------------------------- */
+
+/*
+ * What a HAL function that can fail returns: HAL_OK, or one of the negative HAL_E_* codes.
+ * They are the HAL's own, not the kernel's TW_E_* (core/abi.h, the user ABI): core turns a
+ * HAL result into the error it reports (core/task.c for address spaces, core/disk.c for
+ * disks), so no HAL code ever reaches user code or the trace as it is.
+ */
+enum hal_result {
+    HAL_OK = 0,
+    HAL_E_NOMEM = -1, /* out of the backend's own memory (page tables) */
+    HAL_E_NOENT = -2, /* no such device */
+    HAL_E_RANGE = -3, /* the bytes asked for are not all inside the device */
+    HAL_E_IO = -4,    /* the device failed */
+};
 
 /* ---- CPU contexts ------------------------------------------------------------------ */
 
@@ -87,7 +103,8 @@ struct hal_aspace;
 struct hal_aspace *hal_aspace_create(void);
 /* Free it. Precondition: no thread of it runs, every region was unmapped. */
 void hal_aspace_destroy(struct hal_aspace *as);
-/* Make [base, base+len) (page aligned, from core's pool) user read/write in as. */
+/* Make [base, base+len) (page aligned, from core's pool) user read/write in as: HAL_OK,
+ * or HAL_E_NOMEM when the backend's page-table memory is exhausted. */
 int hal_aspace_map(struct hal_aspace *as, void *base, size_t len);
 void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len);
 /* Switch the CPU to as (called by core before running a thread of another task). */
@@ -97,8 +114,8 @@ void hal_aspace_switch(struct hal_aspace *as);
 
 /*
  * Called by user/ stubs: trap into the kernel with system call nr and six arguments, and
- * return the kernel's result (>= 0 or a TW_E_* code). In the simulator a direct call into
- * k_syscall(); on x86_64-efi the `syscall` instruction.
+ * return the kernel's result unchanged (k_syscall's: >= 0 or a TW_E_* code of core/abi.h).
+ * In the simulator a direct call into k_syscall(); on x86_64-efi the `syscall` instruction.
  */
 int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                  uint64_t a5);
@@ -151,15 +168,30 @@ void hal_pool(void **base, size_t *npages);
 /* ---- Disks ------------------------------------------------------------------------- */
 
 /*
- * Byte-addressed backing stores the machine offers to blk:// (the simulator: host image
- * files a scenario names, copy-on-write unless it asks for write-through; UEFI: images
- * loaded from the ESP). Disks are numbered 0 .. hal_disk_count()-1 and named ("disk0").
- * Reads and writes are synchronous and bounded by the disk's size; they return TW_OK or
- * TW_E_IO / TW_E_INVAL (out of range).
+ * The machine's disks: byte-addressed backing stores (the simulator: host image files a
+ * scenario names, copy-on-write unless it asks for write-through, and RAM disks; UEFI:
+ * image files of the ESP loaded into memory). The only device interface of the HAL, and
+ * only core/disk.c calls it: providers reach a disk through core/disk.h (blk://,
+ * docs/storage.md). The set of disks is fixed before k_init and does not change while the
+ * kernel runs. Every call is synchronous (the bytes have moved when it returns), takes no
+ * lock and may be made with interrupts masked.
  */
+
+/* How many disks there are: they are numbered 0 .. hal_disk_count() - 1, without gaps. */
 uint32_t hal_disk_count(void);
-/* Name (NUL-terminated, at most 15 bytes) and size in bytes of disk idx; TW_E_NOENT if none. */
+/*
+ * The name of disk idx (NUL-terminated, 1 to 15 bytes, e.g. "disk0"; should two disks share
+ * one, core finds the lower number) into name, and its size in bytes into *size: HAL_OK, or
+ * HAL_E_NOENT when idx is not a disk (name and *size are then untouched).
+ */
 int hal_disk_info(uint32_t idx, char name[16], uint64_t *size);
+/*
+ * Copy the len bytes at byte offset off of disk idx into buf (read), or from buf onto the
+ * disk (write): HAL_OK; HAL_E_RANGE, with nothing moved, when idx is not a disk or
+ * [off, off + len) is not inside it; HAL_E_IO when the device failed (part of the range may
+ * then have moved). len 0 inside the disk is HAL_OK. A read after a write of the same bytes
+ * returns what was written, for as long as the machine runs.
+ */
 int hal_disk_read(uint32_t idx, uint64_t off, void *buf, size_t len);
 int hal_disk_write(uint32_t idx, uint64_t off, const void *buf, size_t len);
 

@@ -2,7 +2,7 @@
 /*
  * providers/blk.c - the blk:// scheme: byte-addressed block devices (docs/storage.md).
  *
- *   blk://disk0/             a machine disk (hal.h "Disks": in the simulator, an image file
+ *   blk://disk0/             a machine disk (core/disk.h: in the simulator, an image file
  *                            the scenario names under "disks")
  *   blk://ram0/?size=BYTES   a RAM disk carved from the page pool, created zeroed by the
  *                            first open that gives a size, shared by name while any handle
@@ -16,13 +16,13 @@
 #include "../core/optable.h"
 #include "../core/abi.h"
 #include "../core/clock.h"
+#include "../core/disk.h"
 #include "../core/kassert.h"
 #include "../core/kcache.h"
 #include "../core/klib.h"
 #include "../core/limits.h"
 #include "../core/obj.h"
 #include "../core/page.h"
-#include "../hal/hal.h"
 #include "providers.h"
 #include "storage.h"
 
@@ -145,8 +145,7 @@ static int dev_io(struct blk_obj *b, uint64_t off, void *buf, size_t len, bool w
         ram_io(b->ram, off, buf, len, write);
         return TW_OK;
     }
-    int rc = write ? hal_disk_write(b->disk, off, buf, len) : hal_disk_read(b->disk, off, buf, len);
-    return rc == TW_OK ? TW_OK : TW_E_IO;
+    return write ? disk_write(b->disk, off, buf, len) : disk_read(b->disk, off, buf, len);
 }
 
 static uint32_t blk_signals(struct kobj *o)
@@ -242,21 +241,6 @@ static const struct kobj_ops blk_ops = {
     .check = blk_check,
 };
 
-/* The machine disk called name: TW_OK with its number and size, or TW_E_NOENT. */
-static int disk_find(const struct url_str *name, uint32_t *idx, uint64_t *size)
-{
-    uint32_t n = hal_disk_count();
-    for (uint32_t i = 0; i < n; i++) {
-        char dn[16];
-        if (hal_disk_info(i, dn, size) == TW_OK && k_strnlen(dn, sizeof(dn)) < sizeof(dn) &&
-            k_memeq_str(name->ptr, name->len, dn)) {
-            *idx = i;
-            return TW_OK;
-        }
-    }
-    return TW_E_NOENT;
-}
-
 static int blk_open(const struct url_parsed *p, const struct url *u, uint32_t flags,
                     struct kobj **out)
 {
@@ -268,7 +252,7 @@ static int blk_open(const struct url_parsed *p, const struct url *u, uint32_t fl
     uint32_t disk = 0;
     uint64_t size = 0;
     struct ramdisk *ram = NULL;
-    int rc = disk_find(&u->host, &disk, &size);
+    int rc = disk_find(u->host.ptr, u->host.len, &disk, &size);
     if (rc == TW_OK && u->has_query)
         return TW_E_INVAL; /* machine disks take no options */
     if (rc != TW_OK && u->host.len > 3 && k_memcmp(u->host.ptr, "ram", 3) == 0) {

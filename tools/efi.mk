@@ -1,7 +1,8 @@
-# The UEFI backend (hal/x86_64-efi), included by tools/build.mk. See docs/uefi.md.
+# The UEFI build, included by tools/build.mk. See docs/uefi.md.
 #
 #   make efi         build/efi/BOOTX64.EFI: core, providers and user from the same sources
-#                    as the simulator, with hal/x86_64-efi, linked with gnu-efi
+#                    as the simulator, with the machine's HAL (hal/x86_64-efi) and the UEFI
+#                    application that boots it (boot/uefi), linked with gnu-efi
 #   make image       build/twain.img, a FAT disk image that boots on UEFI PCs and in QEMU
 #                    [SCENARIO=scenarios/x.json] [SEED=n] [MODE=deterministic|realtime]
 #                    [DISKS="NAME=FILE ..."] (disks for blk:// besides the scenario's own
@@ -12,14 +13,17 @@
 #   make boot-tests  the boot tests (also part of make test): tools/boot-tests
 #   make efi-bench   boot time and real-time IPC figures: tools/efi-bench
 #
-# Two builds share the portable objects: build/efi (what ships) and build/efi-test (the
-# same plus the fault tests and the IPC benchmark of hal/x86_64-efi/tests*.c, selected by
-# files on the ESP; compiled with -DTWAIN_TEST_BUILD). A third, build/efi-view, is the
-# shipping build plus the scheduling view on the framebuffer (-DTWAIN_VIEW on the HAL, the
-# renderer viz/*.c compiled with the same freestanding flags; hal/x86_64-efi/view.c).
+# Three builds share the portable objects: build/efi (what ships), build/efi-test (the
+# same plus the fault tests and the IPC benchmark of boot/uefi/tests*.c, selected by files
+# on the ESP; the HAL and the application compiled with -DTWAIN_TEST_BUILD, which lets a
+# test serve a system call of its own) and build/efi-view, the shipping build plus the
+# scheduling view on the framebuffer (the application compiled with -DTWAIN_VIEW,
+# boot/uefi/view.c, and the renderer viz/*.c with the same freestanding flags; it links the
+# shipping build's HAL objects, which know nothing of the view).
 #
-# Code that runs in ring 3 (user/ but the kernel-side inits such as loader.c, plus
-# core/klib.c, the operation table core/optable.c and hal/x86_64-efi/user_*) gets its
+# Only the application sees the firmware (gnu-efi's headers, EFI_FIRMWARE_CFLAGS). Code
+# that runs in ring 3 (user/ but the kernel-side inits such as loader.c, plus core/klib.c,
+# the operation table core/optable.c, hal/x86_64-efi/user_* and boot/uefi/user_*) gets its
 # sections renamed to .user.* so that hal/x86_64-efi/efi.lds gathers it into pages of its
 # own, mapped user-executable.
 
@@ -37,28 +41,36 @@ EFI_ARCH := -ffreestanding -nostdinc -isystem $(shell $(EFI_CC) -print-file-name
             -fno-stack-protector -fpic -mno-red-zone -fshort-wchar -mgeneral-regs-only \
             -fno-asynchronous-unwind-tables -include hal/x86_64-efi/visibility.h
 EFI_CFLAGS := $(WARN) -O2 -g -fno-omit-frame-pointer -fno-strict-aliasing $(EFI_ARCH) -MMD -MP
-EFI_HAL_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
+EFI_FIRMWARE_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
 
 # The same list build.mk compiles for the simulator (KERNEL_SRC minus hal/sim): checked
 # by efi-check-sources.
 EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c))
-EFI_TEST_ONLY := $(wildcard hal/x86_64-efi/tests*.c hal/x86_64-efi/user_tests*.c)
-EFI_HAL_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard hal/x86_64-efi/*.c)))
+# The machine (what implements hal/hal.h) and the application (efi_main, the scenario,
+# the view, the test programs and the built-in demo).
+EFI_HAL_SRC := $(sort $(wildcard hal/x86_64-efi/*.c))
 EFI_HAL_ASM := $(sort $(wildcard hal/x86_64-efi/*.S)) hal/x86_64/switch.S
+EFI_TEST_ONLY := $(wildcard boot/uefi/tests*.c boot/uefi/user_tests*.c)
+EFI_APP_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard boot/uefi/*.c)))
+EFI_APP_ASM := $(sort $(wildcard boot/uefi/*.S))
 # user/ files that run in kernel context (a scenario's or a fuzz program's init) stay in
 # kernel pages; efi.lds refuses writable data in the ring-3 pages.
 EFI_KERNEL_SIDE_USER := user/loader.c user/fuzzprog.c
 EFI_RING3 := core/klib.c core/optable.c $(filter-out $(EFI_KERNEL_SIDE_USER),$(filter user/%,$(EFI_PORTABLE_SRC))) \
-             $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S)
+             $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S boot/uefi/user_*.c boot/uefi/user_*.S)
 
 EFI_PORTABLE_OBJ := $(EFI_PORTABLE_SRC:%.c=$(EFI_OBJ)/%.o)
+# Per build: the HAL's objects and the application's (EFI_MACHINE_OBJ: both).
 EFI_HAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_OBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_OBJ)/%.o)
-EFI_THAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_TOBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_TOBJ)/%.o) \
-                $(EFI_TEST_ONLY:%.c=$(EFI_TOBJ)/%.o)
+EFI_APP_OBJ := $(EFI_APP_SRC:%.c=$(EFI_OBJ)/%.o) $(EFI_APP_ASM:%.S=$(EFI_OBJ)/%.o)
+EFI_MACHINE_OBJ := $(EFI_HAL_OBJ) $(EFI_APP_OBJ)
+EFI_TMACHINE_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_TOBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_TOBJ)/%.o) \
+                    $(EFI_APP_SRC:%.c=$(EFI_TOBJ)/%.o) $(EFI_APP_ASM:%.S=$(EFI_TOBJ)/%.o) \
+                    $(EFI_TEST_ONLY:%.c=$(EFI_TOBJ)/%.o)
 
 EFI_VIEW_SRC := $(sort $(wildcard viz/*.c))
-EFI_VHAL_OBJ := $(EFI_HAL_SRC:%.c=$(EFI_VOBJ)/%.o) $(EFI_HAL_ASM:%.S=$(EFI_OBJ)/%.o) \
-                $(EFI_VIEW_SRC:%.c=$(EFI_VOBJ)/%.o)
+EFI_VMACHINE_OBJ := $(EFI_HAL_OBJ) $(EFI_APP_SRC:%.c=$(EFI_VOBJ)/%.o) \
+                    $(EFI_APP_ASM:%.S=$(EFI_OBJ)/%.o) $(EFI_VIEW_SRC:%.c=$(EFI_VOBJ)/%.o)
 
 EFI_APP := $(EFI_B)/BOOTX64.EFI
 EFI_VIEW_APP := $(EFI_VB)/BOOTX64.EFI
@@ -74,7 +86,7 @@ efi-test: $(EFI_TEST_APP)
 efi-view: $(EFI_VIEW_APP)
 
 EFI_FLAGS_STAMP := $(EFI_B)/.flags
-EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_HAL_CFLAGS)
+EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_FIRMWARE_CFLAGS)
 $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP) || echo '$(EFI_FLAGS_NOW)' > $(EFI_FLAGS_STAMP))
 
 # Ring-3 objects: every allocated section becomes .user.<name> (efi.lds places them). They
@@ -105,18 +117,18 @@ $(EFI_VOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
 $(EFI_OBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI AS  $<")
-	$(Q)$(EFI_CC) -fpic -DXE_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
+	$(Q)$(EFI_CC) -fpic -DUEFI_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
 	$(Q)$(efi_ring3)
 
 $(EFI_TOBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI AS  $< (test build)")
-	$(Q)$(EFI_CC) -fpic -DTWAIN_TEST_BUILD -DXE_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
+	$(Q)$(EFI_CC) -fpic -DTWAIN_TEST_BUILD -DUEFI_DEMO_BLOB='"$(EFI_DEMO_BLOB)"' -c $< -o $@
 	$(Q)$(efi_ring3)
 
-$(EFI_OBJ)/hal/x86_64-efi/%.o $(EFI_TOBJ)/hal/x86_64-efi/%.o $(EFI_VOBJ)/hal/x86_64-efi/%.o: \
-    EFI_LAYER = $(EFI_HAL_CFLAGS)
-$(EFI_OBJ)/hal/x86_64-efi/demo_blob.o $(EFI_TOBJ)/hal/x86_64-efi/demo_blob.o: $(EFI_DEMO_BLOB)
+$(EFI_OBJ)/boot/uefi/%.o $(EFI_TOBJ)/boot/uefi/%.o $(EFI_VOBJ)/boot/uefi/%.o: \
+    EFI_LAYER = $(EFI_FIRMWARE_CFLAGS)
+$(EFI_OBJ)/boot/uefi/demo_blob.o $(EFI_TOBJ)/boot/uefi/demo_blob.o: $(EFI_DEMO_BLOB)
 
 $(EFI_DEMO_BLOB): scenarios/demo.json $(TWAIN)
 	@mkdir -p $(@D)
@@ -133,19 +145,19 @@ EFI_LINK = ld -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic \
 EFI_PE = objcopy -j .text -j .sdata -j .data -j .bss -j .dynamic -j .dynsym -j .rel -j .rela \
          -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $(1) $(2)
 
-$(EFI_B)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_HAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
+$(EFI_B)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_MACHINE_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
 	@$(if $(V),,echo "  EFI LD  $@")
-	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_HAL_OBJ),$@)
+	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_MACHINE_OBJ),$@)
 
-$(EFI_TB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
+$(EFI_TB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_TMACHINE_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI LD  $@")
-	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_THAL_OBJ),$@)
+	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_TMACHINE_OBJ),$@)
 
-$(EFI_VB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_VHAL_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
+$(EFI_VB)/twain.so: $(EFI_PORTABLE_OBJ) $(EFI_VMACHINE_OBJ) $(EFI_GNUEFI) $(EFI_LDS)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI LD  $@")
-	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_VHAL_OBJ),$@)
+	$(Q)$(call EFI_LINK,$(EFI_PORTABLE_OBJ) $(EFI_VMACHINE_OBJ),$@)
 
 %/BOOTX64.EFI: %/twain.so
 	@$(if $(V),,echo "  EFI PE  $@")
@@ -174,14 +186,14 @@ EFI_VIZ_TOOL := $(BIN)/tests/viz_tool
 boot-tests: efi efi-test efi-view $(TWAIN) $(EFI_VIZ_TOOL) fat-images
 	@tools/boot-tests $(TWAIN) $(EFI_APP) $(EFI_TEST_APP) $(EFI_VIEW_APP) $(EFI_VIZ_TOOL)
 
-# ---- the benchmark's baseline: a bare gnu-efi "hello" (hal/x86_64-efi/bench/) --------
+# ---- the benchmark's baseline: a bare gnu-efi "hello" (boot/uefi/bench/) -------------
 
 EFI_HELLO := $(EFI_B)/hello/BOOTX64.EFI
 efi-hello: $(EFI_HELLO)
 
-$(EFI_B)/hello/hello.o: hal/x86_64-efi/bench/hello.c $(EFI_FLAGS_STAMP)
+$(EFI_B)/hello/hello.o: boot/uefi/bench/hello.c $(EFI_FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_HAL_CFLAGS) -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_FIRMWARE_CFLAGS) -c $< -o $@
 
 $(EFI_B)/hello/twain.so: $(EFI_B)/hello/hello.o $(EFI_GNUEFI) $(EFI_LDS)
 	$(Q)$(call EFI_LINK,$<,$@)
@@ -193,4 +205,4 @@ TEST_EXTRA += boot-tests
 # For build.mk's `bench: $(BENCH) $(BENCH_EXTRA)` (the UEFI figures join make bench).
 BENCH_EXTRA += efi-bench
 
--include $(EFI_PORTABLE_OBJ:.o=.d) $(EFI_HAL_OBJ:.o=.d) $(EFI_THAL_OBJ:.o=.d) $(EFI_VHAL_OBJ:.o=.d)
+-include $(EFI_PORTABLE_OBJ:.o=.d) $(EFI_MACHINE_OBJ:.o=.d) $(EFI_TMACHINE_OBJ:.o=.d) $(EFI_VMACHINE_OBJ:.o=.d)

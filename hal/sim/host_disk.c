@@ -126,10 +126,10 @@ uint32_t hal_disk_count(void)
 int hal_disk_info(uint32_t idx, char name[16], uint64_t *size)
 {
     if (idx >= ndisks)
-        return TW_E_NOENT;
+        return HAL_E_NOENT;
     memcpy(name, disks[idx].name, 16);
     *size = disks[idx].size;
-    return TW_OK;
+    return HAL_OK;
 }
 
 static int range_ok(uint32_t idx, uint64_t off, size_t len)
@@ -165,23 +165,23 @@ static bool read_file(const struct host_disk *d, uint64_t off, uint8_t *buf, siz
 int hal_disk_read(uint32_t idx, uint64_t off, void *buf, size_t len)
 {
     if (!range_ok(idx, off, len))
-        return TW_E_INVAL;
+        return HAL_E_RANGE;
     const struct host_disk *d = &disks[idx];
     if (!d->mapped || (d->written != NULL && any_written(d, off, len))) {
         memcpy(buf, d->data + off, len);
-        return TW_OK;
+        return HAL_OK;
     }
-    return read_file(d, off, buf, len) ? TW_OK : TW_E_IO;
+    return read_file(d, off, buf, len) ? HAL_OK : HAL_E_IO;
 }
 
 int hal_disk_write(uint32_t idx, uint64_t off, const void *buf, size_t len)
 {
     if (!range_ok(idx, off, len))
-        return TW_E_INVAL;
+        return HAL_E_RANGE;
     struct host_disk *d = &disks[idx];
     memcpy(d->data + off, buf, len); /* a shared mapping carries it to the file */
     for (uint64_t p = off / DISK_PAGE;
          d->written != NULL && len > 0 && p <= (off + len - 1) / DISK_PAGE; p++)
         d->written[p / 8] |= (uint8_t)(1u << (p % 8));
-    return TW_OK;
+    return HAL_OK;
 }

@@ -9,7 +9,6 @@
 #include <stdarg.h>
 
 #include "../../core/kentry.h"
-#include "../../core/klib.h"
 #include "../hal.h"
 #include "cpu.h"
 #include "xe.h"

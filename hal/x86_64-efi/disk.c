@@ -2,12 +2,11 @@
 /*
  * hal/x86_64-efi/disk.c - hal.h's disks on the UEFI backend: image files of the ESP
  * (\twain\disk0.img .. disk7.img, named by \twain\disknames: the scenario's "disks" in
- * order, put there by tools/efi-image) that efi_boot.c loaded into memory before
+ * order, put there by tools/efi-image) that boot/uefi/efi_boot.c loaded into memory before
  * ExitBootServices. Writes change the in-memory copy only, as the simulator's
  * copy-on-write disks do; the ESP is never written (write_through has no effect here).
  */
-#include "../../core/abi.h"
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
 #include "../hal.h"
 #include "xe.h"
 
@@ -30,11 +29,11 @@ uint32_t hal_disk_count(void)
 int hal_disk_info(uint32_t idx, char name[16], uint64_t *size)
 {
     if (idx >= disks.n)
-        return TW_E_NOENT;
+        return HAL_E_NOENT;
     k_memcpy(name, disks.d[idx].name, 16);
     name[15] = 0;
     *size = disks.d[idx].size;
-    return TW_OK;
+    return HAL_OK;
 }
 
 static uint8_t *range(uint32_t idx, uint64_t off, size_t len)
@@ -48,16 +47,16 @@ int hal_disk_read(uint32_t idx, uint64_t off, void *buf, size_t len)
 {
     uint8_t *p = range(idx, off, len);
     if (p == NULL)
-        return TW_E_INVAL;
+        return HAL_E_RANGE;
     k_memcpy(buf, p, len);
-    return TW_OK;
+    return HAL_OK;
 }
 
 int hal_disk_write(uint32_t idx, uint64_t off, const void *buf, size_t len)
 {
     uint8_t *p = range(idx, off, len);
     if (p == NULL)
-        return TW_E_INVAL;
+        return HAL_E_RANGE;
     k_memcpy(p, buf, len);
-    return TW_OK;
+    return HAL_OK;
 }

@@ -5,7 +5,7 @@
  * bar on the first row, and scrolling by a third of the screen at a time (moving the
  * framebuffer is slow, so it happens rarely).
  */
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
 #include "font.h"
 #include "xe.h"
 
@@ -22,6 +22,7 @@ static struct {
     uint32_t cols, rows; /* text cells; row 0 is the title bar */
     uint32_t col, row;
     bool bgr;
+    bool text_off; /* a program draws on the screen itself (xe_fb_text) */
 } fb;
 
 static uint32_t color(uint32_t rgb)
@@ -113,10 +114,15 @@ static void newline(void)
         scroll();
 }
 
+void xe_fb_text(bool on)
+{
+    fb.text_off = !on;
+}
+
 void xe_fb_write(const char *s, size_t n)
 {
-    if (fb.base == NULL || xe_view_active())
-        return; /* the scheduling view has the screen */
+    if (fb.base == NULL || fb.text_off)
+        return; /* a program has the screen (the scheduling view) */
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '\n') {

@@ -5,7 +5,7 @@
  * stack for entries from ring 3; IST stacks for double fault, NMI and machine check), the
  * IDT (256 interrupt gates to entry.S's stubs) and the MSRs of `syscall`/`sysret`.
  */
-#include "../../core/kassert.h"
+#include "../../core/kentry.h"
 #include "cpu.h"
 #include "xe.h"
 

@@ -2,21 +2,14 @@
 /*
  * hal/x86_64-efi/hal.c - the rest of hal.h on the UEFI backend: thread contexts (kernel
  * stacks, the shared switch of hal/x86_64/switch.S), the first drop to ring 3, the
- * interrupt mask, the page pool, the trace sink and the way out (QEMU's isa-debug-exit,
- * or a halt on real hardware).
+ * interrupt mask, the page pool, the trace sink (handed on to the boot program's) and the
+ * way out (QEMU's isa-debug-exit, or a halt on real hardware).
  */
-#include "../../core/abi.h"
-#include "../../core/fault.h"
-#include "../../core/kassert.h"
 #include "../../core/kentry.h"
-#include "../../core/klib.h"
-#include "../../core/trace.h"
 #include "../hal.h"
 #include "../x86_64/context.h"
 #include "cpu.h"
 #include "xe.h"
-
-#define XE_FAULT_TASKS 64
 
 /* user_lib.c (user-executable): where a thread's entry function returns to. */
 void xe_user_thread_return(void);
@@ -27,8 +20,7 @@ static struct {
     bool user_irqs; /* real-time mode: user code runs with interrupts on */
     uint32_t panic_code;
     uint64_t trace_records;
-    bool trace_serial;
-    uint32_t fault_vector[XE_FAULT_TASKS]; /* by task id: the CPU vector of its crash */
+    xe_trace_fn trace_sink;
 } hal = {.panic_code = XE_EXIT_PANIC};
 
 void xe_hal_init(void *pool, size_t pool_pages, bool realtime)
@@ -107,9 +99,9 @@ void hal_pool(void **base, size_t *npages)
     *npages = hal.pool_pages;
 }
 
-void xe_trace_to_serial(bool on)
+void xe_set_trace_sink(xe_trace_fn fn)
 {
-    hal.trace_serial = on;
+    hal.trace_sink = fn;
 }
 
 uint64_t xe_trace_records(void)
@@ -117,26 +109,11 @@ uint64_t xe_trace_records(void)
     return hal.trace_records;
 }
 
-uint32_t xe_trace_fault_vector(uint32_t task_id)
-{
-    return task_id < XE_FAULT_TASKS ? hal.fault_vector[task_id] : 0;
-}
-
 void hal_trace_write(const void *records, size_t len)
 {
-    const struct trace_rec *r = records;
-    size_t n = len / sizeof(*r);
-    for (size_t i = 0; i < n; i++)
-        if (r[i].type == TR_FAULT && r[i].a == FAULT_CRASH && r[i].b < XE_FAULT_TASKS)
-            hal.fault_vector[r[i].b] = (uint32_t)r[i].c; /* b: task, c: vector */
-    for (size_t i = 0; hal.trace_serial && i < n; i++)
-        xe_serial_printf("T %llu %llu %s %u %llx %llx %llx %016llx\n",
-                         (unsigned long long)(hal.trace_records + i), (unsigned long long)r[i].time,
-                         trace_event_name(r[i].type), r[i].tid, (unsigned long long)r[i].a,
-                         (unsigned long long)r[i].b, (unsigned long long)r[i].c,
-                         (unsigned long long)r[i].chain);
-    hal.trace_records += n;
-    xe_view_feed(r, n);
+    hal.trace_records += len / sizeof(struct trace_rec);
+    if (hal.trace_sink != NULL)
+        hal.trace_sink(records, len);
 }
 
 /* ---- the end ------------------------------------------------------------------------- */
@@ -167,3 +144,24 @@ uintptr_t hal_user_stack_floor(void)
 {
     return (uintptr_t)xe_syscall_ustack;
 }
+
+/* ---- test builds: the system-call entry -------------------------------------------- */
+
+#ifdef TWAIN_TEST_BUILD
+int64_t xe_syscall_test_entry(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                              uint64_t a4, uint64_t a5);
+
+static xe_syscall_fn syscall_handler = k_syscall;
+
+void xe_set_syscall_handler(xe_syscall_fn fn)
+{
+    syscall_handler = fn;
+}
+
+/* What entry.S calls in test builds instead of k_syscall. */
+int64_t xe_syscall_test_entry(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                              uint64_t a4, uint64_t a5)
+{
+    return syscall_handler(nr, a0, a1, a2, a3, a4, a5);
+}
+#endif

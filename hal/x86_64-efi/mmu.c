@@ -14,9 +14,7 @@
  * A table is private to an address space exactly when its entry differs from the
  * template's at the same place: that is how destroy finds what to free, with no list.
  */
-#include "../../core/abi.h"
-#include "../../core/kassert.h"
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
 #include "../hal.h"
 #include "cpu.h"
 #include "xe.h"
@@ -168,17 +166,17 @@ static bool map_range(struct hal_aspace *as, uint64_t lo, uint64_t hi, uint64_t 
     return true;
 }
 
-void xe_mmu_init(const struct xe_boot_info *bi, uint64_t utext, uint64_t utext_end, uint64_t udata,
+void xe_mmu_init(const struct xe_machine *m, uint64_t utext, uint64_t utext_end, uint64_t udata,
                  uint64_t udata_end)
 {
     k_memset(&mmu, 0, sizeof(mmu));
-    uint8_t *pool = bi->pt_pool;
-    for (size_t i = bi->pt_pages; i-- > 0;) {
+    uint8_t *pool = m->pt_pool;
+    for (size_t i = m->pt_pages; i-- > 0;) {
         uint64_t *p = (uint64_t *)(pool + i * XE_PAGE);
         p[0] = (uint64_t)(uintptr_t)mmu.free;
         mmu.free = p;
     }
-    mmu.total = bi->pt_pages;
+    mmu.total = m->pt_pages;
     mmu.nx = (xe_rdmsr(XE_MSR_EFER) & XE_EFER_NXE) ? PTE_NX : 0;
     K_ASSERT(utext % XE_PAGE == 0 && utext_end % XE_PAGE == 0 && udata % XE_PAGE == 0 &&
              udata_end % XE_PAGE == 0);
@@ -186,7 +184,7 @@ void xe_mmu_init(const struct xe_boot_info *bi, uint64_t utext, uint64_t utext_e
     mmu.utext_end = utext_end;
     mmu.udata = udata;
     mmu.udata_end = udata_end;
-    build_template(bi->map_top);
+    build_template(m->map_top);
     xe_write_cr3((uint64_t)(uintptr_t)mmu.kpml4);
 }
 
@@ -236,7 +234,7 @@ int hal_aspace_map(struct hal_aspace *as, void *base, size_t len)
         hal_aspace_unmap(as, base, len);
     }
     flush_if_current(as);
-    return ok ? TW_OK : TW_E_NOMEM;
+    return ok ? HAL_OK : HAL_E_NOMEM;
 }
 
 void hal_aspace_unmap(struct hal_aspace *as, void *base, size_t len)

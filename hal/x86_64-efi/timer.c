@@ -5,7 +5,6 @@
  * timer as the one-shot deadline, both calibrated against the PIT. Deterministic mode
  * never touches the TSC or the LAPIC (core never calls hal_clock_now_ns there).
  */
-#include "../../core/kassert.h"
 #include "../../core/kentry.h"
 #include "../hal.h"
 #include "cpu.h"

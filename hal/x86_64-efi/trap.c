@@ -7,9 +7,7 @@
  * every register, the running thread) on serial and screen, then QEMU exits with
  * XE_EXIT_CPU_FAULT.
  */
-#include "../../core/kassert.h"
 #include "../../core/kentry.h"
-#include "../../core/klib.h"
 #include "cpu.h"
 #include "xe.h"
 

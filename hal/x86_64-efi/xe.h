@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal/x86_64-efi/xe.h - what the files of the UEFI backend declare to each other (prefix
- * xe_). Only efi_boot.c sees the firmware (gnu-efi headers); everything after
- * ExitBootServices meets here: the boot information handed over, the consoles, the CPU
- * tables, the MMU, the timers and the exit path.
+ * hal/x86_64-efi/xe.h - the x86_64 UEFI machine (prefix xe_): what the files of this HAL
+ * declare to each other, and what the program that boots the machine (boot/uefi/) calls
+ * to bring it up and to use it besides hal.h: the machine handed over after
+ * ExitBootServices, the consoles, the CPU tables, the MMU, the timers, the disks, the
+ * trace sink and the exit path. The HAL never calls the program: what it hands on (trace
+ * records; in test builds, system calls) goes to functions the program registers. No file
+ * of the HAL sees the firmware: the program does all of that before ExitBootServices.
  */
 #ifndef TWAIN_XE_H
 #define TWAIN_XE_H
@@ -18,7 +21,7 @@
 /* The identity map covers at most this much (one PDPT of 2 MiB pages): 512 GiB. */
 #define XE_MAP_LIMIT (512ull << 30)
 
-/* ---- handed over by efi_boot.c after ExitBootServices ------------------------------- */
+/* ---- the machine, handed over after ExitBootServices (machine.c) --------------------- */
 
 struct xe_framebuffer {
     uint64_t base; /* 0: no GOP framebuffer */
@@ -28,47 +31,28 @@ struct xe_framebuffer {
     bool bgr;        /* blue in the low byte (PixelBlueGreenRedReserved8BitPerColor) */
 };
 
-/* Switches read from the ESP (\twain\<name> files exist) or built in. */
-struct xe_switches {
-    bool trace_serial; /* \twain\trace: every trace record on serial */
-    bool kernel_fault; /* test builds: \twain\kernel-fault */
-    bool user_fault;   /* test builds: \twain\user-fault */
-    bool bench_ipc;    /* test builds: \twain\bench-ipc */
-};
+#define XE_IST_SIZE  (16u * 1024)
+#define XE_IST_COUNT 3
 
-/* A disk for blk:// (hal_disk_*): an image file of the ESP, loaded into memory. */
-#define XE_MAX_DISKS 8
-struct xe_disk {
-    char name[16]; /* line N of \twain\disknames for \twain\diskN.img, else "diskN" */
-    uint8_t *data;
-    uint64_t size;
-};
-
-struct xe_boot_info {
-    const uint8_t *blob; /* the compiled scenario */
-    size_t blob_len;
-    bool builtin_blob; /* no \twain\scenario.bin: the built-in demo */
-    void *pool;        /* core's page pool, pool_pages long */
-    size_t pool_pages;
-    void *pt_pool; /* page-table pages of the backend */
+/* What the program found and allocated with the firmware's help, for the machine itself. */
+struct xe_machine {
+    void *pt_pool; /* page-table pages of the HAL, pt_pages long, below XE_MAP_LIMIT */
     size_t pt_pages;
     void *ist;        /* stacks for double fault / NMI / machine check, XE_IST_SIZE each */
     uint64_t map_top; /* identity-map [0, map_top): all RAM and the framebuffer */
     uint64_t image_base;
     struct xe_framebuffer fb;
-    struct xe_switches sw;
-    struct xe_disk disks[XE_MAX_DISKS];
-    uint32_t ndisks;
-    void *view_mem; /* VIEW builds: the scheduling view's region (view.c), else NULL */
-    size_t view_pages;
 };
 
-#define XE_BOOT_STACK_SIZE (64u * 1024)
-#define XE_IST_SIZE        (16u * 1024)
-#define XE_IST_COUNT       3
+/*
+ * Bring the machine up after ExitBootServices, interrupts masked: CPU tables, the PIC
+ * (masked), the MMU (the kernel's identity map, the user runtime's pages of efi.lds), the
+ * trap handler's image base and the text console on the framebuffer.
+ */
+void xe_machine_init(const struct xe_machine *m);
+/* Real time: calibrate and start the timers, take keyboard and serial input by interrupt. */
+void xe_realtime_init(void);
 
-/* The kernel after ExitBootServices (kmain.c), on its own stack. Does not return. */
-_Noreturn void xe_kmain(struct xe_boot_info *bi);
 /* entry.S: switch to stack_top and call fn(arg) there. */
 _Noreturn void xe_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);
 
@@ -83,6 +67,9 @@ void xe_serial_enable_rx_irq(void);
 
 void xe_fb_init(const struct xe_framebuffer *fb);
 void xe_fb_write(const char *s, size_t n);
+/* The text console on the framebuffer writes (on, the default) or leaves the screen to a
+ * program that draws on it itself (off: boot/uefi/view.c's scheduling view). */
+void xe_fb_text(bool on);
 
 /* printf-like to serial and screen (k_vsnprintf formats; %llx etc.). */
 void xe_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -131,11 +118,12 @@ void xe_trap_set_image_base(uint64_t base);
 /* ---- memory management (mmu.c) ------------------------------------------------------ */
 
 /*
- * Build the kernel's identity map of [0, map_top) (supervisor only, page 0 not present)
- * from pt_pool, and switch to it. The user runtime's text [utext, utext_end) and read-only
- * data [udata, udata_end) are mapped user-accessible in every task's address space.
+ * Build the kernel's identity map of [0, m->map_top) (supervisor only, page 0 not present)
+ * from m->pt_pool, and switch to it. The user runtime's text [utext, utext_end) and
+ * read-only data [udata, udata_end) are mapped user-accessible in every task's address
+ * space.
  */
-void xe_mmu_init(const struct xe_boot_info *bi, uint64_t utext, uint64_t utext_end, uint64_t udata,
+void xe_mmu_init(const struct xe_machine *m, uint64_t utext, uint64_t utext_end, uint64_t udata,
                  uint64_t udata_end);
 /*
  * Make the user page at va (of the running task's address space) supervisor-only: a
@@ -163,11 +151,19 @@ const char *xe_timer_source(void); /* what calibration used */
 void xe_lapic_eoi(void);
 void xe_timer_irq(void);
 
-/* ---- the rest of hal.h (hal.c) ------------------------------------------------------ */
+/* ---- the rest of hal.h (hal.c, disk.c) ---------------------------------------------- */
 
 /* core's page pool; in real-time mode user code runs with interrupts enabled. */
 void xe_hal_init(void *pool, size_t pool_pages, bool realtime);
-/* The disks hal_disk_* serve (disk.c). */
+
+/* A disk for blk:// (hal_disk_*): an image file of the ESP, loaded into memory. */
+#define XE_MAX_DISKS 8
+struct xe_disk {
+    char name[16]; /* 1 to 15 bytes and a NUL */
+    uint8_t *data;
+    uint64_t size;
+};
+/* The disks hal_disk_* serve, numbered in this order (at most XE_MAX_DISKS; copied). */
 void xe_disks_init(const struct xe_disk *disks, uint32_t n);
 
 /* Exit QEMU with status (see exitcodes.h), or print and halt on hardware. */
@@ -175,56 +171,21 @@ _Noreturn void xe_exit(uint32_t status);
 /* Set by trap.c before it panics on a CPU exception: hal_panic_halt exits with that code. */
 void xe_set_panic_code(uint32_t status);
 
-/* Trace records seen by hal_trace_write, and whether to print them on serial. */
+/* Where hal_trace_write hands the records it is given (whole records; NULL: nowhere). */
+typedef void (*xe_trace_fn)(const void *records, size_t len);
+void xe_set_trace_sink(xe_trace_fn fn);
+/* Trace records hal_trace_write has seen. */
 uint64_t xe_trace_records(void);
-void xe_trace_to_serial(bool on);
-/* The CPU vector of the crash of task task_id (ids below 64) seen in the trace, or 0. */
-uint32_t xe_trace_fault_vector(uint32_t task_id);
 
 /*
- * Test builds only (tests.c): run a test instead of the scenario when a switch asks;
- * returns false when no test switch is set. Other builds have no tests.
+ * Test builds only (-DTWAIN_TEST_BUILD): the system-call entry (entry.S) calls fn instead
+ * of k_syscall, so that a test program can serve a system call of its own and pass the
+ * others on to k_syscall (boot/uefi/tests.c). k_syscall until set.
  */
 #ifdef TWAIN_TEST_BUILD
-bool xe_tests_run(const struct xe_boot_info *bi);
-#else
-static inline bool xe_tests_run(const struct xe_boot_info *bi)
-{
-    (void)bi;
-    return false;
-}
-#endif
-
-/*
- * The scheduling view on the framebuffer (view.c), in builds with -DTWAIN_VIEW only: it
- * takes over the screen from the text console, is fed every trace record, redraws now and
- * then, and draws the final frame at the end. Other builds have stubs.
- */
-struct trace_rec;
-#ifdef TWAIN_VIEW
-void xe_view_init(const struct xe_boot_info *bi, const char *title, size_t title_len);
-void xe_view_feed(const struct trace_rec *r, size_t n);
-void xe_view_final(void);
-bool xe_view_active(void);
-#else
-static inline void xe_view_init(const struct xe_boot_info *bi, const char *title, size_t len)
-{
-    (void)bi;
-    (void)title;
-    (void)len;
-}
-static inline void xe_view_feed(const struct trace_rec *r, size_t n)
-{
-    (void)r;
-    (void)n;
-}
-static inline void xe_view_final(void)
-{
-}
-static inline bool xe_view_active(void)
-{
-    return false;
-}
+typedef int64_t (*xe_syscall_fn)(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                                 uint64_t a4, uint64_t a5);
+void xe_set_syscall_handler(xe_syscall_fn fn);
 #endif
 
 /* The user runtime's pages (efi.lds): code, then read-only data; page aligned. */

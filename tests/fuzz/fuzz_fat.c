@@ -179,7 +179,7 @@ static int make_disk(const uint8_t *d, size_t n)
                            (uint32_t)d[i + 3] << 24;
             size_t len = (size_t)(d[i + 4] | d[i + 5] << 8);
             len = len < n - i - 6 ? len : n - i - 6;
-            if (hal_disk_write(0, off, d + i + 6, len) != TW_OK)
+            if (hal_disk_write(0, off, d + i + 6, len) != HAL_OK)
                 return -1;
             i += 6 + len;
         }
@@ -197,7 +197,7 @@ static int make_disk(const uint8_t *d, size_t n)
     }
     if (host_disk_add_ram("disk0", (size + 511) / 512 * 512, err, sizeof(err)) != 0)
         return -1;
-    return hal_disk_write(0, 0, d, n) == TW_OK ? 0 : -1;
+    return hal_disk_write(0, 0, d, n) == HAL_OK ? 0 : -1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -151,15 +151,15 @@ START_TEST(test_machine_disk_copy_on_write)
     ck_assert_int_eq(img[8100], 'Z');
     free(img);
     uint8_t b[4];
-    ck_assert_int_eq(hal_disk_read(1, 8050, b, 4), TW_OK);
+    ck_assert_int_eq(hal_disk_read(1, 8050, b, 4), HAL_OK);
     ck_assert_int_eq(b[0], 'w');
     /* Pages the run did not write come from the file, written ones from memory. */
     uint8_t span[8192];
-    ck_assert_int_eq(hal_disk_read(1, 0, span, 8192), TW_OK);
+    ck_assert_int_eq(hal_disk_read(1, 0, span, 8192), HAL_OK);
     ck_assert(span[0] == 'T' && span[1] == 'Z' && span[7999] == 'Z' && span[8000] == 'w');
-    ck_assert_int_eq(hal_disk_read(1, 4000, span, 96), TW_OK);
+    ck_assert_int_eq(hal_disk_read(1, 4000, span, 96), HAL_OK);
     ck_assert(span[0] == 'Z' && span[95] == 'Z');
-    ck_assert_int_eq(hal_disk_read(1, 8100, span, 93), TW_E_INVAL);
+    ck_assert_int_eq(hal_disk_read(1, 8100, span, 93), HAL_E_RANGE);
     host_disks_clear();
     th_cleanup();
 }

@@ -140,7 +140,7 @@ START_TEST(test_bad_urls_and_stacking)
     th_task("t", body_bad, 1);
     th_run_check(1);
     uint8_t b[4];
-    ck_assert_int_eq(hal_disk_read(0, 0, b, 4), TW_OK);
+    ck_assert_int_eq(hal_disk_read(0, 0, b, 4), HAL_OK);
     ck_assert_int_eq(b[0], 'z'); /* both levels flushed on their last close */
     host_disks_clear();
 }
@@ -165,12 +165,12 @@ START_TEST(test_shrink_all_and_lifetime)
     ck_assert_uint_eq(page_free_count(), free_before + 30);
     k_check_invariants();
     uint8_t r[4];
-    ck_assert_int_eq(hal_disk_read(0, 0, r, 4), TW_OK);
+    ck_assert_int_eq(hal_disk_read(0, 0, r, 4), HAL_OK);
     ck_assert_int_eq(r[0], 'q'); /* the oldest dirty blocks were written back */
-    ck_assert_int_eq(hal_disk_read(0, 99 * 4096, r, 4), TW_OK);
+    ck_assert_int_eq(hal_disk_read(0, 99 * 4096, r, 4), HAL_OK);
     ck_assert_int_eq(r[0], 0); /* the newest are still only cached */
     kobj_unref(c);
-    ck_assert_int_eq(hal_disk_read(0, 99 * 4096, r, 4), TW_OK);
+    ck_assert_int_eq(hal_disk_read(0, 99 * 4096, r, 4), HAL_OK);
     ck_assert_int_eq(r[0], 'q');
     ck_assert_uint_eq(kobj_live_count(), 0);
     ck_assert_uint_eq(cache_shrink_all(10), 0);
@@ -275,7 +275,7 @@ START_TEST(test_read_ahead)
         memset(b, (uint8_t)(i + 1), sizeof(b));
         b[0] = (uint8_t)i;
         b[4095] = (uint8_t)(i * 7);
-        ck_assert_int_eq(hal_disk_write(0, (uint64_t)i * 4096, b, i < 99 ? 4096 : 100), TW_OK);
+        ck_assert_int_eq(hal_disk_write(0, (uint64_t)i * 4096, b, i < 99 ? 4096 : 100), HAL_OK);
     }
     th_boot(4096);
     th_task("t", body_read_ahead, 2);

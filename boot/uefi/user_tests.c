@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal/x86_64-efi/user_tests.c - ring-3 halves of the test build's native programs (the
+ * boot/uefi/user_tests.c - ring-3 halves of the test build's native programs (the
  * build moves this file into the user runtime's pages, like user/): tasks that misbehave
  * on purpose (read kernel memory, write read-only data, execute a privileged instruction,
  * ask the test kernel for a fault in ring 0), a well-behaved worker, and the two ends of
  * the IPC round-trip benchmark. Only the test build links it.
  */
-#include "../../core/klib.h"
+#include "../../core/kentry.h" /* klib.h's helpers, which user code links too */
+#include "../../hal/hal.h"
 #include "../../user/twain.h"
-#include "../hal.h"
 #include "tests.h"
 
-const char xe_test_user_ro[16] = "read-only";
+const char uefi_test_user_ro[16] = "read-only";
 
 /*
  * The kernel takes user pointers only into the task's own memory (its stacks and heap),
@@ -37,16 +37,16 @@ static void say(const char *text)
     }
 }
 
-void xe_test_user_kernel_fault(uintptr_t unused)
+void uefi_test_user_kernel_fault(uintptr_t unused)
 {
     (void)unused;
     say("kernel-fault test: asking the kernel for a null dereference in ring 0\n");
-    hal_trap(XE_TEST_SYS_KERNEL_FAULT, 0, 0, 0, 0, 0, 0);
+    hal_trap(UEFI_TEST_SYS_KERNEL_FAULT, 0, 0, 0, 0, 0, 0);
     say("kernel-fault test: the kernel came back (wrong)\n");
     tw_exit(99);
 }
 
-void xe_test_user_reader(uintptr_t kernel_addr)
+void uefi_test_user_reader(uintptr_t kernel_addr)
 {
     say("reader: reading kernel memory from ring 3\n");
     volatile const uint64_t *p = (const uint64_t *)kernel_addr;
@@ -56,7 +56,7 @@ void xe_test_user_reader(uintptr_t kernel_addr)
     tw_exit(99);
 }
 
-void xe_test_user_writer(uintptr_t ro_addr)
+void uefi_test_user_writer(uintptr_t ro_addr)
 {
     say("writer: writing the user runtime's read-only data\n");
     *(volatile char *)ro_addr = 'X';
@@ -64,7 +64,7 @@ void xe_test_user_writer(uintptr_t ro_addr)
     tw_exit(99);
 }
 
-void xe_test_user_privileged(uintptr_t unused)
+void uefi_test_user_privileged(uintptr_t unused)
 {
     (void)unused;
     say("privileged: executing hlt in ring 3\n");
@@ -84,7 +84,7 @@ static uint64_t recurse(volatile uint8_t *above, uint64_t depth)
     return recurse(frame, depth + 1) + frame[1023];
 }
 
-void xe_test_user_overflow(uintptr_t unused)
+void uefi_test_user_overflow(uintptr_t unused)
 {
     (void)unused;
     say("overflow: recursing until the stack guard\n");
@@ -93,7 +93,7 @@ void xe_test_user_overflow(uintptr_t unused)
     tw_exit(99);
 }
 
-void xe_test_user_worker(uintptr_t unused)
+void uefi_test_user_worker(uintptr_t unused)
 {
     (void)unused;
     for (int i = 0; i < 5; i++) {
@@ -105,7 +105,7 @@ void xe_test_user_worker(uintptr_t unused)
     tw_exit(0);
 }
 
-void xe_test_bench_server(uintptr_t rounds)
+void uefi_test_bench_server(uintptr_t rounds)
 {
     int64_t h = open_url("chan://bench?listen");
     char buf[64];
@@ -118,7 +118,7 @@ void xe_test_bench_server(uintptr_t rounds)
 }
 
 /* Times `rounds` write+read round trips in batches; prints each batch's ns per trip. */
-void xe_test_bench_client(uintptr_t rounds)
+void uefi_test_bench_client(uintptr_t rounds)
 {
     int64_t h = open_url("chan://bench");
     if (h < 0)

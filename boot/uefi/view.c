@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal/x86_64-efi/view.c - the scheduling view (viz/, docs/viz.md) on the GOP framebuffer:
+ * boot/uefi/view.c - the scheduling view (viz/, docs/viz.md) on the GOP framebuffer:
  * built with -DTWAIN_VIEW (tools/efi.mk's build/efi-view, `make run-efi VIEW=1`).
  *
- * Every trace record hal_trace_write sees is copied into an array and fed to a viz index;
+ * Every trace record the application's sink sees (trace_out.c, handed on by the HAL's
+ * hal_trace_write) is copied into an array and fed to a viz index;
  * both live in a region efi_boot.c reserved before ExitBootServices (not core's pool: the
  * kernel's own allocations stay as they are). Every so often (50 ms of real time at
  * least, and never more than a tenth of the time) the view, fitted to the whole
  * trace so far, is rendered into a back buffer and copied to the framebuffer; at the end
  * the final view is drawn and stays. Rendering runs on a stack of its own in the region:
- * trace records arrive on 16 KiB kernel stacks. The text console (fb.c) is off meanwhile.
+ * trace records arrive on 16 KiB kernel stacks. The HAL's text console (fb.c) is off
+ * meanwhile (xe_fb_text).
  */
-#include "../../core/klib.h"
-#include "../../core/trace.h"
-#include "cpu.h"
-#include "xe.h"
+#include "../../core/kentry.h"
+#include "../../hal/x86_64-efi/cpu.h"
+#include "uefi.h"
 
 #ifdef TWAIN_VIEW
 
@@ -42,14 +43,9 @@ static struct {
     uint64_t frames, frame_ticks;
 } vw;
 
-bool xe_view_active(void)
+void uefi_view_init(const struct uefi_boot_info *bi, const char *title, size_t title_len)
 {
-    return vw.on;
-}
-
-void xe_view_init(const struct xe_boot_info *bi, const char *title, size_t title_len)
-{
-    const struct xe_framebuffer *f = &bi->fb;
+    const struct xe_framebuffer *f = &bi->machine.fb;
     if (f->base == 0 || bi->view_mem == NULL || f->width < 320 || f->height < 200)
         return;
     size_t total = bi->view_pages * XE_PAGE;
@@ -78,6 +74,7 @@ void xe_view_init(const struct xe_boot_info *bi, const char *title, size_t title
     vw.gap = hz / 20; /* 0 in deterministic mode (no calibrated clock): the end only */
     vw.last_frame = xe_rdtsc();
     vw.on = true;
+    xe_fb_text(false); /* the view has the screen */
     xe_serial_printf("view: %ux%u GOP (%s), %zu records, %zu KiB of index memory\n", vw.w, vw.h,
                      vw.bgr ? "BGR" : "RGB", vw.cap, (rest - rec_bytes) / 1024);
 }
@@ -131,7 +128,7 @@ static void on_view_stack(void (*fn)(void))
                        "cc");
 }
 
-void xe_view_feed(const struct trace_rec *r, size_t n)
+void uefi_view_feed(const struct trace_rec *r, size_t n)
 {
     if (!vw.on)
         return;
@@ -159,7 +156,7 @@ void xe_view_feed(const struct trace_rec *r, size_t n)
     vw.last_frame = t1;
 }
 
-void xe_view_final(void)
+void uefi_view_final(void)
 {
     if (!vw.on)
         return;

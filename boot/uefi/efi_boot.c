@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal/x86_64-efi/efi_boot.c - the UEFI application's entry (called by gnu-efi's crt0 after
- * it relocated the image): everything that needs the firmware happens here, then
- * ExitBootServices and a jump to xe_kmain on the kernel's own stack.
+ * boot/uefi/efi_boot.c - the UEFI application's entry (called by gnu-efi's crt0 after it
+ * relocated the image): everything that needs the firmware happens here, then
+ * ExitBootServices and a jump to uefi_kmain on the kernel's own stack.
  *
  * Before ExitBootServices it reads the compiled scenario from the ESP the application was
  * loaded from (\twain\scenario.bin, else the built-in demo), the switch files
@@ -12,11 +12,10 @@
  */
 #include <efi.h>
 
-#include "../../core/abi.h"
-#include "../../core/klib.h"
+#include "../../core/kentry.h"
+#include "../../hal/x86_64-efi/cpu.h"
 #include "../../user/scenario.h"
-#include "cpu.h"
-#include "xe.h"
+#include "uefi.h"
 
 #define PT_POOL_PAGES   4096u  /* 16 MiB of page tables: ~60 per task for 64 tasks */
 #define VIEW_POOL_PAGES 24576u /* 96 MiB for the view in VIEW builds, less if need be */
@@ -24,11 +23,11 @@
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 /* The built-in demo scenario (demo_blob.S includes the compiled scenarios/demo.json). */
-extern const uint8_t xe_demo_blob[], xe_demo_blob_end[];
+extern const uint8_t uefi_demo_blob[], uefi_demo_blob_end[];
 /* Zero-initialised data (efi.lds). */
 extern uint8_t xe_bss_start[], xe_bss_end[];
 
-static struct xe_boot_info boot;
+static struct uefi_boot_info boot;
 static struct scn_view view; /* too big for the firmware's stack */
 static EFI_BOOT_SERVICES *bs;
 
@@ -60,7 +59,7 @@ static EFI_FILE_HANDLE open_root(EFI_HANDLE image)
     EFI_FILE_HANDLE root = NULL;
     if (bs->HandleProtocol(image, &lip, (void **)&li) != EFI_SUCCESS || li == NULL)
         return NULL;
-    boot.image_base = (uint64_t)(uintptr_t)li->ImageBase;
+    boot.machine.image_base = (uint64_t)(uintptr_t)li->ImageBase;
     if (bs->HandleProtocol(li->DeviceHandle, &sfs, (void **)&fs) != EFI_SUCCESS || fs == NULL)
         return NULL;
     if (fs->OpenVolume(fs, &root) != EFI_SUCCESS)
@@ -133,8 +132,8 @@ static void load_scenario(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root)
         boot.blob = buf;
         boot.blob_len = (size_t)n;
     } else {
-        boot.blob = xe_demo_blob;
-        boot.blob_len = (size_t)(xe_demo_blob_end - xe_demo_blob);
+        boot.blob = uefi_demo_blob;
+        boot.blob_len = (size_t)(uefi_demo_blob_end - uefi_demo_blob);
         boot.builtin_blob = true;
     }
     struct scn_error err;
@@ -203,11 +202,11 @@ static void find_framebuffer(void)
     if (mi->PixelFormat != PixelRedGreenBlueReserved8BitPerColor &&
         mi->PixelFormat != PixelBlueGreenRedReserved8BitPerColor)
         return; /* BltOnly or bit masks: serial only */
-    boot.fb.base = gop->Mode->FrameBufferBase;
-    boot.fb.width = mi->HorizontalResolution;
-    boot.fb.height = mi->VerticalResolution;
-    boot.fb.stride = mi->PixelsPerScanLine;
-    boot.fb.bgr = mi->PixelFormat == PixelBlueGreenRedReserved8BitPerColor;
+    boot.machine.fb.base = gop->Mode->FrameBufferBase;
+    boot.machine.fb.width = mi->HorizontalResolution;
+    boot.machine.fb.height = mi->VerticalResolution;
+    boot.machine.fb.stride = mi->PixelsPerScanLine;
+    boot.machine.fb.bgr = mi->PixelFormat == PixelBlueGreenRedReserved8BitPerColor;
 }
 
 static void allocate_kernel_memory(EFI_SYSTEM_TABLE *st)
@@ -216,11 +215,12 @@ static void allocate_kernel_memory(EFI_SYSTEM_TABLE *st)
     boot.pool = alloc_pages(boot.pool_pages);
     if (boot.pool == NULL)
         boot_fail(st, XE_EXIT_BAD_INPUT, "not enough contiguous memory for config.pool_pages");
-    for (boot.pt_pages = PT_POOL_PAGES; boot.pt_pages >= 64; boot.pt_pages /= 2)
-        if ((boot.pt_pool = alloc_pages(boot.pt_pages)) != NULL)
+    for (boot.machine.pt_pages = PT_POOL_PAGES; boot.machine.pt_pages >= 64;
+         boot.machine.pt_pages /= 2)
+        if ((boot.machine.pt_pool = alloc_pages(boot.machine.pt_pages)) != NULL)
             break;
-    boot.ist = alloc_pages(XE_IST_COUNT * XE_IST_SIZE / XE_PAGE);
-    if (boot.pt_pool == NULL || boot.ist == NULL)
+    boot.machine.ist = alloc_pages(XE_IST_COUNT * XE_IST_SIZE / XE_PAGE);
+    if (boot.machine.pt_pool == NULL || boot.machine.ist == NULL)
         boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for page tables");
 #ifdef TWAIN_VIEW
     /* The scheduling view (view.c): back buffer, its stack, the records and the index. */
@@ -243,9 +243,10 @@ static uint64_t map_top(const uint8_t *map, size_t size, size_t dsize)
         uint64_t end = d->PhysicalStart + d->NumberOfPages * XE_PAGE;
         top = end > top ? end : top;
     }
-    uint64_t fb_end = boot.fb.base + (uint64_t)boot.fb.stride * boot.fb.height * 4;
+    uint64_t fb_end =
+        boot.machine.fb.base + (uint64_t)boot.machine.fb.stride * boot.machine.fb.height * 4;
     if (fb_end > XE_MAP_LIMIT)
-        boot.fb.base = 0; /* out of the kernel's map: serial only */
+        boot.machine.fb.base = 0; /* out of the kernel's map: serial only */
     else
         top = fb_end > top ? fb_end : top;
     return top < XE_MAP_LIMIT ? top : XE_MAP_LIMIT;
@@ -270,7 +271,7 @@ static void exit_boot_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map, &key, &dsize, &dver) !=
             EFI_SUCCESS)
             continue;
-        boot.map_top = map_top(map, size, dsize);
+        boot.machine.map_top = map_top(map, size, dsize);
         if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
             return;
     }
@@ -279,7 +280,7 @@ static void exit_boot_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 static void kmain_thunk(void *arg)
 {
-    xe_kmain(arg);
+    uefi_kmain(arg);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -295,10 +296,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     load_disks(st, root);
     find_framebuffer();
     allocate_kernel_memory(st);
-    void *stack = alloc_pages(XE_BOOT_STACK_SIZE / XE_PAGE);
+    void *stack = alloc_pages(UEFI_BOOT_STACK_SIZE / XE_PAGE);
     if (stack == NULL)
         boot_fail(st, XE_EXIT_BOOT_ERROR, "no memory for the kernel stack");
     exit_boot_services(image, st);
     xe_cli();
-    xe_call_on_stack((uint8_t *)stack + XE_BOOT_STACK_SIZE, kmain_thunk, &boot);
+    xe_call_on_stack((uint8_t *)stack + UEFI_BOOT_STACK_SIZE, kmain_thunk, &boot);
 }

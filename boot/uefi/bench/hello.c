@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hal/x86_64-efi/bench/hello.c - the boot benchmark's baseline: the smallest gnu-efi
+ * boot/uefi/bench/hello.c - the boot benchmark's baseline: the smallest gnu-efi
  * application booted the same way as Twain (same firmware, same QEMU line, same image
  * layout). It prints one line on COM1 and leaves through QEMU's isa-debug-exit, so the
  * time to its line is what OVMF and QEMU alone cost (tools/efi-bench).
