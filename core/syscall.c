@@ -567,8 +567,13 @@ static void trace_entry(uint64_t nr, const uint64_t a[6])
     case TW_SYS_TELL:
         trace_emit(TR_SYSCALL, nr, a[0], 0);
         break;
-    default: /* invoke: handle, op; wait: handle, signals; seek: handle, offset */
+    case TW_SYS_INVOKE: /* handle, op */
+    case TW_SYS_WAIT:   /* handle, signals */
+    case TW_SYS_SEEK:   /* handle, offset */
         trace_emit(TR_SYSCALL, nr, a[0], a[1]);
+        break;
+    default: /* no such call: its arguments could be anything, addresses too */
+        trace_emit(TR_SYSCALL, nr, 0, 0);
         break;
     }
 }
