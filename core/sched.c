@@ -128,6 +128,22 @@ _Noreturn void sched_exit_current(void)
     k_panic("zombie thread %u resumed", t->id);
 }
 
+/* Preempt the running thread t: back into the ready queue, the CPU to the policy's choice. */
+static __attribute__((noinline)) void preempt(struct thread *t)
+{
+    t->state = TH_READY;
+    sc.policy->enqueue(t);
+    switch_from(t, TW_WHY_PREEMPT);
+    /* Killed, or its task exited, while it waited in the ready queue: it ends now, before
+     * its caller (a system call's exit, a compute step) runs another instruction for it. */
+    thread_check_killed();
+}
+
+static bool quantum_over(const struct thread *t, uint64_t now)
+{
+    return now - t->quantum_start >= clock_config()->quantum_ns;
+}
+
 void sched_preempt_point(void)
 {
     struct thread *t = thread_current();
@@ -135,20 +151,18 @@ void sched_preempt_point(void)
     uint64_t now = clock_now();
     if (now >= sc.max_time)
         sc.stopping = true; /* a thread computing past the time limit */
-    if (!sc.stopping) {
-        bool over = now - t->quantum_start >= clock_config()->quantum_ns;
-        if (sc.policy->ready_count() == 0 || !sc.policy->should_preempt(t, over)) {
-            if (over) /* nobody to give the CPU to: a fresh quantum */
-                t->quantum_start = now;
-            return;
-        }
+    if (sc.stopping) {
+        preempt(t);
+        return;
     }
-    t->state = TH_READY;
-    sc.policy->enqueue(t);
-    switch_from(t, TW_WHY_PREEMPT);
-    /* Killed, or its task exited, while it waited in the ready queue: it ends now, before
-     * its caller (a system call's exit, a compute step) runs another instruction for it. */
-    thread_check_killed();
+    /* The policy is asked only when another thread is ready; the quantum is looked at after
+     * that (the common case, nobody ready, keeps only t and now across the call). */
+    if (sc.policy->ready_count() > 0 && sc.policy->should_preempt(t, quantum_over(t, now))) {
+        preempt(t);
+        return;
+    }
+    if (quantum_over(t, now)) /* nobody to give the CPU to: a fresh quantum */
+        t->quantum_start = now;
 }
 
 bool sched_stopping(void)

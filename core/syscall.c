@@ -578,7 +578,8 @@ static void trace_entry(uint64_t nr, const uint64_t a[6])
     }
 }
 
-/* The tail of every kernel entry from user code (system call or interrupt). */
+/* The tail of every kernel entry from user code (system call or interrupt). A thread
+ * killed while preempted ends in sched_preempt_point, as it gets the CPU back. */
 static void kernel_exit_path(void)
 {
     clock_fire_due();
@@ -586,7 +587,6 @@ static void kernel_exit_path(void)
     watch_run();
     thread_check_killed();
     sched_preempt_point();
-    thread_check_killed();
 }
 
 void k_interrupt_exit(void)

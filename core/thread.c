@@ -23,6 +23,7 @@ K_STATIC_ASSERT(sizeof(struct thread) <= K_PAGE_SIZE - 16, "a thread fits a cach
 static struct {
     struct kcache threads;
     struct thread *current;
+    uint32_t current_id; /* current's id, 0 when current is NULL */
     struct list zombies; /* struct thread.run_link */
     uint32_t next_id;
     uint32_t live;
@@ -70,9 +71,15 @@ struct thread *thread_current(void)
     return th.current;
 }
 
+uint32_t thread_current_id(void)
+{
+    return th.current_id;
+}
+
 void thread_set_current(struct thread *t)
 {
     th.current = t;
+    th.current_id = t != NULL ? t->id : 0;
 }
 
 static void deadline_fire(struct ktimer *kt)

@@ -57,6 +57,8 @@ struct thread {
 
 /* The running thread, or NULL in the idle loop. */
 struct thread *thread_current(void);
+/* The running thread's id, or 0 in the idle loop (what a trace record names). */
+uint32_t thread_current_id(void);
 void thread_set_current(struct thread *t);
 
 /*

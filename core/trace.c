@@ -62,20 +62,18 @@ static inline __attribute__((always_inline)) void emit_at(uint64_t time, uint32_
                                                           uint64_t b, uint64_t c)
 {
     K_ASSERT(type >= 1 && type <= TR_EVENT_MAX);
-    struct thread *cur = thread_current();
     /* Written in place, field by field, then chained from the slot (so that no register
-     * has to keep a field); without a sink, slot 0 is rewritten every time. */
+     * has to keep a field). Without a sink the buffer fills and is emptied all the same,
+     * only never delivered: one path for both. */
     struct trace_rec *slot = tr.next;
     slot->time = time;
     slot->type = type;
-    slot->tid = cur != NULL ? cur->id : 0;
+    slot->tid = thread_current_id();
     slot->a = a;
     slot->b = b;
     slot->c = c;
     slot->chain = tr.chain = chain_next(tr.chain, slot);
     tr.count++;
-    if (!tr.sink)
-        return;
     tr.next = slot + 1;
     if (slot + 1 >= tr.limit)
         trace_flush();
