@@ -76,11 +76,11 @@ struct k_native_config {
     uint32_t cost_syscall_ns; /* deterministic mode's cost model (docs/architecture.md) */
     uint32_t cost_switch_ns;
     uint32_t cost_byte_ps;
-    uint64_t max_time_ns; /* the run stops at this time */
-    size_t pool_pages;    /* 0: all the HAL gives; else at most this many */
-    uint32_t policy;      /* enum k_native_policy */
-    bool quiet_trace;     /* true: records are counted and hashed, not sent to hal_trace_write */
-    uint32_t trace_batch; /* records per delivery: 0 the kernel's default, 1 every record */
+    uint64_t max_time_ns;  /* the run stops at this time */
+    size_t pool_pages;     /* 0: all the HAL gives; else at most this many */
+    uint32_t policy;       /* enum k_native_policy */
+    bool quiet_trace;      /* true: records are counted and hashed, not sent to hal_trace_write */
+    uint32_t trace_batch;  /* records per delivery: 0 the kernel's default, 1 every record */
     uint32_t ustack_pages; /* a user stack's pages: 0 the kernel's default, else a power of
                               two the kernel allows (TW_E_INVAL otherwise) */
 };
@@ -119,8 +119,8 @@ void *k_native_heap(uint32_t task_id, size_t pages);
  * TW_OK, TW_E_NOMEM / TW_E_LIMIT, TW_E_INVAL (priority out of range) or TW_E_NOENT. entry
  * must not return: it ends with TW_TASK_EXIT or TW_TASK_THREAD_EXIT.
  */
-int k_native_thread(uint32_t task_id, void (*entry)(uintptr_t arg), uintptr_t arg,
-                    int32_t priority) __attribute__((warn_unused_result));
+int k_native_thread(uint32_t task_id, void (*entry)(uintptr_t arg), uintptr_t arg, int32_t priority)
+    __attribute__((warn_unused_result));
 
 /* k_native_task, then k_native_thread with the same priority: *task_id only on TW_OK. */
 int k_native_spawn(const char *name, size_t name_len, int32_t priority,

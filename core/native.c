@@ -61,8 +61,7 @@ void *k_native_heap(uint32_t task_id, size_t pages)
     return t != NULL ? task_alloc_region(t, pages) : NULL;
 }
 
-int k_native_thread(uint32_t task_id, void (*entry)(uintptr_t arg), uintptr_t arg,
-                    int32_t priority)
+int k_native_thread(uint32_t task_id, void (*entry)(uintptr_t arg), uintptr_t arg, int32_t priority)
 {
     struct task *t = task_by_id(task_id);
     if (t == NULL)

@@ -369,7 +369,7 @@ static uintptr_t user_entries[K_USER_ENTRIES];
 static uint32_t nuser_entries;
 
 static const struct k_call_observer *observer; /* kentry.h, "Observing system calls" */
-static bool observing;                          /* in an observer's hook: k_call_read may run */
+static bool observing;                         /* in an observer's hook: k_call_read may run */
 
 void syscall_module_init(void)
 {

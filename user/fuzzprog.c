@@ -443,17 +443,17 @@ enum ptr_pool {
     PTR_STACK = 0, /* 0, 1: the stack buffer, at most 7 bytes in (see fz_thread) */
     PTR_HEAP = 2,  /* 2, 3: the heap buffer, + 8 * j */
     PTR_NULL = 4,
-    PTR_MISALIGNED = 5,  /* the heap buffer + 1 */
-    PTR_PAST_HEAP = 6,   /* one past the heap region */
-    PTR_STRADDLING = 7,  /* the last bytes of the heap region: a buffer straddles its end */
-    PTR_FOREIGN = 8,     /* in no task's memory */
-    PTR_FAR = 9,         /* a kernel-half address, or free stack far below every live frame */
+    PTR_MISALIGNED = 5, /* the heap buffer + 1 */
+    PTR_PAST_HEAP = 6,  /* one past the heap region */
+    PTR_STRADDLING = 7, /* the last bytes of the heap region: a buffer straddles its end */
+    PTR_FOREIGN = 8,    /* in no task's memory */
+    PTR_FAR = 9,        /* a kernel-half address, or free stack far below every live frame */
     PTR_POOLS = 10
 };
 
-#define PTR_HEAP_STRIDE 8               /* PTR_HEAP: the heap buffer + j * 8 */
+#define PTR_HEAP_STRIDE 8                     /* PTR_HEAP: the heap buffer + j * 8 */
 #define KERNEL_HALF     0xffff800000000000ull /* PTR_FAR: the first kernel-half address */
-#define FREE_STACK      12288           /* PTR_FAR: that far below the stack buffer, + j */
+#define FREE_STACK      12288                 /* PTR_FAR: that far below the stack buffer, + j */
 
 /* Argument i: a user pointer from one of the pools. */
 static void pick_ptr(struct fz_ctx *c, struct fz_call *call, int i)
@@ -498,7 +498,7 @@ static void pick_ptr(struct fz_ctx *c, struct fz_call *call, int i)
 
 static uint64_t pick_len(struct reader *r)
 {
-    static const uint64_t lens[] = {0,          1,   4,    8,    255,        256,
+    static const uint64_t lens[] = {0,          1,   4,    8,    255,       256,
                                     257,        512, 4096, 4097, FZ_IO_MAX, FZ_IO_MAX + 1,
                                     UINT64_MAX, 16,  32,   64};
     uint8_t k = rd8(r);
@@ -866,10 +866,10 @@ static void provider_reply(struct fz_ctx *c, int64_t h, uint64_t seq, int64_t re
 
 /* What step_provider does (its second byte, modulo PROVIDER_WAYS). */
 enum provider_way {
-    PROVIDER_SERVE = 0,     /* register fzp:// on the handle (a port) */
-    PROVIDER_NO_REST = 1,   /* answer a request; a long READ's continuations never come */
-    PROVIDER_EXACT = 2,     /* ... with its continuations at their offsets */
-    PROVIDER_JITTERED = 3,  /* ... with continuations whose offsets may be one off */
+    PROVIDER_SERVE = 0,    /* register fzp:// on the handle (a port) */
+    PROVIDER_NO_REST = 1,  /* answer a request; a long READ's continuations never come */
+    PROVIDER_EXACT = 2,    /* ... with its continuations at their offsets */
+    PROVIDER_JITTERED = 3, /* ... with continuations whose offsets may be one off */
     PROVIDER_WAYS = 4
 };
 
