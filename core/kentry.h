@@ -11,9 +11,9 @@
  *   trace_format.h  the records hal_trace_write delivers
  *
  * Nothing else in core is for backends: they reach the kernel only through these. The
- * program that boots a machine (boot/uefi/) uses the same door, plus the loader's API for
- * scenarios and providers/providers.h; the native programs of its test build boot the
- * kernel through "Native programs" below.
+ * programs that boot the kernel and run its first programs (boot/: the scenario loader,
+ * the fuzz programs' boot half, boot/uefi/) use the same door, plus
+ * providers/providers.h: "Booting the kernel" and "Observing system calls" below.
  */
 #ifndef TWAIN_CORE_KENTRY_H
 #define TWAIN_CORE_KENTRY_H
@@ -55,15 +55,20 @@ void k_timer_interrupt(void);
  */
 void k_interrupt_exit(void);
 
-/* ---- Native programs ------------------------------------------------------------------ */
+/* ---- Booting the kernel ------------------------------------------------------------- */
 
 /*
- * For a program that runs native user code on the kernel instead of a scenario (the UEFI
- * test build's fault tests and IPC benchmark, boot/uefi/tests.c), in kernel context after
- * the HAL is up. The scenario loader, which sets every detail, uses core/kernel.h instead.
- * In order: k_native_init; providers_register_all (providers/providers.h); k_native_spawn
- * for each task; k_native_run; then k_native_task_end for any task.
+ * For a program that boots the kernel and creates its first tasks, in kernel context after
+ * the HAL is up: the scenario loader (boot/loader.c), the fuzz programs' boot half
+ * (boot/fuzzboot.c), the UEFI test build's native programs (boot/uefi/tests.c). In order:
+ * k_native_init; providers_register_all (providers/providers.h); k_native_register_entry
+ * for the entry points user code may spawn threads at; the tasks (k_native_spawn, or
+ * k_native_task, k_native_heap and k_native_thread) and the kills scheduled for them
+ * (k_native_kill_at); k_native_run; then k_native_task_end, k_native_stats and
+ * k_native_console. A zeroed k_native_config is round robin with the trace delivered.
  */
+enum k_native_policy { K_POLICY_RR = 0, K_POLICY_PRIORITY = 1, K_POLICY_RANDOM = 2 };
+
 struct k_native_config {
     uint64_t seed;            /* the kernel's PRNG */
     bool realtime;            /* real-time mode (the HAL's clock); else deterministic */
@@ -71,25 +76,62 @@ struct k_native_config {
     uint32_t cost_syscall_ns; /* deterministic mode's cost model (docs/architecture.md) */
     uint32_t cost_switch_ns;
     uint32_t cost_byte_ps;
-    uint64_t max_time_ns; /* the run stops at this time */
-    size_t pool_pages;    /* 0: all the HAL gives; else at most this many */
+    uint64_t max_time_ns;  /* the run stops at this time */
+    size_t pool_pages;     /* 0: all the HAL gives; else at most this many */
+    uint32_t policy;       /* enum k_native_policy */
+    bool quiet_trace;      /* true: records are counted and hashed, not sent to hal_trace_write */
+    uint32_t trace_batch;  /* records per delivery: 0 the kernel's default, 1 every record */
+    uint32_t ustack_pages; /* a user stack's pages: 0 the kernel's default, else a power of
+                              two the kernel allows (TW_E_INVAL otherwise) */
 };
 
 /*
- * Boot the kernel (reset every module) with cfg under the round-robin policy, trace records
- * going to hal_trace_write: TW_OK, TW_E_NOMEM (the pool is too small) or TW_E_INVAL.
+ * Boot the kernel (reset every module, forget any system-call observer) with cfg: TW_OK,
+ * TW_E_NOMEM (the pool is too small) or TW_E_INVAL (a policy or stack size it lacks).
  */
 int k_native_init(const struct k_native_config *cfg) __attribute__((warn_unused_result));
 
 /*
- * A task named name[0..name_len) at priority (0..31), with one thread running entry(arg)
- * as user code (ring 3 on UEFI): TW_OK and the task's id in *task_id, or TW_E_NOMEM /
- * TW_E_LIMIT, or TW_E_INVAL (an empty name, one of K_TASK_NAME bytes or more, a priority
- * out of range). entry must not return: it ends with TW_TASK_EXIT or TW_TASK_THREAD_EXIT.
+ * entry may start threads of user code (TW_TASK_SPAWN_THREAD accepts only such entries):
+ * TW_OK, or TW_E_LIMIT (the kernel's table of them is full).
  */
+int k_native_register_entry(void (*entry)(uintptr_t arg)) __attribute__((warn_unused_result));
+
+/*
+ * A task named name[0..name_len) at priority (0..31), with no thread yet: TW_OK and its id
+ * in *task_id, or TW_E_NOMEM / TW_E_LIMIT, or TW_E_INVAL (an empty name, one of
+ * K_TASK_NAME bytes or more, a priority out of range).
+ */
+int k_native_task(const char *name, size_t name_len, int32_t priority, uint32_t *task_id)
+    __attribute__((warn_unused_result));
+
+#define K_NATIVE_PAGE 4096u /* bytes of a page (k_native_heap counts them) */
+
+/*
+ * pages zeroed pages of memory for task task_id (its heap, which its user code may use):
+ * their address, which kernel context may also write (to lay the task's memory out before
+ * its threads run), or NULL (out of memory, or no such task).
+ */
+void *k_native_heap(uint32_t task_id, size_t pages);
+
+/*
+ * A thread of task task_id running entry(arg) as user code (ring 3 on UEFI) at priority:
+ * TW_OK, TW_E_NOMEM / TW_E_LIMIT, TW_E_INVAL (priority out of range) or TW_E_NOENT. entry
+ * must not return: it ends with TW_TASK_EXIT or TW_TASK_THREAD_EXIT.
+ */
+int k_native_thread(uint32_t task_id, void (*entry)(uintptr_t arg), uintptr_t arg, int32_t priority)
+    __attribute__((warn_unused_result));
+
+/* k_native_task, then k_native_thread with the same priority: *task_id only on TW_OK. */
 int k_native_spawn(const char *name, size_t name_len, int32_t priority,
                    void (*entry)(uintptr_t arg), uintptr_t arg, uint32_t *task_id)
     __attribute__((warn_unused_result));
+
+/*
+ * Kill task task_id from outside at virtual time at_ns (a fault: it ends as killed, its
+ * threads at their next kernel boundary): TW_OK, or TW_E_LIMIT / TW_E_INVAL.
+ */
+int k_native_kill_at(uint32_t task_id, uint64_t at_ns) __attribute__((warn_unused_result));
 
 /* Run until every thread ended, deadlock, or the time limit: an enum trace_end. */
 int k_native_run(void);
@@ -98,10 +140,62 @@ int k_native_run(void);
 struct k_task_end {
     bool exited;
     bool killed;
-    int32_t status; /* its exit status (TW_EXIT_CRASHED for a crash) */
+    int32_t status;           /* its exit status (TW_EXIT_CRASHED for a crash) */
+    uint32_t finish_rank;     /* exited: 1 for the first task to end, 2 for the next ... */
+    uint32_t expect_failures; /* TW_TASK_EXPECT_FAIL calls its threads made */
 };
 
 /* Fill *out for task task_id of the last k_native_init: TW_OK, or TW_E_NOENT. */
 int k_native_task_end(uint32_t task_id, struct k_task_end *out) __attribute__((warn_unused_result));
+
+/* What a run came to, since k_native_init. */
+struct k_run_stats {
+    uint64_t now_ns;     /* the kernel's clock */
+    uint64_t trace_hash; /* over every trace record (docs/architecture.md, "Tracing") */
+    uint64_t trace_records;
+    uint64_t syscalls;
+};
+
+void k_native_stats(struct k_run_stats *out);
+
+#define K_NATIVE_CONSOLE_KEPT 65536u /* bytes of console output the kernel keeps */
+
+/* The console output kept (the last K_NATIVE_CONSOLE_KEPT bytes, oldest first) into
+ * buf[0..cap); returns the bytes written. */
+size_t k_native_console(char *buf, size_t cap);
+
+/* ---- Observing system calls --------------------------------------------------------- */
+
+/*
+ * For a boot program that follows its programs' system calls (boot/fuzzboot.c: the listing
+ * of each call and the fuzz programs' oracle). The hooks run on the calling thread in
+ * kernel context, interrupts masked: enter before the kernel does anything with the call
+ * (so a panic inside it still comes after), leave as it returns to user code (never for a
+ * call its thread does not return from: it ended, or was killed in it). They must not
+ * block or make system calls; they may read the caller's memory (k_call_read) and panic.
+ */
+struct k_call {
+    uint64_t nr;
+    uint64_t args[6];
+    int64_t result;       /* leave: what the call returns; enter: 0 */
+    uint32_t task_id;     /* the calling task */
+    uintptr_t thread_arg; /* the argument the calling thread was started with */
+};
+
+struct k_call_observer {
+    void (*enter)(const struct k_call *call); /* either may be NULL */
+    void (*leave)(const struct k_call *call);
+};
+
+/* Observe every system call from now until the next k_native_init; NULL: none. obs must
+ * stay valid as long. */
+void k_observe_calls(const struct k_call_observer *obs);
+
+/*
+ * In an observer's hook only: copy len bytes at addr of the calling thread's memory to buf,
+ * checked as a system call's buffer is (the task's memory, or the caller's own stack above
+ * its stack pointer): TW_OK or TW_E_FAULT.
+ */
+int k_call_read(void *buf, uint64_t addr, size_t len) __attribute__((warn_unused_result));
 
 #endif /* TWAIN_CORE_KENTRY_H */

@@ -58,7 +58,7 @@ int k_init(const struct k_config *cfg)
     watch_reset();
     provider_registry_init();
     uprov_reset();
-    syscall_reset_entries();
+    syscall_module_init();
     fault_reset();
     kern.base_used = page_total_count() - page_free_count();
     trace_emit(TR_BOOT, cfg->seed, (uint64_t)cfg->policy, page_total_count());

@@ -368,9 +368,13 @@ static int64_t self_duplicate(uint64_t h, uint64_t rights)
 static uintptr_t user_entries[K_USER_ENTRIES];
 static uint32_t nuser_entries;
 
-void syscall_reset_entries(void)
+static const struct k_call_observer *observer; /* kentry.h, "Observing system calls" */
+static bool observing;                         /* in an observer's hook: k_call_read may run */
+
+void syscall_module_init(void)
 {
     nuser_entries = 0;
+    observer = NULL;
 }
 
 int syscall_register_entry(void (*entry)(uintptr_t))
@@ -595,6 +599,28 @@ void k_interrupt_exit(void)
         kernel_exit_path();
 }
 
+void k_observe_calls(const struct k_call_observer *obs)
+{
+    observer = obs;
+}
+
+int k_call_read(void *buf, uint64_t addr, size_t len)
+{
+    K_ASSERT(observing);
+    return copy_from_user(buf, addr, len);
+}
+
+/* One of the observer's hooks, on the calling thread t. */
+static void observe(void (*hook)(const struct k_call *call), const struct thread *t, uint64_t nr,
+                    const uint64_t a[6], int64_t r)
+{
+    struct k_call c = {.nr = nr, .result = r, .task_id = t->task->id, .thread_arg = t->start.arg};
+    k_memcpy(c.args, a, sizeof(c.args));
+    observing = true;
+    hook(&c);
+    observing = false;
+}
+
 int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                   uint64_t a5)
 {
@@ -604,6 +630,8 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     const uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
     t->user_floor = hal_user_stack_floor();
     t->call_handle = (int32_t)a0; /* what a close() cancels a wait inside the call by */
+    if (observer != NULL && observer->enter != NULL)
+        observe(observer->enter, t, nr, a, 0);
     calls++;
     clock_charge(clock_config()->cost_syscall_ns);
     trace_entry(nr, a);
@@ -611,6 +639,8 @@ int64_t k_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a
     K_ASSERT(r >= TW_ERR_MIN || r <= TW_HANDLE_TLS_FIRST); /* a result, an error or a handle */
     trace_emit(TR_SYSRET, nr, (uint64_t)r, 0);
     kernel_exit_path();
+    if (observer != NULL && observer->leave != NULL)
+        observe(observer->leave, t, nr, a, r);
     hal_irq_restore(irq);
     return r;
 }

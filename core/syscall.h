@@ -13,9 +13,10 @@
 /* System calls made since k_init (statistics). */
 uint64_t syscall_count(void);
 
+/* Reset the module (k_init): no entry points registered, no observer (kentry.h). */
+void syscall_module_init(void);
 /* Entry points user code may start threads at (TW_TASK_SPAWN_THREAD checks against them):
  * at most K_USER_ENTRIES, else TW_E_LIMIT. */
-void syscall_reset_entries(void);
 int syscall_register_entry(void (*entry)(uintptr_t)) __attribute__((warn_unused_result));
 
 #endif /* TWAIN_CORE_SYSCALL_H */

@@ -11,8 +11,13 @@
 
 #include "../core/invariants.h"
 #include "../core/kernel.h"
+#include "../core/limits.h"
 #include "../core/trace.h"
 #include "../hal/sim/host.h"
+
+_Static_assert(FZ_IO_MAX == SYS_IO_MAX && FZ_IO_CHUNK == SYS_IO_CHUNK &&
+                   FZ_THREAD_HANDLES == K_THREAD_HANDLES,
+               "the fuzz programs' pools are built around the kernel's limits");
 
 static void quiet(void *ctx, const char *bytes, size_t len)
 {

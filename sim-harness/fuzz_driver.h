@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sim-harness/fuzz_driver.h - runs one fuzzer input through the kernel in this process:
- * boot, run the system-call program (user/fuzzprog.c), check every invariant, tear down,
- * check again. Shared by the libFuzzer/AFL++ targets and `twain fuzz-repro`.
+ * boot (boot/fuzzboot.c), run the system-call program (user/fuzzprog.c), check every
+ * invariant, tear down, check again. Shared by the libFuzzer/AFL++ targets and `twain
+ * fuzz-repro`.
  */
 #ifndef TWAIN_SIM_HARNESS_FUZZ_DRIVER_H
 #define TWAIN_SIM_HARNESS_FUZZ_DRIVER_H
@@ -10,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../user/fuzzprog.h"
+#include "../boot/fuzzboot.h"
 
 /* Run data[0..len). Returns the run's enum trace_end; a broken invariant aborts. */
 int fz_execute(const uint8_t *data, size_t len, fz_listing_fn listing);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../user/fuzzprog.h"
+#include "../boot/fuzzboot.h"
 
 #define FZ_REC_THREADS 16 /* thread numbers per task (fuzzprog makes at most 6) */
 

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "../core/abi.h"
-#include "../core/syscall.h"
 #include "../user/scenario_bc.h"
 #include "fuzz_record.h"
 #include "run.h"
@@ -31,7 +30,7 @@ _Static_assert((int)SCN_ARG_INT == (int)FZ_ARG_INT && (int)SCN_ARG_STACK == (int
                    (int)SCN_ARG_ENTRY == (int)FZ_ARG_ENTRY && (int)SCN_ARG_NULL == (int)FZ_ARG_NULL,
                "syscall argument kinds are fuzzprog's");
 _Static_assert(SCN_SYS_HEAP == FZ_HEAP_BYTES, "the raw heap is fuzzprog's heap region");
-_Static_assert(SCN_SYS_STACK == SYS_IO_CHUNK + 64, "the stack buffer is fuzzprog's STACK_LEN");
+_Static_assert(SCN_SYS_STACK == FZ_STACK_LEN, "the stack buffer is fuzzprog's");
 _Static_assert(FZ_REC_THREADS == SCN_MAX_THREADS, "every recorded thread has a body");
 
 #define MAX_STEPS 65535 /* per task (SCN_MAX_STEPS) */

@@ -13,7 +13,7 @@
 
 #include "../core/trace.h"
 #include "../hal/sim/host.h"
-#include "../user/loader.h"
+#include "../boot/loader.h"
 #include "scenario_compile.h"
 
 struct run_opts {

@@ -6,7 +6,7 @@
 # build/clang-san/, so gcc and clang builds sit side by side.
 #
 # Layers and their flags:
-#   core/ providers/ user/ hal/sim/sim_*  freestanding (-ffreestanding -nostdinc): no libc
+#   core/ providers/ user/ boot/*.c hal/sim/sim_*  freestanding (-ffreestanding -nostdinc): no libc
 #   hal/sim/host_* sim-harness/           hosted (libc, cJSON, SDL2)
 
 SAN ?= 0
@@ -38,7 +38,7 @@ HOSTED := -D_GNU_SOURCE $(shell pkg-config --cflags libcjson sdl2 2>/dev/null)
 HOST_LIBS := $(shell pkg-config --libs libcjson) -lm
 CHECK_LIBS := $(shell pkg-config --libs check)
 
-KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c hal/sim/sim_*.c))
+KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c hal/sim/sim_*.c))
 HOST_SRC := $(sort $(wildcard hal/sim/host_*.c))
 ASM_SRC := hal/x86_64/switch.S
 HARNESS_SRC := $(sort $(wildcard sim-harness/*.c))
@@ -63,7 +63,7 @@ all: layering $(TWAIN) $(UNIT_BIN) # and the benchmark, below
 
 twain: $(TWAIN)
 
-$(OBJ)/core/%.o $(OBJ)/providers/%.o $(OBJ)/user/%.o: CFLAGS_LAYER = $(FREESTANDING)
+$(OBJ)/core/%.o $(OBJ)/providers/%.o $(OBJ)/user/%.o $(OBJ)/boot/%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/user/servers/%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/hal/sim/sim_%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/hal/sim/host_%.o $(OBJ)/sim-harness/%.o $(OBJ)/tests/%.o: CFLAGS_LAYER = $(HOSTED)
@@ -182,7 +182,7 @@ TARGET ?=
 FUZZ_SECONDS ?= 10
 FUZZ_RUN := $(if $(TARGET),$(TARGET),$(FUZZ_TARGETS))
 
-$(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o \
+$(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o $(FUZZ_DIR)/obj/boot/%.o \
 $(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
@@ -261,7 +261,7 @@ AFL_DIR := $(B)/fuzz-afl/$(if $(FUZZ_SAN),san,plain)
 AFL_LIB_OBJ := $(patsubst %.c,$(AFL_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(AFL_DIR)/obj/hal/x86_64/switch.o
 AFL_TARGET := $(if $(TARGET),$(TARGET),syscalls)
 
-$(AFL_DIR)/obj/core/%.o $(AFL_DIR)/obj/providers/%.o $(AFL_DIR)/obj/user/%.o \
+$(AFL_DIR)/obj/core/%.o $(AFL_DIR)/obj/providers/%.o $(AFL_DIR)/obj/user/%.o $(AFL_DIR)/obj/boot/%.o \
 $(AFL_DIR)/obj/hal/sim/sim_%.o $(AFL_DIR)/obj/viz/%.o: FUZZ_LAYER = $(call freestanding,clang)
 $(AFL_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
@@ -288,7 +288,7 @@ COV_FLAGS := -fprofile-instr-generate -fcoverage-mapping
 COV_LIB_OBJ := $(patsubst %.c,$(COV_DIR)/obj/%.o,$(FUZZ_LIB_SRC)) $(COV_DIR)/obj/hal/x86_64/switch.o
 COV_TARGETS ?= syscalls url
 
-$(COV_DIR)/obj/core/%.o $(COV_DIR)/obj/providers/%.o $(COV_DIR)/obj/user/%.o \
+$(COV_DIR)/obj/core/%.o $(COV_DIR)/obj/providers/%.o $(COV_DIR)/obj/user/%.o $(COV_DIR)/obj/boot/%.o \
 $(COV_DIR)/obj/hal/sim/sim_%.o $(COV_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(COV_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 

@@ -1,6 +1,6 @@
 # The UEFI build, included by tools/build.mk. See docs/uefi.md.
 #
-#   make efi         build/efi/BOOTX64.EFI: core, providers and user from the same sources
+#   make efi         build/efi/BOOTX64.EFI: core, providers, user and boot/*.c from the same sources
 #                    as the simulator, with the machine's HAL (hal/x86_64-efi) and the UEFI
 #                    application that boots it (boot/uefi), linked with gnu-efi
 #   make image       build/twain.img, a FAT disk image that boots on UEFI PCs and in QEMU
@@ -22,10 +22,11 @@
 # shipping build's HAL objects, which know nothing of the view).
 #
 # Only the application sees the firmware (gnu-efi's headers, EFI_FIRMWARE_CFLAGS). Code
-# that runs in ring 3 (user/ but the kernel-side inits such as loader.c, plus core/klib.c,
-# the operation table core/optable.c, hal/x86_64-efi/user_* and boot/uefi/user_*) gets its
-# sections renamed to .user.* so that hal/x86_64-efi/efi.lds gathers it into pages of its
-# own, mapped user-executable.
+# that runs in ring 3 (user/, plus core/klib.c, the operation table core/optable.c,
+# hal/x86_64-efi/user_* and boot/uefi/user_*) gets its sections renamed to .user.* so that
+# hal/x86_64-efi/efi.lds gathers it into pages of its own, mapped user-executable. The
+# kernel-context inits (boot/*.c: the scenario loader, the fuzz programs' boot half) stay
+# in kernel pages.
 
 EFI_B := $(B)/efi
 EFI_TB := $(B)/efi-test
@@ -45,7 +46,7 @@ EFI_FIRMWARE_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGN
 
 # The same list build.mk compiles for the simulator (KERNEL_SRC minus hal/sim): checked
 # by efi-check-sources.
-EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c))
+EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c))
 # The machine (what implements hal/hal.h) and the application (efi_main, the scenario,
 # the view, the test programs and the built-in demo).
 EFI_HAL_SRC := $(sort $(wildcard hal/x86_64-efi/*.c))
@@ -53,10 +54,8 @@ EFI_HAL_ASM := $(sort $(wildcard hal/x86_64-efi/*.S)) hal/x86_64/switch.S
 EFI_TEST_ONLY := $(wildcard boot/uefi/tests*.c boot/uefi/user_tests*.c)
 EFI_APP_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard boot/uefi/*.c)))
 EFI_APP_ASM := $(sort $(wildcard boot/uefi/*.S))
-# user/ files that run in kernel context (a scenario's or a fuzz program's init) stay in
-# kernel pages; efi.lds refuses writable data in the ring-3 pages.
-EFI_KERNEL_SIDE_USER := user/loader.c user/fuzzprog.c
-EFI_RING3 := core/klib.c core/optable.c $(filter-out $(EFI_KERNEL_SIDE_USER),$(filter user/%,$(EFI_PORTABLE_SRC))) \
+# efi.lds refuses writable data in the ring-3 pages.
+EFI_RING3 := core/klib.c core/optable.c $(filter user/%,$(EFI_PORTABLE_SRC)) \
              $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S boot/uefi/user_*.c boot/uefi/user_*.S)
 
 EFI_PORTABLE_OBJ := $(EFI_PORTABLE_SRC:%.c=$(EFI_OBJ)/%.o)

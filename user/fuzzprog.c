@@ -1,59 +1,83 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/fuzzprog.c - system-call programs from fuzzer bytes (see fuzzprog.h).
+ * user/fuzzprog.c - system-call programs from fuzzer bytes (see fuzzprog.h): the program
+ * half, user code. It reaches the kernel through system calls only; the boot half
+ * (boot/fuzzboot.c) lays the input out, sets each task's state up with fz_task_setup and
+ * follows the calls through their records.
  *
- * Input layout: byte 0 picks the number of tasks and the scheduling policy, byte 1 the
- * seed; then one byte per task for its thread count; the rest is cut into equal slices,
- * one per thread, in creation order. A thread's slice is a sequence of steps: one byte for
- * the call, then bytes for each argument's pool and index. Reading past a slice's end
+ * A thread's slice of the input is a sequence of steps: one byte for the step (enum
+ * fz_step), then bytes for each argument's pool and index. Reading past a slice's end
  * yields zeros, so every input is a valid program.
  */
 #include "fuzzprog.h"
 #include "../core/abi.h"
-#include "../core/fault.h"
-#include "../core/kernel.h"
-#include "../core/optable.h"
+#include "../core/kassert.h"
 #include "../core/klib.h"
-#include "../core/syscall.h"
-#include "../core/task.h"
-#include "../core/thread.h"
-#include "../providers/providers.h"
+#include "../core/optable.h"
 #include "errnames.h"
 #include "twain.h"
-#include "../hal/hal.h"
 
-#define BUF_LEN     4096
 #define LIVE_MAX    16
 #define CLOSED_MAX  8
-#define SPAWN_LEN   24 /* bytes of the parent's program a spawned thread runs */
-#define STACK_LEN   (SYS_IO_CHUNK + 64)
+#define SPAWN_LEN   24   /* bytes of the parent's program a spawned thread runs */
 #define RIGHTS_MAX  64   /* task handles 0..63 have an entry in the rights oracle */
 #define UNKNOWN     0xff /* the oracle does not know this handle's rights */
 #define CHAN_RIGHTS (TW_RIGHTS_ALL & ~TW_RIGHT_SEEK) /* a channel end's, either side */
+#define TASK_ARGS   (FZ_MAX_THREADS + FZ_MAX_SPAWNS) /* start arguments: one per thread */
 
-struct fz_task;
+/*
+ * Where things sit in the heap region: listings and scenarios show pointers into it as
+ * heap+off, so these offsets are part of what every input means.
+ */
+#define HEAP_ARGS 128 /* the threads' start arguments (a spawn's argument points here) */
+#define HEAP_BUF  928 /* the heap buffer the pointer pools point into */
+#define BUF_LEN   4096
+#define BUF_PART  1024 /* the buffer's four parts (struct heap_buf) */
 
-struct fz_arg {
-    struct fz_task *task;
-    const uint8_t *data;
-    uint32_t len;
-    uint32_t main;   /* 1: the task's first thread (its end ends the task) */
-    uint32_t thread; /* thread number within the task */
+/* The heap buffer: its bytes, and the parts some steps store into. */
+union heap_buf {
+    uint8_t bytes[BUF_LEN];
+    struct {
+        uint8_t url[BUF_PART];     /* step_open's URL */
+        uint8_t request[BUF_PART]; /* step_provider: a user-provider request read */
+        uint8_t reply[BUF_PART];   /* provider_reply: the reply written */
+        uint8_t scheme[BUF_PART];  /* step_provider: the scheme name served */
+    };
 };
 
-/* Per-task state, in the task's heap region (user memory). */
+/* What a task's program knows of the run (fz_task_world). */
+struct fz_world {
+    uint32_t ntasks;
+    const struct fz_task *tasks[FZ_MAX_TASKS]; /* every task's state, this one's included */
+    uintptr_t foreign;                         /* an address in no task's memory */
+};
+
+/* Per-task state, at the start of the task's heap region (user memory). */
 struct fz_task {
-    uint32_t index;
-    uint32_t nlive, nclosed, nargs, nthreads, nspawn;
-    uint32_t inflight, seq; /* the oracle's view of concurrent calls */
-    int32_t live[LIVE_MAX];
-    int32_t closed[CLOSED_MAX];
-    struct fz_arg args[16];
-    uint8_t spawn[4][SPAWN_LEN];
-    uint8_t rights[RIGHTS_MAX]; /* the oracle: what each task handle may do, or UNKNOWN */
-    uint16_t kinds[RIGHTS_MAX]; /* ... and its object's TW_KIND_*, or 0: unknown */
-    uint8_t buf[BUF_LEN];       /* the heap buffer pointers point into */
+    union {
+        struct {
+            uint32_t index;
+            uint32_t nlive, nclosed, nargs, nthreads, nspawn;
+            uint32_t inflight, seq; /* the oracle's view of concurrent calls */
+            int32_t live[LIVE_MAX];
+            int32_t closed[CLOSED_MAX];
+            struct fz_arg args[TASK_ARGS]; /* at HEAP_ARGS */
+            struct fz_world world;
+            uint8_t spawn[FZ_MAX_SPAWNS][SPAWN_LEN];
+            uint8_t rights[RIGHTS_MAX]; /* the oracle: what each task handle may do, or UNKNOWN */
+            uint16_t kinds[RIGHTS_MAX]; /* ... and its object's TW_KIND_*, or 0: unknown */
+        };
+        uint8_t state[HEAP_BUF]; /* what the state may take: the buffer follows */
+    };
+    union heap_buf buf; /* at HEAP_BUF */
 };
+
+K_STATIC_ASSERT(sizeof(struct fz_arg) == FZ_ARG_BYTES, "start arguments keep their stride");
+K_STATIC_ASSERT(offsetof(struct fz_task, args) == HEAP_ARGS, "start arguments stay at heap+128");
+K_STATIC_ASSERT(offsetof(struct fz_task, buf) == HEAP_BUF, "the heap buffer stays at heap+928");
+K_STATIC_ASSERT(offsetof(struct fz_task, kinds) + sizeof(((struct fz_task *)0)->kinds) <= HEAP_BUF,
+                "the state ends before the heap buffer");
+K_STATIC_ASSERT(sizeof(struct fz_task) <= FZ_HEAP_BYTES, "fits the heap region");
 
 struct reader {
     const uint8_t *p;
@@ -65,16 +89,10 @@ struct reader {
 struct fz_ctx {
     struct reader r;
     struct fz_task *t;
-    uint8_t *stack; /* STACK_LEN bytes in the thread's frame */
+    struct fz_arg *arg; /* its start argument: where it puts its calls on record */
+    uint8_t *stack;     /* FZ_STACK_LEN bytes in the thread's frame */
     uint32_t thread;
 };
-
-static struct fz_task *tasks[FZ_MAX_TASKS];
-static uint32_t task_ids[FZ_MAX_TASKS]; /* kernel ids, for the kill fault */
-static uint32_t ntasks;
-static fz_listing_fn listing;
-static fz_listing_fn announce;
-static const char kernel_marker[8] = "kernel"; /* not task memory: must give TW_E_FAULT */
 
 static const char *const urls[] = {
     "chan://?pair",
@@ -248,11 +266,34 @@ static uint16_t *kind_entry(struct fz_task *t, int64_t h)
     return h >= 0 && h < RIGHTS_MAX ? &t->kinds[h] : NULL;
 }
 
-static _Noreturn void oracle_violation(const struct fz_call *call, const char *what)
+/* Put call on record for the boot half, as the thread's next system call. */
+static void on_record(const struct fz_ctx *c, struct fz_call *call, uint32_t what)
+{
+    call->task = c->t->index;
+    call->thread = c->thread;
+    call->what = what;
+    c->arg->record = call;
+}
+
+/*
+ * The kernel broke a rule: the task exits with FZ_EXIT_ORACLE and the message on record,
+ * which the boot half turns into the kernel panic "fuzz oracle: <what>: <call>".
+ */
+static _Noreturn void oracle_violation(const struct fz_ctx *c, const struct fz_call *call,
+                                       const char *what)
 {
     char line[256];
     fz_format_call(call, line, sizeof(line));
-    k_panic("fuzz oracle: %s: %s", what, line);
+    char msg[FZ_ORACLE_MSG];
+    size_t n = k_snprintf(msg, sizeof(msg), "%s: %s", what, line);
+    struct fz_call verdict = {.nr = TW_SYS_INVOKE,
+                              .mem = (const uint8_t *)msg,
+                              .mem_len = (uint32_t)K_MIN(n, sizeof(msg) - 1)};
+    set_int(&verdict, 0, (uint64_t)TW_HANDLE_SELF);
+    set_int(&verdict, 1, TW_TASK_EXIT);
+    set_int(&verdict, 2, FZ_EXIT_ORACLE);
+    on_record(c, &verdict, FZ_CALL_ORACLE);
+    tw_exit(FZ_EXIT_ORACLE);
 }
 
 /*
@@ -291,22 +332,24 @@ static void oracle_before(struct fz_task *t, const struct fz_call *call, struct 
     p->seq = ++t->seq;
 }
 
-static void oracle_after(struct fz_task *t, const struct fz_call *call, const struct oracle_pre *p)
+static void oracle_after(const struct fz_ctx *c, const struct fz_call *call,
+                         const struct oracle_pre *p)
 {
+    struct fz_task *t = c->t;
     t->inflight--;
     if (TW_IS_ERROR(call->result)) {
         uint32_t ok = allowed_errors(call_op(call), p->kind);
         if (p->alone && p->kind != 0 && (ok & TW_EBIT(call->result)) == 0)
-            oracle_violation(call, "an error the operation table does not list for the op");
+            oracle_violation(c, call, "an error the operation table does not list for the op");
         return;
     }
     bool dup = p->need == TW_RIGHT_DUPLICATE;           /* only a duplicate needs that right */
     bool same = dup && call->args[3] == TW_RIGHTS_SAME; /* asks for the rights held */
     if (p->alone && p->known != UNKNOWN) {
         if (p->need != 0 && (p->known & p->need) != p->need)
-            oracle_violation(call, "succeeded without the handle's right");
+            oracle_violation(c, call, "succeeded without the handle's right");
         if (dup && !same && (call->args[3] & ~(uint64_t)p->known) != 0)
-            oracle_violation(call, "a duplicate gained rights");
+            oracle_violation(c, call, "a duplicate gained rights");
     }
     /* What the call taught: new handles' rights and kinds, closed handles, unseen arrivals. */
     bool exact = p->alone && t->seq == p->seq;
@@ -331,20 +374,14 @@ static void oracle_after(struct fz_task *t, const struct fz_call *call, const st
     }
 }
 
-/* Make the call, report it, and check it against the oracle. */
+/* Make the call, on record (the boot half lists it), and check it against the oracle. */
 static int64_t fz_sys(const struct fz_ctx *c, struct fz_call *call)
 {
-    call->task = c->t->index;
-    call->thread = c->thread;
-    if (announce != NULL)
-        announce(call);
+    on_record(c, call, FZ_CALL);
     struct oracle_pre pre;
     oracle_before(c->t, call, &pre);
-    call->result = hal_trap(call->nr, call->args[0], call->args[1], call->args[2], call->args[3],
-                            call->args[4], call->args[5]);
-    if (listing != NULL)
-        listing(call);
-    oracle_after(c->t, call, &pre);
+    call->result = tw_syscall(call->nr, call->args);
+    oracle_after(c, call, &pre);
     return call->result;
 }
 
@@ -358,28 +395,39 @@ static int64_t fz_invoke_self(const struct fz_ctx *c, uint32_t op)
 
 static void note_live(struct fz_task *t, int64_t h)
 {
-    if (TW_IS_ERROR(h) || h < TW_HANDLE_TLS_FIRST - K_THREAD_HANDLES || h > INT32_MAX)
+    if (TW_IS_ERROR(h) || h < TW_HANDLE_TLS_FIRST - FZ_THREAD_HANDLES || h > INT32_MAX)
         return;
     t->live[t->nlive % LIVE_MAX] = (int32_t)h;
     t->nlive++;
 }
 
+/* The handle pools (pick_handle's first byte, modulo HANDLE_POOLS). */
+enum handle_pool {
+    HANDLE_LIVE = 0, /* 0..3: one the task holds */
+    HANDLE_CLOSED = 4,
+    HANDLE_SPECIAL = 5, /* self, thread-local ones, one past them */
+    HANDLE_OTHERS = 6,  /* the value of another task's live handle */
+    HANDLE_HUGE = 7,
+    HANDLE_POOLS = 8
+};
+
 /* A handle from one of the pools. */
 static int64_t pick_handle(struct reader *r, struct fz_task *t)
 {
     uint8_t k = rd8(r), i = rd8(r);
-    switch (k % 8) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
+    switch (k % HANDLE_POOLS) {
+    case HANDLE_LIVE:
+    case HANDLE_LIVE + 1:
+    case HANDLE_LIVE + 2:
+    case HANDLE_LIVE + 3:
         return t->nlive > 0 ? t->live[i % K_MIN(t->nlive, (uint32_t)LIVE_MAX)] : 1;
-    case 4:
+    case HANDLE_CLOSED:
         return t->nclosed > 0 ? t->closed[i % K_MIN(t->nclosed, (uint32_t)CLOSED_MAX)] : 2;
-    case 5: /* self, thread-local ones, one past them */
+    case HANDLE_SPECIAL:
         return i % 2 ? 0 : TW_HANDLE_TLS_FIRST - (int64_t)(i % 18);
-    case 6: {
-        struct fz_task *o = tasks[i % ntasks]; /* another task's handle value */
+    case HANDLE_OTHERS: {
+        /* Read in the other task's heap: the simulator's tasks share one address space. */
+        const struct fz_task *o = t->world.tasks[i % t->world.ntasks];
         return o->nlive > 0 ? o->live[(i / 4) % K_MIN(o->nlive, (uint32_t)LIVE_MAX)] : 3;
     }
     default: {
@@ -390,51 +438,68 @@ static int64_t pick_handle(struct reader *r, struct fz_task *t)
     }
 }
 
+/* The pointer pools (pick_ptr's first byte, modulo PTR_POOLS). */
+enum ptr_pool {
+    PTR_STACK = 0, /* 0, 1: the stack buffer, at most 7 bytes in (see fz_thread) */
+    PTR_HEAP = 2,  /* 2, 3: the heap buffer, + 8 * j */
+    PTR_NULL = 4,
+    PTR_MISALIGNED = 5, /* the heap buffer + 1 */
+    PTR_PAST_HEAP = 6,  /* one past the heap region */
+    PTR_STRADDLING = 7, /* the last bytes of the heap region: a buffer straddles its end */
+    PTR_FOREIGN = 8,    /* in no task's memory */
+    PTR_FAR = 9,        /* a kernel-half address, or free stack far below every live frame */
+    PTR_POOLS = 10
+};
+
+#define PTR_HEAP_STRIDE 8                     /* PTR_HEAP: the heap buffer + j * 8 */
+#define KERNEL_HALF     0xffff800000000000ull /* PTR_FAR: the first kernel-half address */
+#define FREE_STACK      12288                 /* PTR_FAR: that far below the stack buffer, + j */
+
 /* Argument i: a user pointer from one of the pools. */
 static void pick_ptr(struct fz_ctx *c, struct fz_call *call, int i)
 {
     uint8_t k = rd8(&c->r), j = rd8(&c->r);
     uintptr_t stack = (uintptr_t)c->stack, heap = heap_base(c->t);
-    int64_t buf = (int64_t)((uintptr_t)c->t->buf - heap);
-    switch (k % 10) {
-    case 0:
-    case 1: /* at most 7 bytes in: see fz_thread */
+    int64_t buf = (int64_t)((uintptr_t)c->t->buf.bytes - heap);
+    switch (k % PTR_POOLS) {
+    case PTR_STACK:
+    case PTR_STACK + 1:
         set_ptr(call, i, FZ_ARG_STACK, stack, j % 8);
         break;
-    case 2:
-    case 3:
-        set_ptr(call, i, FZ_ARG_HEAP, heap, buf + (int64_t)j * 8);
+    case PTR_HEAP:
+    case PTR_HEAP + 1:
+        set_ptr(call, i, FZ_ARG_HEAP, heap, buf + (int64_t)j * PTR_HEAP_STRIDE);
         break;
-    case 4:
+    case PTR_NULL:
         call->args[i] = 0;
         call->kind[i] = FZ_ARG_NULL;
         break;
-    case 5:
-        set_ptr(call, i, FZ_ARG_HEAP, heap, buf + 1); /* misaligned */
+    case PTR_MISALIGNED:
+        set_ptr(call, i, FZ_ARG_HEAP, heap, buf + 1);
         break;
-    case 6:
-        set_ptr(call, i, FZ_ARG_HEAP, heap, FZ_HEAP_BYTES); /* one past the region */
+    case PTR_PAST_HEAP:
+        set_ptr(call, i, FZ_ARG_HEAP, heap, FZ_HEAP_BYTES);
         break;
-    case 7:
-        set_ptr(call, i, FZ_ARG_HEAP, heap, FZ_HEAP_BYTES - (j % 32)); /* straddles its end */
+    case PTR_STRADDLING:
+        set_ptr(call, i, FZ_ARG_HEAP, heap, FZ_HEAP_BYTES - (j % 32));
         break;
-    case 8:
-        call->args[i] = (uintptr_t)kernel_marker;
+    case PTR_FOREIGN:
+        call->args[i] = c->t->world.foreign;
         call->kind[i] = FZ_ARG_FOREIGN;
         break;
-    default: /* a kernel-half address, or free stack far below every live frame */
+    default: /* PTR_FAR */
         if (j % 2)
-            set_int(call, i, 0xffff800000000000ull);
+            set_int(call, i, KERNEL_HALF);
         else
-            set_ptr(call, i, FZ_ARG_STACK, stack, -12288 + (j % 64) * 8);
+            set_ptr(call, i, FZ_ARG_STACK, stack, -FREE_STACK + (j % 64) * 8);
         break;
     }
 }
 
 static uint64_t pick_len(struct reader *r)
 {
-    static const uint64_t lens[] = {0,          1,   4,    8,    255,        256,
-                                    257,        512, 4096, 4097, SYS_IO_MAX, SYS_IO_MAX + 1,
+    static const uint64_t lens[] = {0,          1,   4,    8,    255,       256,
+                                    257,        512, 4096, 4097, FZ_IO_MAX, FZ_IO_MAX + 1,
                                     UINT64_MAX, 16,  32,   64};
     uint8_t k = rd8(r);
     return k < 224 ? lens[k % 16] : rd8(r);
@@ -461,21 +526,23 @@ static uint64_t pick_deadline(struct fz_ctx *c)
  */
 static size_t make_url(struct reader *r, struct fz_task *t, size_t *written)
 {
+    enum { URL_AS_IS, URL_FLIP, URL_APPEND, URL_RAW, URL_WAYS }; /* the first byte's choice */
     uint8_t k = rd8(r), i = rd8(r);
+    uint8_t *url = t->buf.url;
     const char *base = urls[i % K_ARRAY_SIZE(urls)];
     size_t n = k_strlen(base);
-    k_memcpy(t->buf, base, n);
-    if (k % 4 == 1 && n > 0) { /* flip one byte */
-        t->buf[rd8(r) % n] = rd8(r);
-    } else if (k % 4 == 2) { /* append bytes */
+    k_memcpy(url, base, n);
+    if (k % URL_WAYS == URL_FLIP && n > 0) { /* flip one byte */
+        url[rd8(r) % n] = rd8(r);
+    } else if (k % URL_WAYS == URL_APPEND) { /* append bytes */
         uint8_t extra = rd8(r) % 16;
         for (uint8_t j = 0; j < extra && n < 64; j++)
-            t->buf[n++] = rd8(r);
-    } else if (k % 4 == 3) { /* raw bytes */
+            url[n++] = rd8(r);
+    } else if (k % URL_WAYS == URL_RAW) { /* raw bytes */
         size_t base_len = n;
         n = rd8(r) % 48;
         for (size_t j = 0; j < n; j++)
-            t->buf[j] = rd8(r);
+            url[j] = rd8(r);
         *written = K_MAX(base_len, n);
         return n;
     }
@@ -486,7 +553,7 @@ static size_t make_url(struct reader *r, struct fz_task *t, size_t *written)
 /* What the program stored before the call: n bytes at p (in the heap or on the stack). */
 static void set_mem(struct fz_call *call, const struct fz_ctx *c, const uint8_t *p, size_t n)
 {
-    bool on_stack = p >= c->stack && p < c->stack + STACK_LEN;
+    bool on_stack = p >= c->stack && p < c->stack + FZ_STACK_LEN;
     call->mem_kind = on_stack ? FZ_ARG_STACK : FZ_ARG_HEAP;
     call->mem_off = (int64_t)((uintptr_t)p - (on_stack ? (uintptr_t)c->stack : heap_base(c->t)));
     call->mem = p;
@@ -498,11 +565,11 @@ static void step_open(struct fz_ctx *c)
     struct reader *r = &c->r;
     struct fz_call call = {.nr = TW_SYS_OPEN};
     size_t written, n = make_url(r, c->t, &written);
-    set_mem(&call, c, c->t->buf, written);
+    set_mem(&call, c, c->t->buf.url, written);
     uint8_t fk = rd8(r);
     uint64_t flags = fk < 200 ? fk % 4 : rd64(r); /* nonblock / thread-local, or junk */
     if (rd8(r) < 230)
-        set_heap(&call, 0, c, c->t->buf);
+        set_heap(&call, 0, c, c->t->buf.url);
     else
         pick_ptr(c, &call, 0);
     set_int(&call, 1, rd8(r) < 230 ? n : pick_len(r));
@@ -563,6 +630,8 @@ static uint64_t pick_bounded_len(struct reader *r, uint32_t max)
 
 static void pick_invoke_arg(struct fz_ctx *c, struct fz_call *call, int i);
 
+#define TYPED_BUF_STRIDE 256 /* a typed buffer argument: the heap buffer + 256 * (0..7) */
+
 /*
  * Argument i (a0..a3) of invoke op d, generated by its kind in the operation table:
  * integers, handles from the pools, pointers from the pools (mostly valid ones), lengths
@@ -580,9 +649,10 @@ static void pick_typed_arg(struct fz_ctx *c, struct fz_call *call, const struct 
     }
     if (tw_arg_is_buffer(kind)) {
         uint8_t k = rd8(r);
-        if (k < 160)
+        if (k < 160) /* the heap buffer, at one of 8 places TYPED_BUF_STRIDE apart */
             set_ptr(call, 2 + i, FZ_ARG_HEAP, heap_base(c->t),
-                    (int64_t)((uintptr_t)c->t->buf - heap_base(c->t)) + (k % 8) * 256);
+                    (int64_t)((uintptr_t)c->t->buf.bytes - heap_base(c->t)) +
+                        (k % 8) * TYPED_BUF_STRIDE);
         else
             pick_ptr(c, call, 2 + i);
         (*nbuf)++;
@@ -627,6 +697,8 @@ static void pick_invoke_arg(struct fz_ctx *c, struct fz_call *call, int i)
     }
 }
 
+#define JUNK_ENTRY_PAGE 4096
+
 static void step_spawn(struct fz_ctx *c)
 {
     struct fz_task *t = c->t;
@@ -641,15 +713,15 @@ static void step_spawn(struct fz_ctx *c)
     struct fz_arg *a = &t->args[slot];
     uint32_t number = t->nthreads++;
     t->nargs++;
-    *a = (struct fz_arg){.task = t, .data = prog, .len = SPAWN_LEN, .thread = number};
+    *a = (struct fz_arg){.task = t, .data = prog, .len = SPAWN_LEN, .thread = (uint16_t)number};
     struct fz_call call = {.nr = TW_SYS_INVOKE};
     set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
     set_int(&call, 1, TW_TASK_SPAWN_THREAD);
     uint8_t k = rd8(&c->r);
     if (k % 4 != 0)
         set_ptr(&call, 2, FZ_ARG_ENTRY, (uintptr_t)fz_thread, 0);
-    else
-        set_int(&call, 2, (uint64_t)rd8(&c->r) * 4096);
+    else /* a page-aligned junk address, no entry the kernel knows */
+        set_int(&call, 2, (uint64_t)rd8(&c->r) * JUNK_ENTRY_PAGE);
     call.off[2] = number;
     set_heap(&call, 3, c, a);
     set_int(&call, 4, rd8(&c->r) % 40);
@@ -688,7 +760,7 @@ static void step_poll(struct fz_ctx *c)
     struct tw_poll_item *items = (struct tw_poll_item *)c->stack;
     uint8_t k = rd8(&c->r);
     uint64_t n = k < 240 ? k % 6 : (k % 2 ? 64 : 65);
-    uint64_t stored = K_MIN(n, (uint64_t)(STACK_LEN / sizeof(*items)));
+    uint64_t stored = K_MIN(n, (uint64_t)(FZ_STACK_LEN / sizeof(*items)));
     for (uint64_t i = 0; i < stored; i++) {
         items[i].handle = (int32_t)pick_handle(&c->r, c->t);
         items[i].signals = rd8(&c->r) % 40;
@@ -703,26 +775,39 @@ static void step_poll(struct fz_ctx *c)
     fz_sys(c, &call);
 }
 
-static void step_misc(struct fz_ctx *c, uint8_t op)
+static void step_wait(struct fz_ctx *c)
 {
-    struct fz_call call = {.nr = op == 6 ? TW_SYS_WAIT : op == 7 ? TW_SYS_SEEK : TW_SYS_TELL};
+    struct fz_call call = {.nr = TW_SYS_WAIT};
     set_int(&call, 0, (uint64_t)pick_handle(&c->r, c->t));
-    if (op == 6) {
-        set_int(&call, 1, rd8(&c->r) % 40);
-        set_int(&call, 2, pick_deadline(c));
-    } else if (op == 7) {
-        set_int(&call, 1, rd8(&c->r) < 200 ? rd8(&c->r) : rd64(&c->r));
-        set_int(&call, 2, rd8(&c->r) % 4);
-    }
+    set_int(&call, 1, rd8(&c->r) % 40);
+    set_int(&call, 2, pick_deadline(c));
     fz_sys(c, &call);
 }
+
+static void step_seek(struct fz_ctx *c)
+{
+    struct fz_call call = {.nr = TW_SYS_SEEK};
+    set_int(&call, 0, (uint64_t)pick_handle(&c->r, c->t));
+    set_int(&call, 1, rd8(&c->r) < 200 ? rd8(&c->r) : rd64(&c->r));
+    set_int(&call, 2, rd8(&c->r) % 4);
+    fz_sys(c, &call);
+}
+
+static void step_tell(struct fz_ctx *c)
+{
+    struct fz_call call = {.nr = TW_SYS_TELL};
+    set_int(&call, 0, (uint64_t)pick_handle(&c->r, c->t));
+    fz_sys(c, &call);
+}
+
+#define RAW_NRS 12 /* step_raw's small numbers: the nine calls and three past the table */
 
 /* Any number, any arguments: the dispatch table's bounds and every argument check. */
 static void step_raw(struct fz_ctx *c)
 {
     struct fz_call call;
     uint8_t k = rd8(&c->r);
-    call = (struct fz_call){.nr = k < 200 ? k % 12 : rd64(&c->r)};
+    call = (struct fz_call){.nr = k < 200 ? k % RAW_NRS : rd64(&c->r)};
     for (int i = 0; i < 6; i++)
         pick_invoke_arg(c, &call, i);
     if (call.nr == TW_SYS_INVOKE && call.args[1] == TW_TASK_SPAWN_THREAD)
@@ -765,7 +850,7 @@ static void step_dup(struct fz_ctx *c)
 /* One reply (or continuation) to a user-provider request: stored in the heap, then written. */
 static void provider_reply(struct fz_ctx *c, int64_t h, uint64_t seq, int64_t result)
 {
-    uint8_t *rep = c->t->buf + 2048;
+    uint8_t *rep = c->t->buf.reply;
     struct tw_prov_reply head = {.seq = seq, .result = result};
     k_memset(rep, 0, sizeof(struct tw_prov_reply));
     k_memcpy(rep, &head, TW_PROV_REPLY_HDR);
@@ -778,6 +863,15 @@ static void provider_reply(struct fz_ctx *c, int64_t h, uint64_t seq, int64_t re
     set_int(&call, 2, sizeof(struct tw_prov_reply));
     fz_sys(c, &call);
 }
+
+/* What step_provider does (its second byte, modulo PROVIDER_WAYS). */
+enum provider_way {
+    PROVIDER_SERVE = 0,    /* register fzp:// on the handle (a port) */
+    PROVIDER_NO_REST = 1,  /* answer a request; a long READ's continuations never come */
+    PROVIDER_EXACT = 2,    /* ... with its continuations at their offsets */
+    PROVIDER_JITTERED = 3, /* ... with continuations whose offsets may be one off */
+    PROVIDER_WAYS = 4
+};
 
 /*
  * Serve fzp:// from this task: register the scheme on a port, or read one request and
@@ -795,8 +889,8 @@ static void step_provider(struct fz_ctx *c)
     struct fz_task *t = c->t;
     int64_t h = pick_handle(&c->r, t);
     uint8_t k = rd8(&c->r);
-    if (k % 4 == 0) {
-        uint8_t *name = t->buf + 3072;
+    if (k % PROVIDER_WAYS == PROVIDER_SERVE) {
+        uint8_t *name = t->buf.scheme;
         k_memcpy(name, "fzp", 3);
         struct fz_call call = {.nr = TW_SYS_INVOKE};
         set_mem(&call, c, name, 3);
@@ -807,7 +901,7 @@ static void step_provider(struct fz_ctx *c)
         fz_sys(c, &call);
         return;
     }
-    uint8_t *req = t->buf + 1024;
+    uint8_t *req = t->buf.request;
     struct fz_call call = {.nr = TW_SYS_READ};
     set_int(&call, 0, (uint64_t)h);
     set_heap(&call, 1, c, req);
@@ -821,49 +915,75 @@ static void step_provider(struct fz_ctx *c)
     uint64_t seq = rd8(&c->r) < 16 ? rq.seq + 1 : rq.seq;
     provider_reply(c, h, seq, result);
     if (rq.op != TW_PROV_READ || result <= TW_PROV_REPLY_DATA || result > TW_PROV_READ_MAX ||
-        k % 4 == 1)
-        return; /* no continuations, or (k % 4 == 1) the ones owed never come */
+        k % PROVIDER_WAYS == PROVIDER_NO_REST)
+        return; /* no continuations, or the ones owed never come */
     for (int64_t off = TW_PROV_REPLY_DATA; off < result; off += TW_PROV_REPLY_DATA)
-        provider_reply(c, h, rq.seq, k % 4 == 2 ? off : off + rd8(&c->r) % 2);
+        provider_reply(c, h, rq.seq,
+                       k % PROVIDER_WAYS == PROVIDER_EXACT ? off : off + rd8(&c->r) % 2);
 }
+
+/* The steps, by a step's first byte modulo STEP_KINDS. */
+enum fz_step {
+    STEP_OPEN = 0,
+    STEP_CLOSE = 1,
+    STEP_READ = 2,
+    STEP_WRITE = 3,
+    STEP_INVOKE = 4,
+    STEP_POLL = 5,
+    STEP_WAIT = 6,
+    STEP_SEEK = 7,
+    STEP_TELL = 8,
+    STEP_RAW = 9,
+    STEP_PAIR = 10,
+    STEP_PAIR_AGAIN = 11, /* pairs come twice as often */
+    STEP_DUP = 12,
+    STEP_PROVIDER = 13,
+    STEP_KINDS = 14
+};
 
 static void run_step(struct fz_ctx *c)
 {
-    uint8_t op = rd8(&c->r) % 14;
-    switch (op) {
-    case 0:
+    uint8_t step = rd8(&c->r) % STEP_KINDS;
+    switch (step) {
+    case STEP_OPEN:
         step_open(c);
         break;
-    case 1:
+    case STEP_CLOSE:
         step_close(c);
         break;
-    case 2:
+    case STEP_READ:
         step_io(c, TW_SYS_READ);
         break;
-    case 3:
+    case STEP_WRITE:
         step_io(c, TW_SYS_WRITE);
         break;
-    case 4:
+    case STEP_INVOKE:
         step_invoke(c);
         break;
-    case 5:
+    case STEP_POLL:
         step_poll(c);
         break;
-    case 9:
+    case STEP_WAIT:
+        step_wait(c);
+        break;
+    case STEP_SEEK:
+        step_seek(c);
+        break;
+    case STEP_TELL:
+        step_tell(c);
+        break;
+    case STEP_RAW:
         step_raw(c);
         break;
-    case 10:
-    case 11:
+    case STEP_PAIR:
+    case STEP_PAIR_AGAIN:
         step_pair(c);
         break;
-    case 12:
+    case STEP_DUP:
         step_dup(c);
         break;
-    case 13:
+    case STEP_PROVIDER:
         step_provider(c);
-        break;
-    default:
-        step_misc(c, op);
         break;
     }
 }
@@ -923,19 +1043,13 @@ void fz_format_call(const struct fz_call *call, char *buf, size_t len)
                    TW_IS_ERROR(call->result) ? tw_strerror(call->result) : "");
 }
 
-void fz_set_announce(fz_listing_fn fn)
-{
-    announce = fn;
-}
-
-/* The end of a thread: reported before the call, which does not return. */
+/* The end of a thread: on record as it enters the kernel, which it does not leave. */
 K_THREAD_EDGE static _Noreturn void fz_end(const struct fz_ctx *c, bool main)
 {
-    struct fz_call call = {.nr = TW_SYS_INVOKE, .task = c->t->index, .thread = c->thread};
+    struct fz_call call = {.nr = TW_SYS_INVOKE};
     set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
     set_int(&call, 1, main ? TW_TASK_EXIT : TW_TASK_THREAD_EXIT);
-    if (listing != NULL)
-        listing(&call);
+    on_record(c, &call, FZ_CALL_END);
     if (main)
         tw_exit(0);
     tw_thread_exit();
@@ -945,11 +1059,12 @@ K_THREAD_EDGE _Noreturn void fz_thread(uintptr_t arg)
 {
     struct fz_arg *a = (struct fz_arg *)arg;
     /* Stack-pool pointers land in here: at most 7 bytes in, and a call moves at most 4 KiB
-     * (SYS_IO_CHUNK), so the kernel never writes over this program's own frames. */
-    uint8_t stack[STACK_LEN];
+     * (FZ_IO_CHUNK), so the kernel never writes over this program's own frames. */
+    uint8_t stack[FZ_STACK_LEN];
     k_memset(stack, 0, sizeof(stack));
     struct fz_ctx c = {.r = {.p = a->data, .len = a->len, .pos = 0},
                        .t = a->task,
+                       .arg = a,
                        .stack = stack,
                        .thread = a->thread};
     for (int step = 0; step < FZ_STEP_BUDGET && c.r.pos < c.r.len; step++)
@@ -957,81 +1072,31 @@ K_THREAD_EDGE _Noreturn void fz_thread(uintptr_t arg)
     fz_end(&c, a->main);
 }
 
-static int create_task(uint32_t index, uint32_t nthreads, const uint8_t **data, uint32_t slice)
+void fz_task_setup(void *heap, const struct fz_task_init *init, uintptr_t args[FZ_MAX_THREADS])
 {
-    char name[8] = {'f', 'z', (char)('0' + index), 0};
-    struct task *tk;
-    int rc = task_create(name, 3, 10, &tk);
-    if (rc != TW_OK)
-        return rc;
-    task_ids[index] = tk->id;
-    struct fz_task *t = task_alloc_region(tk, FZ_HEAP_PAGES);
-    if (t == NULL)
-        return TW_E_NOMEM;
-    K_STATIC_ASSERT(sizeof(struct fz_task) <= FZ_HEAP_BYTES, "fits the heap region");
-    t->index = index;
-    tasks[index] = t;
+    struct fz_task *t = heap;
+    t->index = init->index;
     k_memset(t->rights, UNKNOWN, sizeof(t->rights));
     k_memset(t->kinds, 0, sizeof(t->kinds));
     t->rights[TW_HANDLE_SELF] = TW_RIGHT_INVOKE | TW_RIGHT_WAIT;
-    for (uint32_t i = 0; i < nthreads && rc == TW_OK; i++) {
+    const uint8_t *data = init->programs;
+    for (uint32_t i = 0; i < init->nthreads; i++) {
         struct fz_arg *a = &t->args[t->nargs++];
-        *a = (struct fz_arg){
-            .task = t, .data = *data, .len = slice, .main = i == 0, .thread = t->nthreads++};
-        *data += slice;
-        rc = thread_create(tk, fz_thread, (uintptr_t)a, 10, NULL);
+        *a = (struct fz_arg){.task = t,
+                             .data = data,
+                             .len = init->slice,
+                             .main = i == 0,
+                             .thread = (uint16_t)t->nthreads++};
+        data += init->slice;
+        args[i] = (uintptr_t)a;
     }
-    return rc;
 }
 
-void fz_layout(const uint8_t *data, size_t len, struct fz_layout *out)
+void fz_task_world(void *heap, void *const heaps[], uint32_t ntasks, uintptr_t foreign)
 {
-    uint8_t b0 = len > 0 ? data[0] : 0, b1 = len > 1 ? data[1] : 0;
-    out->ntasks = 1 + b0 % FZ_MAX_TASKS;
-    out->policy = (b0 / FZ_MAX_TASKS) % 3;
-    out->seed = b1;
-    for (uint32_t i = 0; i < out->ntasks; i++)
-        out->nthreads[i] = 1 + (2 + i < len ? data[2 + i] : 0) % FZ_MAX_THREADS;
-    /* The rest of byte 0 (0..21): a small pool one time in three; a kill in half the rest. */
-    uint32_t x = b0 / (FZ_MAX_TASKS * 3);
-    out->pool_pages = x % 3 == 2 ? FZ_SMALL_POOL : FZ_POOL_PAGES;
-    out->kill_task = x / 3 >= 4 ? (int32_t)((x / 3) % out->ntasks) : -1;
-    out->kill_at_ns = (uint64_t)((len > 2 ? data[2] : 0) / FZ_MAX_THREADS) * 25000u;
-}
-
-int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
-{
-    static const enum sched_policy_id policies[] = {SCHED_RR, SCHED_PRIO, SCHED_RANDOM};
-    struct fz_layout lay;
-    fz_layout(data, len, &lay);
-    ntasks = lay.ntasks;
-    struct k_config cfg = {
-        .seed = lay.seed,
-        .policy = policies[lay.policy],
-        .clock = {.quantum_ns = FZ_QUANTUM_NS,
-                  .cost_syscall_ns = FZ_SYSCALL_NS,
-                  .cost_switch_ns = FZ_SWITCH_NS,
-                  .cost_byte_ps = FZ_BYTE_PS},
-        .max_time_ns = FZ_MAX_TIME_NS,
-        .pool_pages = lay.pool_pages,
-        .trace_sink = false,
-        .ustack_pages = FZ_USTACK_PAGES,
-    };
-    listing = list;
-    int rc = k_init(&cfg);
-    if (rc == TW_OK)
-        rc = providers_register_all();
-    if (rc == TW_OK)
-        rc = syscall_register_entry(fz_thread);
-    size_t hdr = 2 + ntasks;
-    uint32_t total = 0;
+    struct fz_world *w = &((struct fz_task *)heap)->world;
+    w->ntasks = ntasks;
     for (uint32_t i = 0; i < ntasks; i++)
-        total += lay.nthreads[i];
-    const uint8_t *p = data + K_MIN(hdr, len);
-    uint32_t slice = (uint32_t)((len > hdr ? len - hdr : 0) / total);
-    for (uint32_t i = 0; i < ntasks && rc == TW_OK; i++)
-        rc = create_task(i, lay.nthreads[i], &p, slice);
-    if (rc == TW_OK && lay.kill_task >= 0)
-        rc = fault_schedule(FAULT_KILL, lay.kill_at_ns, task_ids[lay.kill_task]);
-    return rc;
+        w->tasks[i] = heaps[i];
+    w->foreign = foreign;
 }

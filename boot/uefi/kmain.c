@@ -7,7 +7,7 @@
  */
 #include "../../core/kentry.h"
 #include "../../hal/hal.h"
-#include "../../user/loader.h"
+#include "../loader.h"
 #include "uefi.h"
 
 static struct scn_view view;

@@ -6,7 +6,8 @@
  * on the kernel's own stack: the machine up, the scenario booted through the loader, its
  * report. Builds with -DTWAIN_VIEW add the scheduling view (view.c), test builds
  * (-DTWAIN_TEST_BUILD) the native test programs (tests.c, user_tests.c). The application
- * reaches core only through core/kentry.h, the loader's API and providers/providers.h.
+ * reaches core only through core/kentry.h, the loader's API (boot/loader.h) and
+ * providers/providers.h.
  */
 #ifndef TWAIN_BOOT_UEFI_H
 #define TWAIN_BOOT_UEFI_H

@@ -1,62 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/loader.c - boot a compiled scenario and judge it (see loader.h). Runs in kernel
- * context: it is the one piece of user/ that calls core directly, as an init would.
+ * boot/loader.c - boot a compiled scenario and judge it (see loader.h). Runs in kernel
+ * context, as an init would, and reaches core through core/kentry.h's "Booting the
+ * kernel" only.
  */
 #include "loader.h"
-#include "../core/abi.h"
-#include "../core/console.h"
-#include "../core/fault.h"
-#include "../core/kernel.h"
-#include "../core/klib.h"
-#include "../core/syscall.h"
-#include "../core/task.h"
-#include "../core/thread.h"
-#include "../core/trace.h"
+#include "../core/kentry.h"
 #include "../providers/providers.h"
 
+/* The kernel's ids of the scenario's tasks, by index (scn_boot creates them in order). */
+static uint32_t task_ids[SCN_MAX_TASKS];
+
 static void config_from_view(const struct scn_view *v, const struct scn_boot_options *opt,
-                             struct k_config *cfg)
+                             struct k_native_config *cfg)
 {
-    static const enum sched_policy_id policies[] = {
-        [SCN_POLICY_RR] = SCHED_RR,
-        [SCN_POLICY_PRIORITY] = SCHED_PRIO,
-        [SCN_POLICY_RANDOM] = SCHED_RANDOM,
+    static const enum k_native_policy policies[] = {
+        [SCN_POLICY_RR] = K_POLICY_RR,
+        [SCN_POLICY_PRIORITY] = K_POLICY_PRIORITY,
+        [SCN_POLICY_RANDOM] = K_POLICY_RANDOM,
     };
     k_memset(cfg, 0, sizeof(*cfg));
     cfg->seed = opt->seed_override ? opt->seed : v->config.seed;
     cfg->policy = policies[v->config.policy];
-    cfg->clock.realtime = v->config.mode == SCN_MODE_REALTIME;
-    cfg->clock.quantum_ns = v->config.quantum_ns;
-    cfg->clock.cost_syscall_ns = v->config.cost_syscall_ns;
-    cfg->clock.cost_switch_ns = v->config.cost_switch_ns;
-    cfg->clock.cost_byte_ps = v->config.cost_byte_ps;
+    cfg->realtime = v->config.mode == SCN_MODE_REALTIME;
+    cfg->quantum_ns = v->config.quantum_ns;
+    cfg->cost_syscall_ns = v->config.cost_syscall_ns;
+    cfg->cost_switch_ns = v->config.cost_switch_ns;
+    cfg->cost_byte_ps = v->config.cost_byte_ps;
     cfg->max_time_ns = v->config.max_time_ns;
     cfg->pool_pages = opt->pool_pages != 0 ? opt->pool_pages : v->config.pool_pages;
-    cfg->trace_sink = opt->trace_sink;
+    cfg->quiet_trace = !opt->trace_sink;
     cfg->trace_batch = opt->trace_batch;
 }
 
-static int create_task(const struct scn_view *v, uint32_t i, struct task **out)
+static int create_task(const struct scn_view *v, uint32_t i, uint32_t *id)
 {
     const struct scn_task *st = &v->tasks[i];
-    struct task *t;
-    int rc = task_create(st->name, st->name_len, st->priority, &t);
+    int rc = k_native_task(st->name, st->name_len, st->priority, id);
     if (rc != TW_OK)
         return rc;
-    K_STATIC_ASSERT(K_PAGE_SIZE == 4096, "scn_task_region_pages counts 4 KiB pages");
+    K_STATIC_ASSERT(K_NATIVE_PAGE == 4096, "scn_task_region_pages counts 4 KiB pages");
     size_t pages = scn_task_region_pages(v, i);
-    void *heap = task_alloc_region(t, pages);
+    void *heap = k_native_heap(*id, pages);
     if (heap == NULL)
         return TW_E_NOMEM;
     uintptr_t arg;
-    rc = scn_task_setup(heap, pages * K_PAGE_SIZE, v->blob, v->len, i, &arg);
+    rc = scn_task_setup(heap, pages * K_NATIVE_PAGE, v->blob, v->len, i, &arg);
     if (rc != TW_OK)
         return rc;
-    rc = thread_create(t, scn_interp_thread, arg, st->priority, NULL);
-    for (uint32_t k = 1; rc == TW_OK && k < st->boot_threads; k++) /* in order, as fuzzprog */
-        rc = thread_create(t, scn_interp_thread, scn_task_thread_arg(arg, k), st->priority, NULL);
-    *out = t;
+    rc = k_native_thread(*id, scn_interp_thread, arg, st->priority);
+    for (uint32_t k = 1; rc == TW_OK && k < st->boot_threads; k++) /* in order, as fuzzboot */
+        rc = k_native_thread(*id, scn_interp_thread, scn_task_thread_arg(arg, k), st->priority);
     return rc;
 }
 
@@ -66,22 +60,17 @@ int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt
     int rc = scn_decode(blob, len, view, err);
     if (rc != TW_OK)
         return TW_E_INVAL;
-    struct k_config cfg;
+    struct k_native_config cfg;
     config_from_view(view, opt, &cfg);
-    rc = k_init(&cfg);
+    rc = k_native_init(&cfg);
     if (rc == TW_OK)
         rc = providers_register_all();
     if (rc == TW_OK)
-        rc = syscall_register_entry(scn_interp_thread);
-    uint32_t ids[SCN_MAX_TASKS];
-    for (uint32_t i = 0; rc == TW_OK && i < view->ntasks; i++) {
-        struct task *t;
-        rc = create_task(view, i, &t);
-        if (rc == TW_OK)
-            ids[i] = t->id;
-    }
+        rc = k_native_register_entry(scn_interp_thread);
+    for (uint32_t i = 0; rc == TW_OK && i < view->ntasks; i++)
+        rc = create_task(view, i, &task_ids[i]);
     for (uint32_t i = 0; rc == TW_OK && i < view->nfaults; i++)
-        rc = fault_schedule(FAULT_KILL, view->faults[i].at_ns, ids[view->faults[i].task]);
+        rc = k_native_kill_at(task_ids[view->faults[i].task], view->faults[i].at_ns);
     if (rc != TW_OK) {
         err->offset = 0;
         k_snprintf(err->msg, sizeof(err->msg), "the kernel could not set the scenario up: %s",
@@ -105,13 +94,13 @@ static void say(struct scn_outcome *o, const char *fmt, ...)
     o->report_len = K_MIN(o->report_len + n, sizeof(o->report) - 1);
 }
 
-/* The task created for scenario task index i (tasks are created in order). */
-static struct task *task_at(uint32_t i)
+/* How scenario task i ended (scn_boot created it: it is known to the kernel). */
+static struct k_task_end task_end(uint32_t i)
 {
-    struct task *t = task_first();
-    while (t != NULL && i-- > 0)
-        t = task_next(t);
-    return t;
+    struct k_task_end e;
+    int rc = k_native_task_end(task_ids[i], &e);
+    K_ASSERT(rc == TW_OK);
+    return e;
 }
 
 static void check(struct scn_outcome *o, bool ok, const char *what)
@@ -125,17 +114,16 @@ static void check_exits(const struct scn_view *v, struct scn_outcome *o)
     char what[128];
     for (uint32_t i = 0; i < v->expect.nexit; i++) {
         const struct scn_task *st = &v->tasks[v->expect.exit[i].task];
-        struct task *t = task_at(v->expect.exit[i].task);
+        struct k_task_end t = task_end(v->expect.exit[i].task);
         int32_t want = v->expect.exit[i].status;
-        bool ok = t->exited &&
-                  (want == TW_EXIT_KILLED ? t->killed : !t->killed && t->exit_status == want);
+        bool ok = t.exited && (want == TW_EXIT_KILLED ? t.killed : !t.killed && t.status == want);
         char got[32];
-        if (!t->exited)
+        if (!t.exited)
             k_snprintf(got, sizeof(got), "still running");
-        else if (t->killed)
+        else if (t.killed)
             k_snprintf(got, sizeof(got), "killed");
         else
-            k_snprintf(got, sizeof(got), "%d", t->exit_status);
+            k_snprintf(got, sizeof(got), "%d", t.status);
         if (want == TW_EXIT_KILLED)
             k_snprintf(what, sizeof(what), "exit %.*s killed (got %s)", (int)st->name_len, st->name,
                        got);
@@ -156,8 +144,8 @@ static bool contains(const char *hay, size_t n, const char *needle, size_t m)
 
 static void check_console(const struct scn_view *v, struct scn_outcome *o)
 {
-    static char captured[K_CONSOLE_CAPTURE];
-    size_t n = console_captured(captured, sizeof(captured));
+    static char captured[K_NATIVE_CONSOLE_KEPT];
+    size_t n = k_native_console(captured, sizeof(captured));
     char what[128];
     for (uint32_t i = 0; i < v->expect.ncontains; i++) {
         const char *text = v->expect.contains[i].text;
@@ -177,12 +165,12 @@ static void check_order(const struct scn_view *v, struct scn_outcome *o)
     size_t w = k_snprintf(what, sizeof(what), "finish order");
     for (uint32_t i = 0; i < v->expect.norder; i++) {
         const struct scn_task *st = &v->tasks[v->expect.order[i]];
-        struct task *t = task_at(v->expect.order[i]);
-        ok = ok && t->exited && t->finish_rank > last_rank;
-        last_rank = t->exited ? t->finish_rank : UINT32_MAX;
+        struct k_task_end t = task_end(v->expect.order[i]);
+        ok = ok && t.exited && t.finish_rank > last_rank;
+        last_rank = t.exited ? t.finish_rank : UINT32_MAX;
         if (w < sizeof(what))
             w += k_snprintf(what + w, sizeof(what) - w, " %.*s(#%u)", (int)st->name_len, st->name,
-                            t->finish_rank);
+                            t.finish_rank);
     }
     check(o, ok, what);
 }
@@ -209,11 +197,11 @@ static void check_times(const struct scn_view *v, struct scn_outcome *o)
 static void check_script_failures(const struct scn_view *v, struct scn_outcome *o)
 {
     for (uint32_t i = 0; i < v->ntasks; i++) {
-        struct task *t = task_at(i);
-        if (t->expect_failures == 0)
+        struct k_task_end t = task_end(i);
+        if (t.expect_failures == 0)
             continue;
         say(o, "expect steps of task %.*s: FAILED (%u failed)\n", (int)v->tasks[i].name_len,
-            v->tasks[i].name, t->expect_failures);
+            v->tasks[i].name, t.expect_failures);
         o->failed++;
     }
 }
@@ -223,11 +211,13 @@ void scn_run(const struct scn_view *view, struct scn_outcome *out)
     static const char *const why[] = {"all tasks ended", "deadlock: threads blocked forever",
                                       "time limit reached"};
     k_memset(out, 0, sizeof(*out));
-    out->end_reason = k_run();
-    out->end_time = clock_now();
-    out->trace_hash = trace_hash();
-    out->records = trace_count();
-    out->syscalls = syscall_count();
+    out->end_reason = k_native_run();
+    struct k_run_stats stats;
+    k_native_stats(&stats);
+    out->end_time = stats.now_ns;
+    out->trace_hash = stats.trace_hash;
+    out->records = stats.trace_records;
+    out->syscalls = stats.syscalls;
     say(out, "end: %s at %llu us, %llu system calls, %llu trace records\n", why[out->end_reason],
         (unsigned long long)(out->end_time / 1000), (unsigned long long)out->syscalls,
         (unsigned long long)out->records);

@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * user/loader.h - boots a compiled scenario on the kernel and judges its expectations.
+ * boot/loader.h - boots a compiled scenario on the kernel and judges its expectations.
  *
  * This is the scenario world's init: it runs in kernel context on either backend, after
  * the HAL is up. It configures and initialises the kernel from the scenario, registers
  * the providers, creates one task per scenario task (heap + main thread running the
- * interpreter), schedules the faults, runs, and checks the "expect" block.
+ * interpreter, user/scenario_interp.c), schedules the faults, runs, and checks the
+ * "expect" block. It reaches core through core/kentry.h only.
  */
-#ifndef TWAIN_USER_LOADER_H
-#define TWAIN_USER_LOADER_H
+#ifndef TWAIN_BOOT_LOADER_H
+#define TWAIN_BOOT_LOADER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario.h"
+#include "../user/scenario.h"
 
 struct scn_outcome {
-    int end_reason;    /* enum trace_end */
+    int end_reason;    /* enum trace_end (core/trace_format.h) */
     uint64_t end_time; /* virtual ns */
     uint64_t trace_hash;
     uint64_t records;
@@ -45,4 +46,4 @@ int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt
 /* Run the booted scenario to its end and judge the expectations into *out. */
 void scn_run(const struct scn_view *view, struct scn_outcome *out);
 
-#endif /* TWAIN_USER_LOADER_H */
+#endif /* TWAIN_BOOT_LOADER_H */
