@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../core/abi.h"
+#include "../../sim-harness/commands.h"
 #include "../../sim-harness/scenario_compile.h"
 #include "../../user/errnames.h"
 #include "../../user/scenario.h"
@@ -843,6 +844,8 @@ START_TEST(test_layout)
     ck_assert(SCN_ZERO(rec, syscall, pad));
     rec[SCN_AT(syscall, pad)] = 1;
     ck_assert(!SCN_ZERO(rec, syscall, pad));
+    char *bad[] = {"layout", NULL};
+    ck_assert_int_eq(cmd_layout(1, bad), 2);
 }
 END_TEST
 
