@@ -425,8 +425,9 @@ static int sys_store(struct cc *c, const cJSON *s, struct scn_insn *in)
         return -1;
     cc_pop(c, m2);
     uint32_t room = at == 0 ? SCN_SYS_STACK : SCN_SYS_HEAP;
+    size_t most = 2 * (size_t)(room < SCN_MAX_STORE ? room : SCN_MAX_STORE); /* hex digits */
     if (cc_get_int(c, v, "off", 0, room - 1, NULL, &off) != 0 ||
-        cc_get_text(c, v, "hex", 2, 2 * (size_t)room, true, &hex, &len) != 0)
+        cc_get_text(c, v, "hex", 2, most, true, &hex, &len) != 0)
         return -1;
     m2 = cc_push_key(c, "hex");
     if (len % 2 != 0 || strspn(hex, "0123456789abcdef") != len)

@@ -57,8 +57,8 @@
 #define SCN_MAX_NS         (SCN_MAX_US * 1000ull)
 #define SCN_EXIT_MIN       (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
 #define SCN_SYS_ARGS       6u     /* syscall step: arguments of one raw system call */
-#define SCN_MAX_STORE      4160u /* syscall step: bytes stored before the call (the stack buffer) */
-#define SCN_SYS_STACK      4160u /* raw memory: the stack buffer of each thread (fuzzprog's) */
+#define SCN_SYS_STACK      4160u  /* raw memory: the stack buffer of each thread (fuzzprog's) */
+#define SCN_MAX_STORE      SCN_SYS_STACK /* syscall step: bytes stored before the call */
 #define SCN_SYS_HEAP       16384u    /* raw memory: the heap region of the task (FZ_HEAP_BYTES) */
 #define SCN_SYS_BELOW      (1 << 20) /* stack offsets go at most this far below the buffer */
 

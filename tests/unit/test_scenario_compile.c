@@ -586,6 +586,29 @@ START_TEST(test_bad_special)
     ck_assert_msg(strstr(err, "tasks[0].script[64].as: more than 64 handle names") != NULL, "%s",
                   err);
     free(names);
+
+    /* A step stores at most SCN_MAX_STORE bytes, in the heap too: the compiler says so (it
+     * once let the decoder find out, "internal error"). Exactly that many compile. */
+    char *store = malloc(4 * SCN_MAX_STORE + 256);
+    for (uint32_t bytes = SCN_MAX_STORE; bytes <= SCN_MAX_STORE + 1; bytes++) {
+        n = (size_t)sprintf(store, "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":["
+                                   "{\"op\":\"syscall\",\"call\":1,\"store\":{"
+                                   "\"at\":\"heap\",\"off\":0,\"hex\":\"");
+        memset(store + n, 'a', 2 * (size_t)bytes);
+        n += 2 * (size_t)bytes;
+        n += (size_t)sprintf(store + n, "\"}}]}]}");
+        int rc = scn_compile_text("x.json", store, n, &sc, err, sizeof(err));
+        if (bytes == SCN_MAX_STORE) {
+            ck_assert_msg(rc == SCN_COMPILE_OK, "%s", err);
+            scn_compiled_free(&sc);
+        } else {
+            ck_assert_int_eq(rc, SCN_COMPILE_BAD);
+            ck_assert_msg(strstr(err, "tasks[0].script[0].store.hex: must be 2..8320 bytes") !=
+                              NULL,
+                          "%s", err);
+        }
+    }
+    free(store);
 }
 END_TEST
 
