@@ -5,7 +5,7 @@
 # to tools/build.mk, which holds the real rules. Splitting it so means build.mk may use
 # gcc, pkg-config and friends at parse time on a machine that started without them.
 
-BUILD_TARGETS := all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios ops-doc \
+BUILD_TARGETS := all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios ops-doc layout-doc \
                  format format-check layering clean-objs efi image run-efi boot-tests fuzz-smoke \
                  fuzz-afl fuzz-planted fuzz-features coverage fat-images fat-tests fat-bench viz-tests viz-bench
 .PHONY: $(BUILD_TARGETS) deps clean help

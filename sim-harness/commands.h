@@ -15,5 +15,6 @@ int cmd_lint(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_fuzz_repro(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
 
 #endif /* TWAIN_SIM_HARNESS_COMMANDS_H */

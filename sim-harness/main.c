@@ -21,6 +21,8 @@ static int usage(FILE *f)
                "  compile SCENARIO.json -o OUT.bin   the binary scenario (for UEFI images)\n"
                "  fuzz-repro INPUT                   replay a system-call fuzzer input\n"
                "  ops --markdown | --scenario-names  the operation table (docs/operations.md)\n"
+               "  layout --markdown                  the binary scenario's layout\n"
+               "                                     (docs/scenario-format.md)\n"
                "'twain COMMAND --help' tells more. Exit codes: 0 success, 1 an expectation or\n"
                "replay failed, 2 bad input.\n");
     return f == stdout ? 0 : 2;
@@ -38,7 +40,8 @@ int main(int argc, char **argv)
                 {"lint", cmd_lint},
                 {"compile", cmd_compile},
                 {"fuzz-repro", cmd_fuzz_repro},
-                {"ops", cmd_ops}};
+                {"ops", cmd_ops},
+                {"layout", cmd_layout}};
     if (argc < 2)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -13,26 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- little-endian output ---- */
-
-void cc_wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-void cc_wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-void cc_wr64(uint8_t *p, uint64_t v)
-{
-    cc_wr32(p, (uint32_t)v);
-    cc_wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* ---- errors and JSON paths ---- */
 
 int cc_fail(struct cc *c, const char *fmt, ...)

@@ -84,11 +84,8 @@ struct cc {
     } ex;
 };
 
-/* ---- scenario_cc.c: output, errors and JSON paths, checked access, strings, handles ---- */
+/* ---- scenario_cc.c: errors and JSON paths, checked access, strings, handles ---- */
 
-void cc_wr16(uint8_t *p, uint16_t v);
-void cc_wr32(uint8_t *p, uint32_t v);
-void cc_wr64(uint8_t *p, uint64_t v);
 /* The names of the signals and rights in bit order, NULL-terminated (the scenario language's). */
 extern const char *const cc_signal_names[];
 extern const char *const cc_right_names[];
@@ -125,8 +122,12 @@ int cc_get_handles(struct cc *c, const cJSON *obj, const char *key, uint32_t max
 
 /* ---- scenario_steps.c: the steps and their encoding ---- */
 
+/* The string reference s at p (a str field); fields are written with SCN_PUT. */
 void cc_put_str(uint8_t *p, struct scn_str s);
+/* Append instruction in to the code; *at gets its offset there. */
 int cc_emit(struct cc *c, const struct scn_insn *in, size_t *at);
+/* Set the body length of the repeat, spawn or thread instruction emitted at at. */
+void cc_patch_body_len(struct cc *c, size_t at, uint32_t len);
 int cc_new_step(struct cc *c, uint32_t *step);
 int cc_compile_steps(struct cc *c, const cJSON *arr, const char *key, uint32_t depth);
 

@@ -3,11 +3,12 @@
  * sim-harness/scenario_compile.c - JSON scenario -> binary scenario (host side, cJSON).
  *
  * The language is docs/scenario-format.md; the binary layout is
- * user/scenario_bc.h. Every problem is reported once, with the JSON path of the offender
- * (or line:column for JSON syntax), and nothing is silently ignored: unknown keys, wrong
- * types, non-integers, out-of-range numbers, bad URLs, text that is not UTF-8 or holds a
- * NUL, handle names no earlier step binds. The output is decoded with scn_decode before it
- * is returned, so a blob from here is always one the interpreter accepts.
+ * user/scenario_layout.h, whose fields this file and scenario_steps.c write by name. Every problem
+ * is reported once, with the JSON path of the offender (or line:column for JSON syntax), and
+ * nothing is silently ignored: unknown keys, wrong types, non-integers, out-of-range numbers, bad
+ * URLs, text that is not UTF-8 or holds a NUL, handle names no earlier step binds. The output is
+ * decoded with scn_decode before it is returned, so a blob from here is always one the interpreter
+ * accepts.
  *
  * This file compiles the document around the scripts (tasks, faults, expectations,
  * configuration, disks), then writes and checks the blob; it also holds `twain lint`. The
@@ -68,7 +69,7 @@ static int compile_threads(struct cc *c, const cJSON *arr)
         size_t start = c->code.len;
         if (cc_compile_steps(c, body, NULL, 1) != 0)
             return -1;
-        cc_wr32(c->code.p + at + 16, (uint32_t)(c->code.len - start));
+        cc_patch_body_len(c, at, (uint32_t)(c->code.len - start));
         cc_pop(c, m2);
     }
     cc_pop(c, mark);
@@ -297,10 +298,12 @@ static int compile_cost(struct cc *c, const cJSON *cfg)
     static const struct {
         const char *key;
         int64_t dflt;
-        uint32_t off;
-    } fields[] = {{"syscall_ns", 200, SCN_H_COST_SYSCALL},
-                  {"switch_ns", 400, SCN_H_COST_SWITCH},
-                  {"byte_ps", 250, SCN_H_COST_BYTE}};
+        uint32_t at;
+        uint32_t width;
+    } fields[] = {
+        {"syscall_ns", 200, SCN_AT(header, cost_syscall), SCN_WIDTH(header, cost_syscall)},
+        {"switch_ns", 400, SCN_AT(header, cost_switch), SCN_WIDTH(header, cost_switch)},
+        {"byte_ps", 250, SCN_AT(header, cost_byte), SCN_WIDTH(header, cost_byte)}};
     const cJSON *cost = cJSON_GetObjectItemCaseSensitive(cfg, "cost");
     size_t mark = cc_push_key(c, "cost");
     if (cost != NULL && cc_check_object(c, cost, keys) != 0)
@@ -309,7 +312,7 @@ static int compile_cost(struct cc *c, const cJSON *cfg)
         int64_t v = fields[i].dflt;
         if (cost != NULL && cc_get_int(c, cost, fields[i].key, 0, 1000000000, &fields[i].dflt, &v))
             return -1;
-        cc_wr32(c->hdr + fields[i].off, (uint32_t)v);
+        scn_put_le(c->hdr + fields[i].at, fields[i].width, (uint64_t)v);
     }
     cc_pop(c, mark);
     return 0;
@@ -327,18 +330,19 @@ static int compile_config(struct cc *c, const cJSON *root)
     if (cfg == NULL)
         cfg = &empty;
     if (cc_check_object(c, cfg, keys) != 0 ||
-        cc_get_int(c, cfg, "quantum_us", 1, 60000000, &d_quantum, &quantum) != 0 ||
+        cc_get_int(c, cfg, "quantum_us", SCN_MIN_QUANTUM_NS / 1000, 60000000, &d_quantum,
+                   &quantum) != 0 ||
         cc_get_enum(c, cfg, "policy", policy_names, SCN_POLICY_RR, &policy) != 0 ||
         cc_get_enum(c, cfg, "mode", mode_names, SCN_MODE_DETERMINISTIC, &mode) != 0 ||
         cc_get_int(c, cfg, "max_time_us", 1, (int64_t)SCN_MAX_US, &d_max, &max_time) != 0 ||
         cc_get_int(c, cfg, "pool_pages", 1, 1 << 24, &d_pages, &pages) != 0 ||
         compile_cost(c, cfg) != 0)
         return -1;
-    cc_wr64(c->hdr + SCN_H_QUANTUM, (uint64_t)quantum * 1000);
-    cc_wr64(c->hdr + SCN_H_MAX_TIME, (uint64_t)max_time * 1000);
-    cc_wr32(c->hdr + SCN_H_POOL_PAGES, (uint32_t)pages);
-    c->hdr[SCN_H_POLICY] = (uint8_t)policy;
-    c->hdr[SCN_H_MODE] = (uint8_t)mode;
+    SCN_PUT(c->hdr, header, quantum, (uint64_t)quantum * 1000);
+    SCN_PUT(c->hdr, header, max_time, (uint64_t)max_time * 1000);
+    SCN_PUT(c->hdr, header, pool_pages, pages);
+    SCN_PUT(c->hdr, header, policy, policy);
+    SCN_PUT(c->hdr, header, mode, mode);
     cc_pop(c, mark);
     return 0;
 }
@@ -403,8 +407,8 @@ static int compile_root(struct cc *c, const cJSON *root)
         cc_get_text(c, root, "description", 0, SCN_MAX_BLOB, false, &s, &len) != 0 ||
         cc_get_int(c, root, "seed", 0, (int64_t)SCN_MAX_US, &d_seed, &seed) != 0)
         return -1;
-    cc_put_str(c->hdr + SCN_H_NAME, name);
-    cc_wr64(c->hdr + SCN_H_SEED, (uint64_t)seed);
+    cc_put_str(c->hdr + SCN_AT(header, name), name);
+    SCN_PUT(c->hdr, header, seed, seed);
     if (compile_config(c, root) != 0 || compile_disks(c, root) != 0 ||
         compile_tasks(c, root) != 0 || compile_faults(c, root) != 0 || compile_expect(c, root) != 0)
         return -1;
@@ -418,36 +422,36 @@ static void write_tables(struct cc *c, uint8_t *b)
     uint8_t *p = b + SCN_HDR_SIZE;
     for (uint32_t i = 0; i < c->ntasks; i++, p += SCN_TASK_ENT_SIZE) {
         const struct ctask *t = &c->tasks[i];
-        cc_put_str(p, t->name_ref);
-        cc_wr32(p + 8, t->priority);
-        cc_wr32(p + 12, t->code_off);
-        cc_wr32(p + 16, t->code_len);
-        cc_wr32(p + 20, t->nsteps);
-        cc_wr32(p + 24, t->nspawn);
-        p[28] = t->flags;
-        p[29] = t->nthreads;
-        p[30] = t->boot_threads;
+        cc_put_str(p + SCN_AT(task, name), t->name_ref);
+        SCN_PUT(p, task, priority, t->priority);
+        SCN_PUT(p, task, code_off, t->code_off);
+        SCN_PUT(p, task, code_len, t->code_len);
+        SCN_PUT(p, task, nsteps, t->nsteps);
+        SCN_PUT(p, task, nspawn, t->nspawn);
+        SCN_PUT(p, task, flags, t->flags);
+        SCN_PUT(p, task, nthreads, t->nthreads);
+        SCN_PUT(p, task, boot_threads, t->boot_threads);
     }
     for (uint32_t i = 0; i < c->nfaults; i++, p += SCN_FAULT_ENT_SIZE) {
-        cc_wr64(p, c->faults[i].at_ns);
-        cc_wr32(p + 8, SCN_FAULT_KILL);
-        cc_wr32(p + 12, c->faults[i].task);
+        SCN_PUT(p, fault, at_ns, c->faults[i].at_ns);
+        SCN_PUT(p, fault, kind, SCN_FAULT_KILL);
+        SCN_PUT(p, fault, task, c->faults[i].task);
     }
-    cc_wr32(p, c->ex.flags);
-    cc_wr32(p + 4, c->ex.nexit);
-    cc_wr32(p + 8, c->ex.ncontains);
-    cc_wr32(p + 12, c->ex.norder);
-    cc_wr64(p + 16, c->ex.max_ns);
-    cc_wr64(p + 24, c->ex.min_ns);
+    SCN_PUT(p, expect_fixed, flags, c->ex.flags);
+    SCN_PUT(p, expect_fixed, nexit, c->ex.nexit);
+    SCN_PUT(p, expect_fixed, ncontains, c->ex.ncontains);
+    SCN_PUT(p, expect_fixed, norder, c->ex.norder);
+    SCN_PUT(p, expect_fixed, max_ns, c->ex.max_ns);
+    SCN_PUT(p, expect_fixed, min_ns, c->ex.min_ns);
     p += SCN_EXPECT_FIXED;
     for (uint32_t i = 0; i < c->ex.nexit; i++, p += SCN_EXIT_ENT_SIZE) {
-        cc_wr32(p, c->ex.exit[i].task);
-        cc_wr32(p + 4, (uint32_t)c->ex.exit[i].status);
+        SCN_PUT(p, exit_entry, task, c->ex.exit[i].task);
+        SCN_PUT(p, exit_entry, status, (uint32_t)c->ex.exit[i].status);
     }
     for (uint32_t i = 0; i < c->ex.ncontains; i++, p += SCN_STR_REF_SIZE)
         cc_put_str(p, c->ex.contains[i]);
-    for (uint32_t i = 0; i < c->ex.norder; i++, p += 4)
-        cc_wr32(p, c->ex.order[i]);
+    for (uint32_t i = 0; i < c->ex.norder; i++, p += SCN_ORDER_ENT_SIZE)
+        SCN_PUT(p, order_entry, task, c->ex.order[i]);
 }
 
 static int build_blob(struct cc *c)
@@ -456,7 +460,7 @@ static int build_blob(struct cc *c)
     size_t faults_off = tasks_off + c->ntasks * SCN_TASK_ENT_SIZE;
     size_t expect_off = faults_off + c->nfaults * SCN_FAULT_ENT_SIZE;
     size_t strtab_off = expect_off + SCN_EXPECT_FIXED + c->ex.nexit * SCN_EXIT_ENT_SIZE +
-                        c->ex.ncontains * SCN_STR_REF_SIZE + c->ex.norder * 4;
+                        c->ex.ncontains * SCN_STR_REF_SIZE + c->ex.norder * SCN_ORDER_ENT_SIZE;
     size_t code_off = strtab_off + c->strtab.len;
     size_t total = code_off + c->code.len;
     c->plen = 0;
@@ -468,19 +472,19 @@ static int build_blob(struct cc *c)
     if (b == NULL)
         return cc_fail(c, "out of memory");
     uint8_t *h = c->hdr;
-    cc_wr64(h + SCN_H_MAGIC, SCN_MAGIC);
-    cc_wr16(h + SCN_H_VERSION, SCN_VERSION);
-    cc_wr16(h + SCN_H_HDR_SIZE, SCN_HDR_SIZE);
-    cc_wr32(h + SCN_H_TOTAL, (uint32_t)total);
-    cc_wr32(h + SCN_H_NTASKS, c->ntasks);
-    cc_wr32(h + SCN_H_TASKS_OFF, (uint32_t)tasks_off);
-    cc_wr32(h + SCN_H_NFAULTS, c->nfaults);
-    cc_wr32(h + SCN_H_FAULTS_OFF, (uint32_t)faults_off);
-    cc_wr32(h + SCN_H_EXPECT_OFF, (uint32_t)expect_off);
-    cc_wr32(h + SCN_H_STRTAB_OFF, (uint32_t)strtab_off);
-    cc_wr32(h + SCN_H_STRTAB_LEN, (uint32_t)c->strtab.len);
-    cc_wr32(h + SCN_H_CODE_OFF, (uint32_t)code_off);
-    cc_wr32(h + SCN_H_CODE_LEN, (uint32_t)c->code.len);
+    SCN_PUT(h, header, magic, SCN_MAGIC);
+    SCN_PUT(h, header, version, SCN_VERSION);
+    SCN_PUT(h, header, hdr_size, SCN_HDR_SIZE);
+    SCN_PUT(h, header, total, total);
+    SCN_PUT(h, header, ntasks, c->ntasks);
+    SCN_PUT(h, header, tasks_off, tasks_off);
+    SCN_PUT(h, header, nfaults, c->nfaults);
+    SCN_PUT(h, header, faults_off, faults_off);
+    SCN_PUT(h, header, expect_off, expect_off);
+    SCN_PUT(h, header, strtab_off, strtab_off);
+    SCN_PUT(h, header, strtab_len, c->strtab.len);
+    SCN_PUT(h, header, code_off, code_off);
+    SCN_PUT(h, header, code_len, c->code.len);
     memcpy(b, h, SCN_HDR_SIZE);
     write_tables(c, b);
     if (c->strtab.len > 0)
@@ -679,7 +683,7 @@ const char *scn_step_path(const struct scn_compiled *c, uint32_t task, uint32_t 
 void scn_compiled_set_seed(struct scn_compiled *c, uint64_t seed)
 {
     if (c->blob != NULL && c->len >= SCN_HDR_SIZE)
-        cc_wr64(c->blob + SCN_H_SEED, seed);
+        SCN_PUT(c->blob, header, seed, seed);
 }
 
 /* ---- twain lint ---- */

@@ -18,8 +18,6 @@
 #include "../user/programs.h"
 #include "../user/twain.h"
 
-_Static_assert(SCN_MAX_URL == URL_MAX_LEN, "the language's URL limit is the parser's");
-
 /* ---- the steps ---- */
 
 const char *const cc_signal_names[] = {"readable", "writable", "peer_closed",
@@ -427,8 +425,9 @@ static int sys_store(struct cc *c, const cJSON *s, struct scn_insn *in)
         return -1;
     cc_pop(c, m2);
     uint32_t room = at == 0 ? SCN_SYS_STACK : SCN_SYS_HEAP;
+    size_t most = 2 * (size_t)(room < SCN_MAX_STORE ? room : SCN_MAX_STORE); /* hex digits */
     if (cc_get_int(c, v, "off", 0, room - 1, NULL, &off) != 0 ||
-        cc_get_text(c, v, "hex", 2, 2 * (size_t)room, true, &hex, &len) != 0)
+        cc_get_text(c, v, "hex", 2, most, true, &hex, &len) != 0)
         return -1;
     m2 = cc_push_key(c, "hex");
     if (len % 2 != 0 || strspn(hex, "0123456789abcdef") != len)
@@ -493,42 +492,38 @@ static int op_exit(struct cc *c, const cJSON *s, struct scn_insn *in)
 
 typedef int (*op_fn)(struct cc *c, const cJSON *s, struct scn_insn *in);
 
-/* One step kind of the language: its name, opcode, compiler and keys. */
+/* One step kind of the language: its opcode (whose name is the step's), compiler and keys. */
 struct op_def {
-    const char *name;
     uint8_t op;
     op_fn compile;
     const char *const keys[8]; /* besides "op" and, for calls, "expect_error" */
 };
 
 static const struct op_def op_defs[] = {
-    {"open", SCN_OP_OPEN, op_open, {"url", "as", "flags"}},
-    {"close", SCN_OP_CLOSE, op_close, {"handle"}},
-    {"read", SCN_OP_READ, op_read, {"handle", "len", "expect", "timeout_us"}},
-    {"write", SCN_OP_WRITE, op_write, {"handle", "data"}},
-    {"send_handles", SCN_OP_SEND_HANDLES, op_send_handles, {"handle", "data", "handles"}},
-    {"recv_handles", SCN_OP_RECV_HANDLES, op_recv_handles, {"handle", "as", "expect"}},
-    {"take_peer", SCN_OP_TAKE_PEER, op_take_peer, {"handle", "as"}},
-    {"dup", SCN_OP_DUP, op_dup, {"handle", "as", "rights"}},
-    {"invoke",
-     SCN_OP_INVOKE,
-     op_invoke,
-     {"handle", "operation", "args", "expect", "data", "data2"}},
-    {"wait", SCN_OP_WAIT, op_wait, {"handle", "signals", "timeout_us"}},
-    {"poll", SCN_OP_POLL, op_poll, {"handles", "signals", "timeout_us", "as"}},
-    {"seek", SCN_OP_SEEK, op_seek, {"handle", "offset", "whence"}},
-    {"tell", SCN_OP_TELL, op_tell, {"handle", "expect"}},
-    {"compute", SCN_OP_COMPUTE, op_time, {"us"}},
-    {"sleep", SCN_OP_SLEEP, op_time, {"us"}},
-    {"yield", SCN_OP_YIELD, op_none, {NULL}},
-    {"print", SCN_OP_PRINT, op_print, {"text"}},
-    {"repeat", SCN_OP_REPEAT, op_repeat, {"count", "do"}},
-    {"spawn", SCN_OP_SPAWN, op_spawn, {"do", "priority"}},
-    {"expect", SCN_OP_EXPECT, op_expect, {"time_lt_us", "time_ge_us", "last"}},
-    {"exit", SCN_OP_EXIT, op_exit, {"code"}},
-    {"run", SCN_OP_RUN, op_run, {"program", "args"}},
-    {"readdir", SCN_OP_READDIR, op_readdir, {"handle", "expect"}},
-    {"syscall", SCN_OP_SYSCALL, op_syscall, {"call", "args", "store", "expect"}},
+    {SCN_OP_OPEN, op_open, {"url", "as", "flags"}},
+    {SCN_OP_CLOSE, op_close, {"handle"}},
+    {SCN_OP_READ, op_read, {"handle", "len", "expect", "timeout_us"}},
+    {SCN_OP_WRITE, op_write, {"handle", "data"}},
+    {SCN_OP_SEND_HANDLES, op_send_handles, {"handle", "data", "handles"}},
+    {SCN_OP_RECV_HANDLES, op_recv_handles, {"handle", "as", "expect"}},
+    {SCN_OP_TAKE_PEER, op_take_peer, {"handle", "as"}},
+    {SCN_OP_DUP, op_dup, {"handle", "as", "rights"}},
+    {SCN_OP_INVOKE, op_invoke, {"handle", "operation", "args", "expect", "data", "data2"}},
+    {SCN_OP_WAIT, op_wait, {"handle", "signals", "timeout_us"}},
+    {SCN_OP_POLL, op_poll, {"handles", "signals", "timeout_us", "as"}},
+    {SCN_OP_SEEK, op_seek, {"handle", "offset", "whence"}},
+    {SCN_OP_TELL, op_tell, {"handle", "expect"}},
+    {SCN_OP_COMPUTE, op_time, {"us"}},
+    {SCN_OP_SLEEP, op_time, {"us"}},
+    {SCN_OP_YIELD, op_none, {NULL}},
+    {SCN_OP_PRINT, op_print, {"text"}},
+    {SCN_OP_REPEAT, op_repeat, {"count", "do"}},
+    {SCN_OP_SPAWN, op_spawn, {"do", "priority"}},
+    {SCN_OP_EXPECT, op_expect, {"time_lt_us", "time_ge_us", "last"}},
+    {SCN_OP_EXIT, op_exit, {"code"}},
+    {SCN_OP_RUN, op_run, {"program", "args"}},
+    {SCN_OP_READDIR, op_readdir, {"handle", "expect"}},
+    {SCN_OP_SYSCALL, op_syscall, {"call", "args", "store", "expect"}},
 };
 
 /* Steps that make no system call of their own accept no "expect_error". */
@@ -542,93 +537,107 @@ static bool op_is_call(uint8_t op)
 
 void cc_put_str(uint8_t *p, struct scn_str s)
 {
-    cc_wr32(p, s.off);
-    cc_wr32(p + 4, s.len);
+    SCN_PUT(p, str, off, s.off);
+    SCN_PUT(p, str, len, s.len);
 }
 
-/* The operands of in after the header, at b (zeroed, size bytes). */
+/* The operands of in after the header, at b (zeroed, its size): each field by name. */
 static void encode_operands(const struct scn_insn *in, uint8_t *b)
 {
     switch (in->op) {
     case SCN_OP_OPEN:
-        cc_put_str(b + 12, in->str);
-        cc_wr32(b + 20, in->arg);
+        cc_put_str(b + SCN_AT(open, url), in->str);
+        SCN_PUT(b, open, oflags, in->arg);
         break;
     case SCN_OP_READ:
-        cc_wr32(b + 12, in->arg);
-        cc_put_str(b + 16, in->str);
-        cc_wr64(b + 24, in->ns);
+        SCN_PUT(b, read, len, in->arg);
+        cc_put_str(b + SCN_AT(read, expect), in->str);
+        SCN_PUT(b, read, timeout, in->ns);
         break;
     case SCN_OP_WRITE:
+        cc_put_str(b + SCN_AT(write, data), in->str);
+        break;
     case SCN_OP_PRINT:
-        cc_put_str(b + 12, in->str);
+        cc_put_str(b + SCN_AT(print, text), in->str);
         break;
     case SCN_OP_SEND_HANDLES:
+        cc_put_str(b + SCN_AT(send_handles, data), in->str);
+        SCN_PUT(b, send_handles, n, in->n);
+        memcpy(b + SCN_AT(send_handles, slots), in->hs, SCN_BYTES(send_handles, slots));
+        break;
     case SCN_OP_RECV_HANDLES:
-        cc_put_str(b + 12, in->str);
-        cc_wr32(b + 20, in->n);
-        memcpy(b + 24, in->hs, SCN_MAX_XFER);
+        cc_put_str(b + SCN_AT(recv_handles, expect), in->str);
+        SCN_PUT(b, recv_handles, n, in->n);
+        memcpy(b + SCN_AT(recv_handles, slots), in->hs, SCN_BYTES(recv_handles, slots));
         break;
     case SCN_OP_INVOKE:
-        cc_wr32(b + 12, in->arg);
-        cc_wr32(b + 16, in->index);
-        for (int i = 0; i < (int)SCN_MAX_ARGS; i++)
-            cc_wr64(b + 20 + 8 * i, (uint64_t)in->args[i]);
-        cc_wr64(b + 52, (uint64_t)in->value);
-        cc_put_str(b + 60, in->str);
-        cc_put_str(b + 68, in->str2);
+        SCN_PUT(b, invoke, operation, in->arg);
+        SCN_PUT(b, invoke, nargs, in->index);
+        for (uint32_t i = 0; i < SCN_COUNT(invoke, args); i++)
+            SCN_PUT_I(b, invoke, args, i, in->args[i]);
+        SCN_PUT(b, invoke, expect, in->value);
+        cc_put_str(b + SCN_AT(invoke, data), in->str);
+        cc_put_str(b + SCN_AT(invoke, data2), in->str2);
         break;
     case SCN_OP_POLL:
-        cc_wr32(b + 24, in->n);
-        memcpy(b + 28, in->hs, in->n);
-        cc_wr32(b + 12, in->arg);
-        cc_wr64(b + 16, in->ns);
+        SCN_PUT(b, poll, signals, in->arg);
+        SCN_PUT(b, poll, timeout, in->ns);
+        SCN_PUT(b, poll, n, in->n);
+        memcpy(b + SCN_SIZEOF(poll), in->hs, in->n); /* the slots follow the fixed part */
         break;
     case SCN_OP_WAIT:
-        cc_wr32(b + 12, in->arg);
-        cc_wr64(b + 16, in->ns);
+        SCN_PUT(b, wait, signals, in->arg);
+        SCN_PUT(b, wait, timeout, in->ns);
         break;
     case SCN_OP_DUP:
-    case SCN_OP_REPEAT: /* count; the body length is patched in later */
-    case SCN_OP_SPAWN:  /* priority, then index and body length */
-        cc_wr32(b + 12, in->arg);
-        cc_wr32(b + 16, in->op == SCN_OP_SPAWN ? in->index : 0);
+        SCN_PUT(b, dup, rights, in->arg);
+        break;
+    case SCN_OP_REPEAT: /* the body length is patched in later */
+        SCN_PUT(b, repeat, count, in->arg);
+        break;
+    case SCN_OP_SPAWN: /* the body length is patched in later */
+        SCN_PUT(b, spawn, priority, in->arg);
+        SCN_PUT(b, spawn, index, in->index);
         break;
     case SCN_OP_SEEK:
-        cc_wr32(b + 12, in->arg);
-        cc_wr64(b + 16, (uint64_t)in->value);
+        SCN_PUT(b, seek, whence, in->arg);
+        SCN_PUT(b, seek, offset, in->value);
         break;
     case SCN_OP_TELL:
-        cc_wr64(b + 12, (uint64_t)in->value);
+        SCN_PUT(b, tell, expect, in->value);
         break;
     case SCN_OP_EXIT:
-        cc_wr32(b + 12, (uint32_t)(int32_t)in->value);
+        SCN_PUT(b, exit, code, (uint32_t)(int32_t)in->value);
         break;
     case SCN_OP_RUN:
+        cc_put_str(b + SCN_AT(run, command), in->str);
+        break;
     case SCN_OP_READDIR:
-        cc_put_str(b + 12, in->str);
+        cc_put_str(b + SCN_AT(readdir, expect), in->str);
         break;
     case SCN_OP_COMPUTE:
+        SCN_PUT(b, compute, ns, in->ns);
+        break;
     case SCN_OP_SLEEP:
-        cc_wr64(b + 12, in->ns);
+        SCN_PUT(b, sleep, ns, in->ns);
         break;
     case SCN_OP_EXPECT:
-        cc_wr32(b + 12, in->arg);
-        cc_wr64(b + 16, in->ns);
-        cc_put_str(b + 24, in->str);
+        SCN_PUT(b, expect, kind, in->arg);
+        SCN_PUT(b, expect, ns, in->ns);
+        cc_put_str(b + SCN_AT(expect, data), in->str);
         break;
     case SCN_OP_SYSCALL:
-        cc_wr64(b + 12, in->nr);
-        memcpy(b + 20, in->kinds, SCN_SYS_ARGS);
-        b[26] = in->store;
-        for (uint32_t i = 0; i < SCN_SYS_ARGS; i++)
-            cc_wr64(b + 28 + 8 * i, (uint64_t)in->sys_args[i]);
-        cc_wr64(b + 76, (uint64_t)in->value);
-        cc_wr32(b + 84, (uint32_t)in->store_off);
-        cc_put_str(b + 88, in->str);
+        SCN_PUT(b, syscall, nr, in->nr);
+        memcpy(b + SCN_AT(syscall, kinds), in->kinds, SCN_BYTES(syscall, kinds));
+        SCN_PUT(b, syscall, store, in->store);
+        for (uint32_t i = 0; i < SCN_COUNT(syscall, args); i++)
+            SCN_PUT_I(b, syscall, args, i, in->sys_args[i]);
+        SCN_PUT(b, syscall, expect, in->value);
+        SCN_PUT(b, syscall, store_off, (uint32_t)in->store_off);
+        cc_put_str(b + SCN_AT(syscall, hex), in->str);
         break;
-    case SCN_OP_THREAD: /* the thread's number; the body length is patched in later */
-        cc_wr32(b + 12, in->arg);
+    case SCN_OP_THREAD: /* the body length is patched in later */
+        SCN_PUT(b, thread, number, in->arg);
         break;
     default: /* close, take_peer, yield: the header says it all */
         break;
@@ -638,21 +647,36 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
 /* Append in to the code; *at gets its offset there. */
 int cc_emit(struct cc *c, const struct scn_insn *in, size_t *at)
 {
-    uint8_t b[32 + SCN_MAX_POLL + 32];
-    uint32_t size = scn_insn_base_size(in->op);
-    if (in->op == SCN_OP_POLL)
-        size = 28 + ((in->n + 3u) & ~3u);
+    uint8_t b[sizeof(union scn_rec_any_op) + SCN_MAX_POLL]; /* any record, or a whole poll */
+    uint32_t size = scn_insn_size(in->op, in->n);
     memset(b, 0, sizeof(b));
-    b[SCN_I_OP] = in->op;
-    b[SCN_I_FLAGS] = in->flags;
-    cc_wr16(b + SCN_I_STEP, (uint16_t)in->step);
-    cc_wr16(b + SCN_I_SIZE, (uint16_t)size);
-    b[SCN_I_SLOT] = in->slot;
-    b[SCN_I_AS] = in->as;
-    b[SCN_I_ERR] = (uint8_t)(int8_t)in->expect_err;
+    SCN_PUT(b, insn, op, in->op);
+    SCN_PUT(b, insn, flags, in->flags);
+    SCN_PUT(b, insn, step, in->step);
+    SCN_PUT(b, insn, size, size);
+    SCN_PUT(b, insn, slot, in->slot);
+    SCN_PUT(b, insn, as, in->as);
+    SCN_PUT(b, insn, err, (uint8_t)(int8_t)in->expect_err);
     encode_operands(in, b);
     *at = c->code.len;
     return cc_buf_put(c, &c->code, b, size);
+}
+
+/* Patch the body length of the repeat, spawn or thread instruction at code offset at. */
+void cc_patch_body_len(struct cc *c, size_t at, uint32_t len)
+{
+    uint8_t *p = c->code.p + at;
+    switch (SCN_GET(p, insn, op)) {
+    case SCN_OP_REPEAT:
+        SCN_PUT(p, repeat, body_len, len);
+        break;
+    case SCN_OP_SPAWN:
+        SCN_PUT(p, spawn, body_len, len);
+        break;
+    default:
+        SCN_PUT(p, thread, body_len, len);
+        break;
+    }
 }
 
 /* ---- scripts ---- */
@@ -666,7 +690,7 @@ static int find_op(struct cc *c, const cJSON *s, const struct op_def **def)
     if (!cJSON_IsString(v) || v->valuestring == NULL)
         return cc_fail(c, "must be a string");
     for (size_t i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++) {
-        if (strcmp(v->valuestring, op_defs[i].name) == 0) {
+        if (strcmp(v->valuestring, scn_op_name(op_defs[i].op)) == 0) {
             *def = &op_defs[i];
             cc_pop(c, mark);
             return 0;
@@ -676,7 +700,7 @@ static int find_op(struct cc *c, const cJSON *s, const struct op_def **def)
     size_t n = 0;
     for (size_t i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++)
         n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i > 0 ? ", " : "",
-                              op_defs[i].name);
+                              scn_op_name(op_defs[i].op));
     return cc_fail(c, "unknown op \"%s\" (one of: %s)",
                    cc_shown(v->valuestring, sbuf, sizeof(sbuf)), list);
 }
@@ -761,7 +785,7 @@ static int compile_body(struct cc *c, const cJSON *s, struct scn_insn *in, uint3
     size_t start = c->code.len;
     if (cc_compile_steps(c, body, "do", depth + 1) != 0)
         return -1;
-    cc_wr32(c->code.p + at + (in->op == SCN_OP_SPAWN ? 20 : 16), (uint32_t)(c->code.len - start));
+    cc_patch_body_len(c, at, (uint32_t)(c->code.len - start));
     return 0;
 }
 

@@ -53,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests ops-doc bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
+.PHONY: all twain run test unit-tests scenario-tests ops-doc layout-doc bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
         coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
@@ -126,6 +126,10 @@ scenario-tests: $(TWAIN)
 ops-doc: $(TWAIN)
 	@tools/check-ops-doc $(TWAIN)
 
+# docs/scenario-format.md's layout tables are user/scenario_layout.h's.
+layout-doc: $(TWAIN)
+	@tools/check-layout-doc $(TWAIN)
+
 lint-scenarios: $(TWAIN)
 	@$(TWAIN) lint $$(ls scenarios/*.json scenarios/*/*.json 2>/dev/null)
 
@@ -135,7 +139,7 @@ lint-scenarios: $(TWAIN)
 -include tools/viz.mk
 BENCH_EXTRA += fuzz-bench # the system-call fuzz target's executions per second (below)
 
-test: layering format-check ops-doc unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
+test: layering format-check ops-doc layout-doc unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
 	@tools/determinism-tests
 	@echo "make test: all passed ($(VARIANT))"
 

@@ -14,13 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCN_MAGIC        0x4353575475ull /* "uTWSC" little-endian, see the format doc */
-#define SCN_VERSION      3
-#define SCN_MAX_TASKS    64
-#define SCN_MAX_FAULTS   64
+#define SCN_MAGIC   0x4353575475ull /* "uTWSC" little-endian, see the format doc */
+#define SCN_VERSION 3
+/* Limits of a scenario; those tied to the kernel's are in scenario_bc.h's SCN_KERNEL_LIMITS. */
+#define SCN_MAX_TASKS    64 /* <= K_MAX_TASKS */
+#define SCN_MAX_FAULTS   64 /* <= FAULT_MAX */
 #define SCN_MAX_CONTAINS 16
 #define SCN_MAX_SLOTS    64 /* named handles ("as") per task */
-#define SCN_MAX_NAME     32 /* task name bytes */
+#define SCN_MAX_NAME     32 /* task name bytes, the NUL included: K_TASK_NAME */
 #define SCN_MAX_BLOB     (1u << 20)
 
 enum scn_policy { SCN_POLICY_RR = 0, SCN_POLICY_PRIORITY = 1, SCN_POLICY_RANDOM = 2 };

@@ -16,65 +16,67 @@
 #include <stdint.h>
 
 #include "scenario.h"
+#include "scenario_layout.h"
 
-/* Blob layout: header | task table | fault table | expect section | strings | code. */
-#define SCN_HDR_SIZE       104u
-#define SCN_TASK_ENT_SIZE  32u
-#define SCN_FAULT_ENT_SIZE 16u
-#define SCN_EXPECT_FIXED   32u /* expect section before its three arrays */
-#define SCN_EXIT_ENT_SIZE  8u
-#define SCN_STR_REF_SIZE   8u /* u32 offset into the string table, u32 length */
-
-/* Header field offsets. */
-#define SCN_H_MAGIC        0u  /* u64 SCN_MAGIC */
-#define SCN_H_VERSION      8u  /* u16 SCN_VERSION */
-#define SCN_H_HDR_SIZE     10u /* u16 SCN_HDR_SIZE */
-#define SCN_H_TOTAL        12u /* u32 blob length */
-#define SCN_H_NAME         16u /* str scenario name */
-#define SCN_H_SEED         24u /* u64 */
-#define SCN_H_QUANTUM      32u /* u64 ns */
-#define SCN_H_MAX_TIME     40u /* u64 ns */
-#define SCN_H_COST_SYSCALL 48u /* u32 ns */
-#define SCN_H_COST_SWITCH  52u /* u32 ns */
-#define SCN_H_COST_BYTE    56u /* u32 ps */
-#define SCN_H_POOL_PAGES   60u /* u32 */
-#define SCN_H_POLICY       64u /* u8 enum scn_policy */
-#define SCN_H_MODE         65u /* u8 enum scn_mode; then u16 zero */
-#define SCN_H_NTASKS       68u
-#define SCN_H_TASKS_OFF    72u
-#define SCN_H_NFAULTS      76u
-#define SCN_H_FAULTS_OFF   80u
-#define SCN_H_EXPECT_OFF   84u
-#define SCN_H_STRTAB_OFF   88u
-#define SCN_H_STRTAB_LEN   92u
-#define SCN_H_CODE_OFF     96u
-#define SCN_H_CODE_LEN     100u
+/*
+ * Blob layout: header | task table | fault table | expect section | strings | code. Every
+ * record's fields are user/scenario_layout.h's (SCN_AT, SCN_GET, SCN_PUT); these are sizes.
+ */
+#define SCN_HDR_SIZE       SCN_SIZEOF(header)
+#define SCN_TASK_ENT_SIZE  SCN_SIZEOF(task)
+#define SCN_FAULT_ENT_SIZE SCN_SIZEOF(fault)
+#define SCN_EXPECT_FIXED   SCN_SIZEOF(expect_fixed) /* expect section before its three arrays */
+#define SCN_EXIT_ENT_SIZE  SCN_SIZEOF(exit_entry)
+#define SCN_STR_REF_SIZE   SCN_SIZEOF(str) /* u32 offset into the string table, u32 length */
+#define SCN_ORDER_ENT_SIZE SCN_SIZEOF(order_entry)
+#define SCN_INSN_HDR       SCN_SIZEOF(insn) /* every instruction starts with it */
 
 /* Expect section flags. */
 #define SCN_EXPECT_NO_DEADLOCK 1u
 
-/* Limits of the language (the compiler and the decoder enforce the same ones). */
-#define SCN_MAX_SCN_NAME 63u    /* scenario name bytes */
-#define SCN_MAX_DEPTH    8u     /* nested repeat/spawn bodies */
-#define SCN_MAX_STEPS    65535u /* steps per task (step ids are u16) */
-#define SCN_MAX_DATA     256u   /* read/write/send data bytes */
-#define SCN_MAX_PRINT    255u   /* print text bytes (plus the newline) */
-#define SCN_MAX_TEXT     255u   /* console_contains entries */
-#define SCN_MAX_URL      1024u  /* == URL_MAX_LEN */
-#define SCN_MAX_LISTING  1024u  /* readdir: expected listing bytes ("name\n" per entry) */
-#define SCN_MAX_REPEAT   1000000u
-#define SCN_MAX_POLL     64u
-#define SCN_MAX_XFER     4u /* handles per send/recv (TW_MSG_MAX_HANDLES) */
-#define SCN_MAX_ARGS     4u /* invoke arguments */
-#define SCN_MAX_PRIORITY 31u
-#define SCN_MAX_US       9007199254740991ull /* 2^53 - 1: exact in a JSON number */
-#define SCN_MAX_NS       (SCN_MAX_US * 1000ull)
-#define SCN_EXIT_MIN     (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
-#define SCN_SYS_ARGS     6u     /* syscall step: arguments of one raw system call */
-#define SCN_MAX_STORE    4160u  /* syscall step: bytes stored before the call (the stack buffer) */
-#define SCN_SYS_STACK    4160u  /* raw memory: the stack buffer of each thread (fuzzprog's) */
-#define SCN_SYS_HEAP     16384u /* raw memory: the heap region of the task (FZ_HEAP_BYTES) */
-#define SCN_SYS_BELOW    (1 << 20) /* stack offsets go at most this far below the buffer */
+/*
+ * Limits of the language (the compiler and the decoder enforce the same ones). Those that
+ * are a kernel limit, or must fit one, are tied to it in SCN_KERNEL_LIMITS below; the
+ * others are the format's own (docs/scenario-format.md, "Limits", says which is which).
+ */
+#define SCN_MAX_SCN_NAME   63u    /* scenario name bytes */
+#define SCN_MAX_DEPTH      8u     /* nested repeat/spawn bodies */
+#define SCN_MAX_STEPS      65535u /* steps per task (step ids are u16) */
+#define SCN_MAX_DATA       256u   /* read/write/send data bytes: TW_MSG_MAX_BYTES */
+#define SCN_MAX_PRINT      255u   /* print text bytes (plus the newline) */
+#define SCN_MAX_TEXT       255u   /* console_contains entries */
+#define SCN_MAX_URL        1024u  /* URL_MAX_LEN */
+#define SCN_MAX_LISTING    1024u  /* readdir: expected listing bytes ("name\n" per entry) */
+#define SCN_MAX_REPEAT     1000000u
+#define SCN_MAX_POLL       64u   /* K_POLL_MAX */
+#define SCN_MAX_XFER       4u    /* handles per send/recv: TW_MSG_MAX_HANDLES */
+#define SCN_MAX_ARGS       4u    /* invoke arguments: a0..a3 of the invoke system call */
+#define SCN_MAX_PRIORITY   31u   /* K_PRIO_MAX */
+#define SCN_MIN_QUANTUM_NS 1000u /* config.quantum_us >= 1: K_QUANTUM_MIN_NS */
+#define SCN_MAX_US         9007199254740991ull /* 2^53 - 1: exact in a JSON number */
+#define SCN_MAX_NS         (SCN_MAX_US * 1000ull)
+#define SCN_EXIT_MIN       (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
+#define SCN_SYS_ARGS       6u     /* syscall step: arguments of one raw system call */
+#define SCN_SYS_STACK      4160u  /* raw memory: the stack buffer of each thread (fuzzprog's) */
+#define SCN_MAX_STORE      SCN_SYS_STACK /* syscall step: bytes stored before the call */
+#define SCN_SYS_HEAP       16384u    /* raw memory: the heap region of the task (FZ_HEAP_BYTES) */
+#define SCN_SYS_BELOW      (1 << 20) /* stack offsets go at most this far below the buffer */
+
+/*
+ * The limits that are the kernel's (core/limits.h, core/abi.h) or must fit within them:
+ * L(limit, relation, kernel limit, why). user/scenario_layout.c asserts every relation at
+ * compile time, and `twain layout --markdown` lists them in docs/scenario-format.md.
+ */
+#define SCN_KERNEL_LIMITS(L)                                                                       \
+    L(SCN_MAX_TASKS, <=, K_MAX_TASKS, "every task of a scenario is a kernel task")                 \
+    L(SCN_MAX_FAULTS, <=, FAULT_MAX, "the loader schedules every fault with the kernel")           \
+    L(SCN_MAX_NAME, ==, K_TASK_NAME, "task name bytes, the NUL included: the kernel's")            \
+    L(SCN_MAX_PRIORITY, ==, K_PRIO_MAX, "task and spawn priorities are thread priorities")         \
+    L(SCN_MIN_QUANTUM_NS, ==, K_QUANTUM_MIN_NS, "the shortest quantum config.quantum_us gives")    \
+    L(SCN_MAX_URL, ==, URL_MAX_LEN, "an open step's URL is one the parser takes")                  \
+    L(SCN_MAX_DATA, ==, TW_MSG_MAX_BYTES, "read, write and message data: one message's bytes")     \
+    L(SCN_MAX_XFER, ==, TW_MSG_MAX_HANDLES, "handles a send/recv step moves: one message's")       \
+    L(SCN_MAX_POLL, ==, K_POLL_MAX, "a poll step is one tw_poll: the items one takes")
 
 /* Slot bytes in instructions. Slots 0..SCN_MAX_SLOTS-1 hold the task's named handles. */
 #define SCN_SLOT_SELF    0xfeu /* the predefined name "self": TW_HANDLE_SELF */
@@ -82,17 +84,7 @@
 #define SCN_SLOT_CONSOLE SCN_MAX_SLOTS /* hidden, run time only, never in bytecode */
 #define SCN_UNBOUND      INT32_MAX     /* a slot's value before binding: never a handle */
 
-/* Instruction header (every instruction starts with these 12 bytes). */
-#define SCN_INSN_HDR 12u
-#define SCN_I_OP     0u /* u8 enum scn_op */
-#define SCN_I_FLAGS  1u /* u8 SCN_F_* */
-#define SCN_I_STEP   2u /* u16 step id */
-#define SCN_I_SIZE   4u /* u16 bytes of the instruction, header included, body excluded */
-#define SCN_I_SLOT   6u /* u8 handle operand */
-#define SCN_I_AS     7u /* u8 slot the result binds */
-#define SCN_I_ERR    8u /* i8 expected error (TW_E_*) when SCN_F_EXPECT_ERR, else 0 */
-/* bytes 9..11 are zero */
-
+/* Instruction flags (the header's flags byte). */
 #define SCN_F_EXPECT_ERR 1u /* the call must fail with exactly insn.expect_err */
 #define SCN_F_TIMEOUT    2u /* insn.ns is a relative timeout */
 #define SCN_F_EXPECT     4u /* the step checks its result (data or value) */
@@ -142,7 +134,7 @@ enum scn_arg_kind {
 /* Where a syscall step stores its bytes before the call. */
 enum scn_store { SCN_STORE_NONE = 0, SCN_STORE_STACK = 1, SCN_STORE_HEAP = 2 };
 
-/* Task entry byte 28: flags; 29: threads (0: a plain script); 30: threads started at boot. */
+/* A task entry's flags. */
 #define SCN_TASK_RAW_MEMORY 1u /* the task has raw memory (syscall steps) */
 #define SCN_MAX_THREADS     16u
 
@@ -183,8 +175,11 @@ struct scn_insn {
     int32_t store_off;              /* where in the stack buffer or heap */
 };
 
-/* Size of every fixed-size instruction (0 for poll, whose size depends on its count). */
-uint32_t scn_insn_base_size(unsigned op);
+/* Bytes of a poll instruction with n slots: its fixed part, the slots, zero padding to 4. */
+#define SCN_POLL_SIZE(n) (SCN_SIZEOF(poll) + (((uint32_t)(n) + 3u) & ~3u))
+
+/* Bytes of an instruction of opcode op (n: a poll's slots; ignored otherwise); 0: no opcode. */
+uint32_t scn_insn_size(unsigned op, uint32_t n);
 
 /*
  * Decode and validate the instruction at p (avail bytes readable, strtab_len the size of

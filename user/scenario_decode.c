@@ -5,7 +5,8 @@
  *
  * This is a fuzz target: it trusts nothing in the blob. Every offset, count, length,
  * opcode, operand, slot and string is checked before use, with 64-bit arithmetic where a
- * sum could wrap. Freestanding (no libc); the layout is docs/scenario-format.md.
+ * sum could wrap. Freestanding (no libc). Every field is read by name through
+ * user/scenario_layout.h (SCN_GET); docs/scenario-format.md has the layout's tables.
  */
 #include "scenario.h"
 
@@ -15,110 +16,18 @@
 #include "../core/klib.h"
 #include "scenario_bc.h"
 
-K_STATIC_ASSERT(SCN_MAX_XFER == TW_MSG_MAX_HANDLES, "send/recv carry a message's handles");
-K_STATIC_ASSERT(SCN_MAX_DATA == TW_MSG_MAX_BYTES, "read/write data fits one message");
 K_STATIC_ASSERT(SCN_MAX_SLOTS < SCN_SLOT_SELF, "slot bytes stay below the special values");
 K_STATIC_ASSERT(SCN_MAX_NS < (uint64_t)INT64_MAX, "times in ns fit an int64");
 K_STATIC_ASSERT(SCN_MAX_BLOB < UINT32_MAX / 2, "blob offsets fit u32 with room to add");
-
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static const char *const op_names[SCN_OP_COUNT] = {
-    [0] = "?",
-    [SCN_OP_OPEN] = "open",
-    [SCN_OP_CLOSE] = "close",
-    [SCN_OP_READ] = "read",
-    [SCN_OP_WRITE] = "write",
-    [SCN_OP_SEND_HANDLES] = "send_handles",
-    [SCN_OP_RECV_HANDLES] = "recv_handles",
-    [SCN_OP_TAKE_PEER] = "take_peer",
-    [SCN_OP_DUP] = "dup",
-    [SCN_OP_INVOKE] = "invoke",
-    [SCN_OP_WAIT] = "wait",
-    [SCN_OP_POLL] = "poll",
-    [SCN_OP_SEEK] = "seek",
-    [SCN_OP_TELL] = "tell",
-    [SCN_OP_COMPUTE] = "compute",
-    [SCN_OP_SLEEP] = "sleep",
-    [SCN_OP_YIELD] = "yield",
-    [SCN_OP_PRINT] = "print",
-    [SCN_OP_REPEAT] = "repeat",
-    [SCN_OP_SPAWN] = "spawn",
-    [SCN_OP_EXPECT] = "expect",
-    [SCN_OP_EXIT] = "exit",
-    [SCN_OP_RUN] = "run",
-    [SCN_OP_READDIR] = "readdir",
-    [SCN_OP_SYSCALL] = "syscall",
-    [SCN_OP_THREAD] = "thread",
-};
-
-const char *scn_op_name(unsigned op)
-{
-    return op < SCN_OP_COUNT ? op_names[op] : "?";
-}
-
-/* What an opcode accepts: its size, its flags, whether it takes a handle and binds a slot. */
-enum { RULE_NO = 0, RULE_REQ = 1, RULE_OPT = 2 };
-struct op_rule {
-    uint8_t size; /* 0: variable (poll) */
-    uint8_t flags;
-    uint8_t slot;
-    uint8_t as;
-};
-
-#define E_ SCN_F_EXPECT_ERR
-#define T_ SCN_F_TIMEOUT
-#define X_ SCN_F_EXPECT
-static const struct op_rule op_rules[SCN_OP_COUNT] = {
-    [SCN_OP_OPEN] = {24, E_, RULE_NO, RULE_REQ},
-    [SCN_OP_CLOSE] = {12, E_, RULE_REQ, RULE_NO},
-    [SCN_OP_READ] = {32, E_ | T_ | X_, RULE_REQ, RULE_NO},
-    [SCN_OP_WRITE] = {20, E_, RULE_REQ, RULE_NO},
-    [SCN_OP_SEND_HANDLES] = {28, E_, RULE_REQ, RULE_NO},
-    [SCN_OP_RECV_HANDLES] = {28, E_ | X_, RULE_REQ, RULE_NO},
-    [SCN_OP_TAKE_PEER] = {12, E_, RULE_REQ, RULE_REQ},
-    [SCN_OP_DUP] = {16, E_, RULE_REQ, RULE_REQ},
-    [SCN_OP_INVOKE] = {76, E_ | X_, RULE_REQ, RULE_NO},
-    [SCN_OP_WAIT] = {24, E_ | T_, RULE_REQ, RULE_NO},
-    [SCN_OP_POLL] = {0, E_ | T_, RULE_NO, RULE_OPT},
-    [SCN_OP_SEEK] = {24, E_, RULE_REQ, RULE_NO},
-    [SCN_OP_TELL] = {20, E_ | X_, RULE_REQ, RULE_NO},
-    [SCN_OP_COMPUTE] = {20, E_, RULE_NO, RULE_NO},
-    [SCN_OP_SLEEP] = {20, E_, RULE_NO, RULE_NO},
-    [SCN_OP_YIELD] = {12, E_, RULE_NO, RULE_NO},
-    [SCN_OP_PRINT] = {20, E_, RULE_NO, RULE_NO},
-    [SCN_OP_REPEAT] = {20, 0, RULE_NO, RULE_NO},
-    [SCN_OP_SPAWN] = {24, E_, RULE_NO, RULE_NO},
-    [SCN_OP_EXPECT] = {32, 0, RULE_NO, RULE_NO},
-    [SCN_OP_EXIT] = {16, 0, RULE_NO, RULE_NO},
-    [SCN_OP_RUN] = {20, E_, RULE_NO, RULE_NO},
-    [SCN_OP_READDIR] = {20, E_ | X_, RULE_REQ, RULE_NO},
-    [SCN_OP_SYSCALL] = {96, X_, RULE_NO, RULE_NO},
-    [SCN_OP_THREAD] = {20, 0, RULE_NO, RULE_NO},
-};
-#undef E_
-#undef T_
-#undef X_
-
-#define POLL_FIXED 28u
-
-uint32_t scn_insn_base_size(unsigned op)
-{
-    return op < SCN_OP_COUNT ? op_rules[op].size : 0;
-}
+/* Opcodes decoded by one path read one layout. */
+K_STATIC_ASSERT(SCN_AT(send_handles, data) == SCN_AT(recv_handles, expect) &&
+                    SCN_AT(send_handles, n) == SCN_AT(recv_handles, n) &&
+                    SCN_AT(send_handles, slots) == SCN_AT(recv_handles, slots),
+                "send_handles and recv_handles share a layout");
+K_STATIC_ASSERT(SCN_AT(wait, signals) == SCN_AT(poll, signals) &&
+                    SCN_AT(wait, timeout) == SCN_AT(poll, timeout),
+                "wait and poll share their signals and timeout");
+K_STATIC_ASSERT(SCN_AT(compute, ns) == SCN_AT(sleep, ns), "compute and sleep share a layout");
 
 bool scn_text_ok(const uint8_t *s, size_t len)
 {
@@ -166,8 +75,8 @@ bool scn_name_ok(const uint8_t *s, size_t len)
 static const char *dec_str(const uint8_t *p, uint32_t strtab_len, uint32_t max, bool present,
                            struct scn_str *s)
 {
-    s->off = rd32(p);
-    s->len = rd32(p + 4);
+    s->off = (uint32_t)SCN_GET(p, str, off);
+    s->len = (uint32_t)SCN_GET(p, str, len);
     if (!present)
         return (s->off | s->len) != 0 ? "unused string operand is not zero" : NULL;
     if (s->len > max)
@@ -177,9 +86,10 @@ static const char *dec_str(const uint8_t *p, uint32_t strtab_len, uint32_t max, 
     return NULL;
 }
 
-static const char *dec_timeout(const uint8_t *p, struct scn_insn *in)
+/* A timeout of ns, present with SCN_F_TIMEOUT. */
+static const char *dec_timeout(uint64_t ns, struct scn_insn *in)
 {
-    in->ns = rd64(p);
+    in->ns = ns;
     if ((in->flags & SCN_F_TIMEOUT) == 0)
         return in->ns != 0 ? "timeout without its flag" : NULL;
     return in->ns > SCN_MAX_NS ? "timeout out of range" : NULL;
@@ -207,32 +117,33 @@ static const char *dec_open_io(const uint8_t *p, uint32_t stl, struct scn_insn *
     const char *why;
     switch (in->op) {
     case SCN_OP_OPEN:
-        in->arg = rd32(p + 20);
+        in->arg = (uint32_t)SCN_GET(p, open, oflags);
         if ((in->arg & ~(uint32_t)(TW_O_NONBLOCK | TW_O_THREAD_LOCAL | TW_O_CREATE | TW_O_TRUNC)) !=
             0)
             return "bad open flags";
-        why = dec_str(p + 12, stl, SCN_MAX_URL, true, &in->str);
+        why = dec_str(p + SCN_AT(open, url), stl, SCN_MAX_URL, true, &in->str);
         return why != NULL ? why : in->str.len == 0 ? "empty URL" : NULL;
     case SCN_OP_READ:
-        in->arg = rd32(p + 12);
+        in->arg = (uint32_t)SCN_GET(p, read, len);
         if (in->arg == 0 || in->arg > SCN_MAX_DATA)
             return "read length out of range";
-        why = dec_str(p + 16, stl, in->arg, (in->flags & SCN_F_EXPECT) != 0, &in->str);
-        return why != NULL ? why : dec_timeout(p + 24, in);
+        why = dec_str(p + SCN_AT(read, expect), stl, in->arg, (in->flags & SCN_F_EXPECT) != 0,
+                      &in->str);
+        return why != NULL ? why : dec_timeout(SCN_GET(p, read, timeout), in);
     case SCN_OP_WRITE:
-        return dec_str(p + 12, stl, SCN_MAX_DATA, true, &in->str);
+        return dec_str(p + SCN_AT(write, data), stl, SCN_MAX_DATA, true, &in->str);
     case SCN_OP_PRINT:
-        return dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
+        return dec_str(p + SCN_AT(print, text), stl, SCN_MAX_PRINT, true, &in->str);
     case SCN_OP_SEND_HANDLES:
-    case SCN_OP_RECV_HANDLES:
-        in->n = rd32(p + 20);
+    case SCN_OP_RECV_HANDLES: /* one layout (asserted above) */
+        in->n = (uint32_t)SCN_GET(p, send_handles, n);
         if (in->n == 0 || in->n > SCN_MAX_XFER)
             return "handle count out of range";
-        why = dec_slots(p + 24, SCN_MAX_XFER, in, false);
+        why = dec_slots(p + SCN_AT(send_handles, slots), SCN_COUNT(send_handles, slots), in, false);
         if (why != NULL)
             return why;
         bool present = in->op == SCN_OP_SEND_HANDLES || (in->flags & SCN_F_EXPECT) != 0;
-        return dec_str(p + 12, stl, SCN_MAX_DATA, present, &in->str);
+        return dec_str(p + SCN_AT(send_handles, data), stl, SCN_MAX_DATA, present, &in->str);
     default:
         K_ASSERT(false);
         return "?";
@@ -241,19 +152,19 @@ static const char *dec_open_io(const uint8_t *p, uint32_t stl, struct scn_insn *
 
 static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
 {
-    in->arg = rd32(p + 12);
-    in->index = rd32(p + 16);
+    in->arg = (uint32_t)SCN_GET(p, invoke, operation);
+    in->index = (uint32_t)SCN_GET(p, invoke, nargs);
     const struct tw_op *d = tw_op_find(in->arg);
     if (d == NULL || !tw_op_scriptable(d))
         return "unknown invoke operation";
     if (in->index > tw_op_count_args(d, TW_ARG_INT))
         return "too many invoke arguments";
-    for (uint32_t i = 0; i < SCN_MAX_ARGS; i++) {
-        in->args[i] = (int64_t)rd64(p + 20 + 8 * i);
+    for (uint32_t i = 0; i < SCN_COUNT(invoke, args); i++) {
+        in->args[i] = (int64_t)SCN_GET_I(p, invoke, args, i);
         if (i >= in->index && in->args[i] != 0)
             return "unused invoke argument is not zero";
     }
-    in->value = (int64_t)rd64(p + 52);
+    in->value = (int64_t)SCN_GET(p, invoke, expect);
     if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
         return "expected value without its flag";
     return NULL;
@@ -266,10 +177,10 @@ static const char *dec_invoke(const uint8_t *p, struct scn_insn *in)
 static const char *dec_invoke_data(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
     const char *why = dec_invoke(p, in);
-    if (why == NULL)
-        why = dec_str(p + 60, stl, SCN_MAX_DATA, true, &in->str); /* empty: no data */
-    if (why == NULL)
-        why = dec_str(p + 68, stl, SCN_MAX_DATA, true, &in->str2); /* empty: none */
+    if (why == NULL) /* empty: no data */
+        why = dec_str(p + SCN_AT(invoke, data), stl, SCN_MAX_DATA, true, &in->str);
+    if (why == NULL) /* empty: none */
+        why = dec_str(p + SCN_AT(invoke, data2), stl, SCN_MAX_DATA, true, &in->str2);
     if (why != NULL)
         return why;
     uint32_t nbuf = tw_op_count_args(tw_op_find(in->arg), TW_ARG_IN);
@@ -280,18 +191,17 @@ static const char *dec_invoke_data(const uint8_t *p, uint32_t stl, struct scn_in
 
 static const char *dec_wait_poll(const uint8_t *p, struct scn_insn *in)
 {
-    in->arg = rd32(p + 12);
+    in->arg = (uint32_t)SCN_GET(p, wait, signals); /* poll's too (asserted above) */
     if (in->arg == 0 || (in->arg & ~(uint32_t)TW_SIG_ALL) != 0)
         return "bad signal mask";
-    const char *why = dec_timeout(p + 16, in);
+    const char *why = dec_timeout(SCN_GET(p, wait, timeout), in);
     if (why != NULL || in->op == SCN_OP_WAIT)
         return why;
     /* poll: n was read and the size checked by the caller */
-    why = dec_slots(p + POLL_FIXED, in->n, in, true);
-    for (uint32_t i = POLL_FIXED + in->n; why == NULL && i < in->size; i++) {
-        if (p[i] != 0)
-            why = "nonzero padding";
-    }
+    why = dec_slots(p + SCN_SIZEOF(poll), in->n, in, true);
+    if (why == NULL &&
+        !scn_all_zero(p + SCN_SIZEOF(poll) + in->n, in->size - SCN_SIZEOF(poll) - in->n))
+        why = "nonzero padding";
     return why;
 }
 
@@ -319,29 +229,28 @@ static const char *dec_sys_arg(uint8_t kind, int64_t v)
 }
 
 /*
- * syscall: 12 u64 number, 20 u8 kinds[6], 26 u8 store, 27 zero, 28 i64 args[6], 76 i64
- * expected result, 84 i32 store offset, 88 str stored bytes as hex (checked as hex by
- * dec_in_script, which sees the string table).
+ * syscall: the number, each argument's kind and value, the expected result, and the bytes
+ * stored before the call (checked as hex by dec_syscall_in_task, which sees the string table).
  */
 static const char *dec_syscall(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
-    in->nr = rd64(p + 12);
+    in->nr = SCN_GET(p, syscall, nr);
     for (uint32_t i = 0; i < SCN_SYS_ARGS; i++) {
-        in->kinds[i] = p[20 + i];
-        in->sys_args[i] = (int64_t)rd64(p + 28 + 8 * i);
+        in->kinds[i] = (uint8_t)SCN_GET_I(p, syscall, kinds, i);
+        in->sys_args[i] = (int64_t)SCN_GET_I(p, syscall, args, i);
         const char *why = dec_sys_arg(in->kinds[i], in->sys_args[i]);
         if (why != NULL)
             return why;
     }
-    in->store = p[26];
-    if (p[27] != 0)
+    in->store = (uint8_t)SCN_GET(p, syscall, store);
+    if (!SCN_ZERO(p, syscall, pad))
         return "nonzero padding";
-    in->value = (int64_t)rd64(p + 76);
+    in->value = (int64_t)SCN_GET(p, syscall, expect);
     if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
         return "expected value without its flag";
-    in->store_off = (int32_t)rd32(p + 84);
-    const char *why =
-        dec_str(p + 88, stl, 2 * SCN_MAX_STORE, in->store != SCN_STORE_NONE, &in->str);
+    in->store_off = (int32_t)(uint32_t)SCN_GET(p, syscall, store_off);
+    const char *why = dec_str(p + SCN_AT(syscall, hex), stl, 2 * SCN_MAX_STORE,
+                              in->store != SCN_STORE_NONE, &in->str);
     if (why != NULL)
         return why;
     if (in->store == SCN_STORE_NONE)
@@ -362,84 +271,87 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
     switch (in->op) {
     case SCN_OP_DUP:
-        in->arg = rd32(p + 12);
+        in->arg = (uint32_t)SCN_GET(p, dup, rights);
         return (in->arg & ~(uint32_t)TW_RIGHTS_ALL) != 0 && in->arg != TW_RIGHTS_SAME
                    ? "bad rights mask"
                    : NULL;
     case SCN_OP_SEEK:
-        in->arg = rd32(p + 12);
-        in->value = (int64_t)rd64(p + 16);
+        in->arg = (uint32_t)SCN_GET(p, seek, whence);
+        in->value = (int64_t)SCN_GET(p, seek, offset);
         return in->arg > TW_SEEK_END ? "bad seek whence" : NULL;
     case SCN_OP_TELL:
-        in->value = (int64_t)rd64(p + 12);
+        in->value = (int64_t)SCN_GET(p, tell, expect);
         return (in->flags & SCN_F_EXPECT) == 0 && in->value != 0 ? "expected value without flag"
                                                                  : NULL;
     case SCN_OP_COMPUTE:
-    case SCN_OP_SLEEP:
-        in->ns = rd64(p + 12);
+    case SCN_OP_SLEEP: /* one layout (asserted above) */
+        in->ns = SCN_GET(p, compute, ns);
         return in->ns > SCN_MAX_NS ? "time out of range" : NULL;
     case SCN_OP_REPEAT:
-        in->arg = rd32(p + 12);
-        in->body_len = rd32(p + 16);
+        in->arg = (uint32_t)SCN_GET(p, repeat, count);
+        in->body_len = (uint32_t)SCN_GET(p, repeat, body_len);
         return in->arg == 0 || in->arg > SCN_MAX_REPEAT ? "repeat count out of range" : NULL;
     case SCN_OP_SPAWN:
-        in->arg = rd32(p + 12);
-        in->index = rd32(p + 16);
-        in->body_len = rd32(p + 20);
+        in->arg = (uint32_t)SCN_GET(p, spawn, priority);
+        in->index = (uint32_t)SCN_GET(p, spawn, index);
+        in->body_len = (uint32_t)SCN_GET(p, spawn, body_len);
         return in->arg > SCN_MAX_PRIORITY ? "spawn priority out of range" : NULL;
     case SCN_OP_EXPECT:
-        in->arg = rd32(p + 12);
-        in->ns = rd64(p + 16);
+        in->arg = (uint32_t)SCN_GET(p, expect, kind);
+        in->ns = SCN_GET(p, expect, ns);
         if (in->arg > SCN_EXP_LAST)
             return "unknown expect kind";
         if (in->arg == SCN_EXP_LAST)
-            return in->ns != 0 ? "unused time is not zero"
-                               : dec_str(p + 24, stl, SCN_MAX_DATA, true, &in->str);
-        return in->ns > SCN_MAX_NS ? "time out of range" : dec_str(p + 24, stl, 0, false, &in->str);
+            return in->ns != 0
+                       ? "unused time is not zero"
+                       : dec_str(p + SCN_AT(expect, data), stl, SCN_MAX_DATA, true, &in->str);
+        return in->ns > SCN_MAX_NS ? "time out of range"
+                                   : dec_str(p + SCN_AT(expect, data), stl, 0, false, &in->str);
     case SCN_OP_EXIT:
-        in->value = (int32_t)rd32(p + 12);
+        in->value = (int32_t)(uint32_t)SCN_GET(p, exit, code);
         return in->value < SCN_EXIT_MIN ? "exit code out of range" : NULL;
     case SCN_OP_RUN:
-        return dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
+        return dec_str(p + SCN_AT(run, command), stl, SCN_MAX_PRINT, true, &in->str);
     case SCN_OP_READDIR:
-        return dec_str(p + 12, stl, SCN_MAX_LISTING, (in->flags & SCN_F_EXPECT) != 0, &in->str);
+        return dec_str(p + SCN_AT(readdir, expect), stl, SCN_MAX_LISTING,
+                       (in->flags & SCN_F_EXPECT) != 0, &in->str);
     case SCN_OP_SYSCALL:
         return dec_syscall(p, stl, in);
     case SCN_OP_THREAD:
-        in->arg = rd32(p + 12);
-        in->body_len = rd32(p + 16);
+        in->arg = (uint32_t)SCN_GET(p, thread, number);
+        in->body_len = (uint32_t)SCN_GET(p, thread, body_len);
         return in->arg >= SCN_MAX_THREADS ? "thread number out of range" : NULL;
     default:
         return NULL; /* close, take_peer, yield: the header is everything */
     }
 }
 
-/* The 12-byte header: opcode, flags, size, slots, expected error. */
+/* The header: opcode, flags, size, slots, expected error. */
 static const char *dec_header(const uint8_t *p, size_t avail, struct scn_insn *in)
 {
     if (avail < SCN_INSN_HDR)
         return "truncated instruction";
-    in->op = p[SCN_I_OP];
-    if (in->op == 0 || in->op >= SCN_OP_COUNT)
+    in->op = (uint8_t)SCN_GET(p, insn, op);
+    const struct scn_op_desc *r = scn_op_desc(in->op);
+    if (r == NULL)
         return "unknown opcode";
-    const struct op_rule *r = &op_rules[in->op];
-    in->flags = p[SCN_I_FLAGS];
-    in->step = rd16(p + SCN_I_STEP);
-    in->size = rd16(p + SCN_I_SIZE);
-    in->slot = p[SCN_I_SLOT];
-    in->as = p[SCN_I_AS];
-    in->expect_err = (int8_t)p[SCN_I_ERR];
+    in->flags = (uint8_t)SCN_GET(p, insn, flags);
+    in->step = (uint32_t)SCN_GET(p, insn, step);
+    in->size = (uint32_t)SCN_GET(p, insn, size);
+    in->slot = (uint8_t)SCN_GET(p, insn, slot);
+    in->as = (uint8_t)SCN_GET(p, insn, as);
+    in->expect_err = (int8_t)(uint8_t)SCN_GET(p, insn, err);
     if ((in->flags & ~r->flags) != 0)
         return "flag not allowed for this opcode";
-    if ((p[9] | p[10] | p[11]) != 0)
+    if (!SCN_ZERO(p, insn, pad))
         return "nonzero padding";
-    bool slot_ok = r->slot == RULE_NO ? in->slot == SCN_SLOT_NONE
-                                      : in->slot < SCN_MAX_SLOTS || in->slot == SCN_SLOT_SELF;
+    bool slot_ok = r->slot == SCN_RULE_NO ? in->slot == SCN_SLOT_NONE
+                                          : in->slot < SCN_MAX_SLOTS || in->slot == SCN_SLOT_SELF;
     if (!slot_ok)
         return "bad handle slot";
-    bool as_ok = r->as == RULE_NO         ? in->as == SCN_SLOT_NONE
+    bool as_ok = r->as == SCN_RULE_NO     ? in->as == SCN_SLOT_NONE
                  : in->as < SCN_MAX_SLOTS ? true
-                                          : r->as == RULE_OPT && in->as == SCN_SLOT_NONE;
+                                          : r->as == SCN_RULE_OPT && in->as == SCN_SLOT_NONE;
     if (!as_ok)
         return "bad result slot";
     if ((in->flags & SCN_F_EXPECT_ERR) == 0)
@@ -449,16 +361,14 @@ static const char *dec_header(const uint8_t *p, size_t avail, struct scn_insn *i
 
 static const char *dec_size(const uint8_t *p, size_t avail, struct scn_insn *in)
 {
-    uint32_t want = op_rules[in->op].size;
     if (in->op == SCN_OP_POLL) {
-        if (avail < POLL_FIXED)
+        if (avail < SCN_SIZEOF(poll))
             return "truncated instruction";
-        in->n = rd32(p + 24);
+        in->n = (uint32_t)SCN_GET(p, poll, n);
         if (in->n == 0 || in->n > SCN_MAX_POLL)
             return "poll count out of range";
-        want = POLL_FIXED + K_ALIGN_UP(in->n, 4u);
     }
-    if (in->size != want)
+    if (in->size != scn_insn_size(in->op, in->n))
         return "wrong instruction size";
     return in->size > avail ? "instruction overruns its script" : NULL;
 }
@@ -536,27 +446,27 @@ static int dec_config(struct dec *d, struct scn_view *v)
 {
     const uint8_t *b = d->blob;
     struct scn_config *c = &v->config;
-    c->seed = rd64(b + SCN_H_SEED);
-    c->quantum_ns = rd64(b + SCN_H_QUANTUM);
-    c->max_time_ns = rd64(b + SCN_H_MAX_TIME);
-    c->cost_syscall_ns = rd32(b + SCN_H_COST_SYSCALL);
-    c->cost_switch_ns = rd32(b + SCN_H_COST_SWITCH);
-    c->cost_byte_ps = rd32(b + SCN_H_COST_BYTE);
-    c->pool_pages = rd32(b + SCN_H_POOL_PAGES);
-    c->policy = b[SCN_H_POLICY];
-    c->mode = b[SCN_H_MODE];
+    c->seed = SCN_GET(b, header, seed);
+    c->quantum_ns = SCN_GET(b, header, quantum);
+    c->max_time_ns = SCN_GET(b, header, max_time);
+    c->cost_syscall_ns = (uint32_t)SCN_GET(b, header, cost_syscall);
+    c->cost_switch_ns = (uint32_t)SCN_GET(b, header, cost_switch);
+    c->cost_byte_ps = (uint32_t)SCN_GET(b, header, cost_byte);
+    c->pool_pages = (uint32_t)SCN_GET(b, header, pool_pages);
+    c->policy = (uint8_t)SCN_GET(b, header, policy);
+    c->mode = (uint8_t)SCN_GET(b, header, mode);
     if (c->quantum_ns == 0 || c->quantum_ns > SCN_MAX_NS)
-        return dec_fail(d, SCN_H_QUANTUM, "quantum out of range");
+        return dec_fail(d, SCN_AT(header, quantum), "quantum out of range");
     if (c->max_time_ns == 0 || c->max_time_ns > SCN_MAX_NS)
-        return dec_fail(d, SCN_H_MAX_TIME, "max time out of range");
+        return dec_fail(d, SCN_AT(header, max_time), "max time out of range");
     if (c->pool_pages == 0)
-        return dec_fail(d, SCN_H_POOL_PAGES, "empty page pool");
+        return dec_fail(d, SCN_AT(header, pool_pages), "empty page pool");
     if (c->policy > SCN_POLICY_RANDOM)
-        return dec_fail(d, SCN_H_POLICY, "unknown policy");
+        return dec_fail(d, SCN_AT(header, policy), "unknown policy");
     if (c->mode > SCN_MODE_REALTIME)
-        return dec_fail(d, SCN_H_MODE, "unknown mode");
-    if (rd16(b + SCN_H_MODE + 1) != 0)
-        return dec_fail(d, SCN_H_MODE + 1, "nonzero padding");
+        return dec_fail(d, SCN_AT(header, mode), "unknown mode");
+    if (!SCN_ZERO(b, header, pad))
+        return dec_fail(d, SCN_AT(header, pad), "nonzero padding");
     return 0;
 }
 
@@ -565,54 +475,57 @@ static int dec_layout(struct dec *d, struct scn_view *v)
 {
     const uint8_t *b = d->blob;
     uint64_t at = SCN_HDR_SIZE;
-    v->ntasks = rd32(b + SCN_H_NTASKS);
-    v->nfaults = rd32(b + SCN_H_NFAULTS);
+    v->ntasks = (uint32_t)SCN_GET(b, header, ntasks);
+    v->nfaults = (uint32_t)SCN_GET(b, header, nfaults);
     if (v->ntasks == 0 || v->ntasks > SCN_MAX_TASKS)
-        return dec_fail(d, SCN_H_NTASKS, "task count out of range");
+        return dec_fail(d, SCN_AT(header, ntasks), "task count out of range");
     if (v->nfaults > SCN_MAX_FAULTS)
-        return dec_fail(d, SCN_H_NFAULTS, "fault count out of range");
-    if (rd32(b + SCN_H_TASKS_OFF) != at)
-        return dec_fail(d, SCN_H_TASKS_OFF, "task table misplaced");
+        return dec_fail(d, SCN_AT(header, nfaults), "fault count out of range");
+    if (SCN_GET(b, header, tasks_off) != at)
+        return dec_fail(d, SCN_AT(header, tasks_off), "task table misplaced");
     at += (uint64_t)v->ntasks * SCN_TASK_ENT_SIZE;
-    if (rd32(b + SCN_H_FAULTS_OFF) != at)
-        return dec_fail(d, SCN_H_FAULTS_OFF, "fault table misplaced");
+    if (SCN_GET(b, header, faults_off) != at)
+        return dec_fail(d, SCN_AT(header, faults_off), "fault table misplaced");
     at += (uint64_t)v->nfaults * SCN_FAULT_ENT_SIZE;
-    if (rd32(b + SCN_H_EXPECT_OFF) != at || at + SCN_EXPECT_FIXED > d->len)
-        return dec_fail(d, SCN_H_EXPECT_OFF, "expect section misplaced");
+    if (SCN_GET(b, header, expect_off) != at || at + SCN_EXPECT_FIXED > d->len)
+        return dec_fail(d, SCN_AT(header, expect_off), "expect section misplaced");
     d->expect_off = (uint32_t)at;
-    uint32_t nexit = rd32(b + at + 4), ncont = rd32(b + at + 8), nord = rd32(b + at + 12);
+    const uint8_t *x = b + at;
+    uint32_t nexit = (uint32_t)SCN_GET(x, expect_fixed, nexit);
+    uint32_t ncont = (uint32_t)SCN_GET(x, expect_fixed, ncontains);
+    uint32_t nord = (uint32_t)SCN_GET(x, expect_fixed, norder);
     if (nexit > v->ntasks || ncont > SCN_MAX_CONTAINS || nord > v->ntasks)
-        return dec_fail(d, at + 4, "expect count out of range");
+        return dec_fail(d, at + SCN_AT(expect_fixed, nexit), "expect count out of range");
     at += SCN_EXPECT_FIXED + (uint64_t)nexit * SCN_EXIT_ENT_SIZE +
-          (uint64_t)ncont * SCN_STR_REF_SIZE + (uint64_t)nord * 4;
-    d->strtab_off = rd32(b + SCN_H_STRTAB_OFF);
-    d->strtab_len = rd32(b + SCN_H_STRTAB_LEN);
+          (uint64_t)ncont * SCN_STR_REF_SIZE + (uint64_t)nord * SCN_ORDER_ENT_SIZE;
+    d->strtab_off = (uint32_t)SCN_GET(b, header, strtab_off);
+    d->strtab_len = (uint32_t)SCN_GET(b, header, strtab_len);
     if (d->strtab_off != at || at + d->strtab_len > d->len)
-        return dec_fail(d, SCN_H_STRTAB_OFF, "string table misplaced");
+        return dec_fail(d, SCN_AT(header, strtab_off), "string table misplaced");
     at += d->strtab_len;
-    d->code_off = rd32(b + SCN_H_CODE_OFF);
-    d->code_len = rd32(b + SCN_H_CODE_LEN);
+    d->code_off = (uint32_t)SCN_GET(b, header, code_off);
+    d->code_len = (uint32_t)SCN_GET(b, header, code_len);
     if (d->code_off != at || at + d->code_len != d->len)
-        return dec_fail(d, SCN_H_CODE_OFF, "code section misplaced");
+        return dec_fail(d, SCN_AT(header, code_off), "code section misplaced");
     return 0;
 }
 
 static int dec_header_all(struct dec *d, struct scn_view *v)
 {
     const uint8_t *b = d->blob;
-    if (rd64(b + SCN_H_MAGIC) != SCN_MAGIC)
-        return dec_fail(d, SCN_H_MAGIC, "bad magic");
-    if (rd16(b + SCN_H_VERSION) != SCN_VERSION)
-        return dec_fail(d, SCN_H_VERSION, "unsupported version");
-    if (rd16(b + SCN_H_HDR_SIZE) != SCN_HDR_SIZE)
-        return dec_fail(d, SCN_H_HDR_SIZE, "bad header size");
-    if (rd32(b + SCN_H_TOTAL) != d->len)
-        return dec_fail(d, SCN_H_TOTAL, "length does not match the blob");
+    if (SCN_GET(b, header, magic) != SCN_MAGIC)
+        return dec_fail(d, SCN_AT(header, magic), "bad magic");
+    if (SCN_GET(b, header, version) != SCN_VERSION)
+        return dec_fail(d, SCN_AT(header, version), "unsupported version");
+    if (SCN_GET(b, header, hdr_size) != SCN_HDR_SIZE)
+        return dec_fail(d, SCN_AT(header, hdr_size), "bad header size");
+    if (SCN_GET(b, header, total) != d->len)
+        return dec_fail(d, SCN_AT(header, total), "length does not match the blob");
     int rc = dec_layout(d, v);
     if (rc == 0)
         rc = dec_config(d, v);
     if (rc == 0)
-        rc = dec_text_ref(d, SCN_H_NAME, 1, SCN_MAX_SCN_NAME, &v->name, &v->name_len);
+        rc = dec_text_ref(d, SCN_AT(header, name), 1, SCN_MAX_SCN_NAME, &v->name, &v->name_len);
     return rc;
 }
 
@@ -621,69 +534,74 @@ static int dec_tasks(struct dec *d, struct scn_view *v)
     uint32_t code_at = 0;
     for (uint32_t i = 0; i < v->ntasks; i++) {
         uint32_t e = SCN_HDR_SIZE + i * SCN_TASK_ENT_SIZE;
+        const uint8_t *te = d->blob + e;
         struct scn_task *t = &v->tasks[i];
-        int rc = dec_text_ref(d, e, 1, SCN_MAX_NAME - 1, &t->name, &t->name_len);
+        int rc =
+            dec_text_ref(d, e + SCN_AT(task, name), 1, SCN_MAX_NAME - 1, &t->name, &t->name_len);
         if (rc != 0)
             return rc;
         if (!scn_name_ok((const uint8_t *)t->name, t->name_len))
-            return dec_fail(d, e, "bad task name");
+            return dec_fail(d, e + SCN_AT(task, name), "bad task name");
         for (uint32_t j = 0; j < i; j++) {
             if (v->tasks[j].name_len == t->name_len &&
                 k_memcmp(v->tasks[j].name, t->name, t->name_len) == 0)
-                return dec_fail(d, e, "duplicate task name");
+                return dec_fail(d, e + SCN_AT(task, name), "duplicate task name");
         }
-        uint32_t prio = rd32(d->blob + e + 8);
+        uint32_t prio = (uint32_t)SCN_GET(te, task, priority);
         if (prio > SCN_MAX_PRIORITY)
-            return dec_fail(d, e + 8, "task priority out of range");
+            return dec_fail(d, e + SCN_AT(task, priority), "task priority out of range");
         t->priority = (int32_t)prio;
-        if (rd32(d->blob + e + 12) != code_at)
-            return dec_fail(d, e + 12, "task code misplaced");
-        t->code_len = rd32(d->blob + e + 16);
+        if (SCN_GET(te, task, code_off) != code_at)
+            return dec_fail(d, e + SCN_AT(task, code_off), "task code misplaced");
+        t->code_len = (uint32_t)SCN_GET(te, task, code_len);
         if (t->code_len > d->code_len - code_at)
-            return dec_fail(d, e + 16, "task code overruns the code section");
+            return dec_fail(d, e + SCN_AT(task, code_len), "task code overruns the code section");
         t->code_off = d->code_off + code_at;
         code_at += t->code_len;
-        if (rd32(d->blob + e + 20) > SCN_MAX_STEPS)
-            return dec_fail(d, e + 20, "too many steps");
-        t->flags = d->blob[e + 28];
-        t->nthreads = d->blob[e + 29];
-        t->boot_threads = d->blob[e + 30];
-        if ((t->flags & ~SCN_TASK_RAW_MEMORY) != 0 || d->blob[e + 31] != 0)
-            return dec_fail(d, e + 28, "unknown task flags");
+        if (SCN_GET(te, task, nsteps) > SCN_MAX_STEPS)
+            return dec_fail(d, e + SCN_AT(task, nsteps), "too many steps");
+        t->flags = (uint8_t)SCN_GET(te, task, flags);
+        t->nthreads = (uint8_t)SCN_GET(te, task, nthreads);
+        t->boot_threads = (uint8_t)SCN_GET(te, task, boot_threads);
+        if ((t->flags & ~SCN_TASK_RAW_MEMORY) != 0 || !SCN_ZERO(te, task, pad))
+            return dec_fail(d, e + SCN_AT(task, flags), "unknown task flags");
         if (t->nthreads > SCN_MAX_THREADS)
-            return dec_fail(d, e + 29, "too many threads");
+            return dec_fail(d, e + SCN_AT(task, nthreads), "too many threads");
         if (t->nthreads == 0 ? t->boot_threads != 0
                              : t->boot_threads == 0 || t->boot_threads > t->nthreads)
-            return dec_fail(d, e + 30, "boot thread count out of range");
+            return dec_fail(d, e + SCN_AT(task, boot_threads), "boot thread count out of range");
     }
-    return code_at == d->code_len ? 0 : dec_fail(d, SCN_H_CODE_LEN, "code not covered by tasks");
+    return code_at == d->code_len
+               ? 0
+               : dec_fail(d, SCN_AT(header, code_len), "code not covered by tasks");
 }
 
 static int dec_faults(struct dec *d, struct scn_view *v)
 {
     for (uint32_t i = 0; i < v->nfaults; i++) {
-        uint32_t e = rd32(d->blob + SCN_H_FAULTS_OFF) + i * SCN_FAULT_ENT_SIZE;
+        uint32_t e = (uint32_t)SCN_GET(d->blob, header, faults_off) + i * SCN_FAULT_ENT_SIZE;
+        const uint8_t *fe = d->blob + e;
         struct scn_fault *f = &v->faults[i];
-        f->at_ns = rd64(d->blob + e);
-        f->kind = rd32(d->blob + e + 8);
-        f->task = rd32(d->blob + e + 12);
+        f->at_ns = SCN_GET(fe, fault, at_ns);
+        f->kind = (uint32_t)SCN_GET(fe, fault, kind);
+        f->task = (uint32_t)SCN_GET(fe, fault, task);
         if (f->at_ns > SCN_MAX_NS)
-            return dec_fail(d, e, "fault time out of range");
+            return dec_fail(d, e + SCN_AT(fault, at_ns), "fault time out of range");
         if (f->kind != SCN_FAULT_KILL)
-            return dec_fail(d, e + 8, "unknown fault kind");
+            return dec_fail(d, e + SCN_AT(fault, kind), "unknown fault kind");
         if (f->task >= v->ntasks)
-            return dec_fail(d, e + 12, "fault names no task");
+            return dec_fail(d, e + SCN_AT(fault, task), "fault names no task");
     }
     return 0;
 }
 
-/* A task index at off that must be in range and not yet in seen (a bitmask over tasks). */
-static int dec_task_ref(struct dec *d, const struct scn_view *v, uint32_t off, uint64_t *seen,
-                        uint32_t *task)
+/* A task index (value, read at off) that must be in range and not yet in seen (a bitmask). */
+static int dec_task_ref(struct dec *d, const struct scn_view *v, uint32_t off, uint64_t value,
+                        uint64_t *seen, uint32_t *task)
 {
-    *task = rd32(d->blob + off);
-    if (*task >= v->ntasks)
+    if (value >= v->ntasks)
         return dec_fail(d, off, "expectation names no task");
+    *task = (uint32_t)value;
     if ((*seen & (1ull << *task)) != 0)
         return dec_fail(d, off, "task named twice in an expectation");
     *seen |= 1ull << *task;
@@ -695,34 +613,38 @@ static int dec_expect(struct dec *d, struct scn_view *v)
     K_STATIC_ASSERT(SCN_MAX_TASKS <= 64, "seen masks are 64 bits");
     const uint8_t *b = d->blob + d->expect_off;
     struct scn_expect *x = &v->expect;
-    uint32_t flags = rd32(b);
-    x->nexit = rd32(b + 4);
-    x->ncontains = rd32(b + 8);
-    x->norder = rd32(b + 12);
-    x->max_time_ns = rd64(b + 16);
-    x->min_time_ns = rd64(b + 24);
+    uint32_t flags = (uint32_t)SCN_GET(b, expect_fixed, flags);
+    x->nexit = (uint32_t)SCN_GET(b, expect_fixed, nexit);
+    x->ncontains = (uint32_t)SCN_GET(b, expect_fixed, ncontains);
+    x->norder = (uint32_t)SCN_GET(b, expect_fixed, norder);
+    x->max_time_ns = SCN_GET(b, expect_fixed, max_ns);
+    x->min_time_ns = SCN_GET(b, expect_fixed, min_ns);
     x->no_deadlock = (flags & SCN_EXPECT_NO_DEADLOCK) != 0;
     if ((flags & ~SCN_EXPECT_NO_DEADLOCK) != 0)
-        return dec_fail(d, d->expect_off, "unknown expect flags");
+        return dec_fail(d, d->expect_off + SCN_AT(expect_fixed, flags), "unknown expect flags");
     if (x->max_time_ns > SCN_MAX_NS || x->min_time_ns > SCN_MAX_NS ||
         (x->max_time_ns != 0 && x->min_time_ns > x->max_time_ns))
-        return dec_fail(d, d->expect_off + 16, "expected time bounds out of range");
+        return dec_fail(d, d->expect_off + SCN_AT(expect_fixed, max_ns),
+                        "expected time bounds out of range");
     uint32_t at = d->expect_off + SCN_EXPECT_FIXED;
     uint64_t seen = 0;
     for (uint32_t i = 0; i < x->nexit; i++, at += SCN_EXIT_ENT_SIZE) {
-        if (dec_task_ref(d, v, at, &seen, &x->exit[i].task) != 0)
+        uint64_t task = SCN_GET(d->blob + at, exit_entry, task);
+        if (dec_task_ref(d, v, at + SCN_AT(exit_entry, task), task, &seen, &x->exit[i].task) != 0)
             return TW_E_INVAL;
-        x->exit[i].status = (int32_t)rd32(d->blob + at + 4);
+        x->exit[i].status = (int32_t)(uint32_t)SCN_GET(d->blob + at, exit_entry, status);
         if (x->exit[i].status < SCN_EXIT_MIN && x->exit[i].status != TW_EXIT_KILLED)
-            return dec_fail(d, at + 4, "expected exit status out of range");
+            return dec_fail(d, at + SCN_AT(exit_entry, status),
+                            "expected exit status out of range");
     }
     for (uint32_t i = 0; i < x->ncontains; i++, at += SCN_STR_REF_SIZE) {
         if (dec_text_ref(d, at, 1, SCN_MAX_TEXT, &x->contains[i].text, &x->contains[i].len) != 0)
             return TW_E_INVAL;
     }
     seen = 0;
-    for (uint32_t i = 0; i < x->norder; i++, at += 4) {
-        if (dec_task_ref(d, v, at, &seen, &x->order[i]) != 0)
+    for (uint32_t i = 0; i < x->norder; i++, at += SCN_ORDER_ENT_SIZE) {
+        uint64_t task = SCN_GET(d->blob + at, order_entry, task);
+        if (dec_task_ref(d, v, at + SCN_AT(order_entry, task), task, &seen, &x->order[i]) != 0)
             return TW_E_INVAL;
     }
     K_ASSERT(at == d->strtab_off);
@@ -748,10 +670,10 @@ static int dec_syscall_in_task(struct dec *d, uint32_t pc, const struct scn_insn
     for (uint32_t i = 0; i < SCN_SYS_ARGS; i++) {
         bool entry = in->kinds[i] == SCN_ARG_ENTRY || in->kinds[i] == SCN_ARG_ENTRY_ARG;
         if (entry && in->sys_args[i] >= (int64_t)K_MAX(t->nthreads, 1))
-            return dec_fail(d, pc + 28 + 8 * i, "the task has no such thread");
+            return dec_fail(d, pc + SCN_AT_I(syscall, args, i), "the task has no such thread");
     }
     if (!hex_ok(d->blob + d->strtab_off + in->str.off, in->str.len))
-        return dec_fail(d, pc + 88, "stored bytes are not lower-case hex");
+        return dec_fail(d, pc + SCN_AT(syscall, hex), "stored bytes are not lower-case hex");
     return 0;
 }
 
@@ -760,10 +682,10 @@ static int dec_in_script(struct dec *d, uint32_t pc, const struct scn_insn *in, 
                          uint32_t *spawn)
 {
     if (in->step != *step)
-        return dec_fail(d, pc + SCN_I_STEP, "step ids out of order");
+        return dec_fail(d, pc + SCN_AT(insn, step), "step ids out of order");
     (*step)++;
     if (in->op == SCN_OP_SPAWN && in->index != (*spawn)++)
-        return dec_fail(d, pc + 16, "spawn indexes out of order");
+        return dec_fail(d, pc + SCN_AT(spawn, index), "spawn indexes out of order");
     const uint8_t *text = d->blob + d->strtab_off + in->str.off;
     if (in->op == SCN_OP_SYSCALL) /* hex, checked with the task */
         return 0;
@@ -788,7 +710,7 @@ static int dec_thread_place(struct dec *d, uint32_t pc, const struct scn_insn *i
                         top ? "a task with threads holds only thread bodies"
                             : "thread body outside a task's top level");
     if (top && in->arg != (*threads)++)
-        return dec_fail(d, pc + 12, "thread numbers out of order");
+        return dec_fail(d, pc + SCN_AT(thread, number), "thread numbers out of order");
     if (in->op == SCN_OP_SYSCALL)
         return dec_syscall_in_task(d, pc, in, t);
     return 0;
@@ -828,10 +750,10 @@ static int dec_script(struct dec *d, const struct scn_view *v, uint32_t task)
     if (threads != t->nthreads)
         return dec_fail(d, end, "thread count does not match the task's");
     uint32_t e = SCN_HDR_SIZE + task * SCN_TASK_ENT_SIZE;
-    if (rd32(d->blob + e + 20) != step)
-        return dec_fail(d, e + 20, "step count does not match the script");
-    if (rd32(d->blob + e + 24) != spawn)
-        return dec_fail(d, e + 24, "spawn count does not match the script");
+    if (SCN_GET(d->blob + e, task, nsteps) != step)
+        return dec_fail(d, e + SCN_AT(task, nsteps), "step count does not match the script");
+    if (SCN_GET(d->blob + e, task, nspawn) != spawn)
+        return dec_fail(d, e + SCN_AT(task, nspawn), "spawn count does not match the script");
     return 0;
 }
 
@@ -871,16 +793,16 @@ int scn_decode(const uint8_t *blob, size_t len, struct scn_view *out, struct scn
 const uint8_t *scn_strtab(const struct scn_view *v, uint32_t *len)
 {
     K_ASSERT(v != NULL && v->blob != NULL && v->len >= SCN_HDR_SIZE);
-    *len = rd32(v->blob + SCN_H_STRTAB_LEN);
-    return v->blob + rd32(v->blob + SCN_H_STRTAB_OFF);
+    *len = (uint32_t)SCN_GET(v->blob, header, strtab_len);
+    return v->blob + SCN_GET(v->blob, header, strtab_off);
 }
 
 void scn_task_counts(const struct scn_view *v, uint32_t task, uint32_t *nsteps, uint32_t *nspawn)
 {
     K_ASSERT(v != NULL && v->blob != NULL && task < v->ntasks);
     const uint8_t *e = v->blob + SCN_HDR_SIZE + task * SCN_TASK_ENT_SIZE;
-    *nsteps = rd32(e + 20);
-    *nspawn = rd32(e + 24);
+    *nsteps = (uint32_t)SCN_GET(e, task, nsteps);
+    *nspawn = (uint32_t)SCN_GET(e, task, nspawn);
 }
 
 void scn_cursor_init(struct scn_cursor *c, const struct scn_view *v, uint32_t off, uint32_t len,

@@ -27,7 +27,7 @@
 #define SCN_PAGE   4096u       /* K_PAGE_SIZE: task regions are whole pages */
 #define HEAP_ALIGN 16u
 /* The smallest spawn: the instruction and a one-instruction body. */
-#define SPAWN_MIN_BYTES (24u + SCN_INSN_HDR)
+#define SPAWN_MIN_BYTES (SCN_SIZEOF(spawn) + SCN_INSN_HDR)
 /* readdir reads at most this many records (a FAT directory holds at most 65536 slots). */
 #define SCN_READDIR_MAX 65536u
 

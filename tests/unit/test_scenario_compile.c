@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../core/abi.h"
+#include "../../sim-harness/commands.h"
 #include "../../sim-harness/scenario_compile.h"
 #include "../../user/errnames.h"
 #include "../../user/scenario.h"
@@ -369,11 +370,10 @@ START_TEST(test_dup_rights)
         pc += in.size;
     }
     ck_assert_uint_eq(pc, end);
-    /* The mask is the u32 at offset 12: other values are refused. */
+    /* The mask is the rights field: other values are refused. */
     static const uint32_t bad[] = {TW_RIGHTS_SAME | TW_RIGHT_READ, 1u << 7, 1u << 30, 0xffffffffu};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        for (int b = 0; b < 4; b++)
-            dup0[12 + b] = (uint8_t)(bad[i] >> (8 * b));
+        SCN_PUT(dup0, dup, rights, bad[i]);
         ck_assert_str_eq(scn_insn_decode(dup0, end - (uint32_t)(dup0 - sc.blob), stl, &in),
                          "bad rights mask");
     }
@@ -586,6 +586,29 @@ START_TEST(test_bad_special)
     ck_assert_msg(strstr(err, "tasks[0].script[64].as: more than 64 handle names") != NULL, "%s",
                   err);
     free(names);
+
+    /* A step stores at most SCN_MAX_STORE bytes, in the heap too: the compiler says so (it
+     * once let the decoder find out, "internal error"). Exactly that many compile. */
+    char *store = malloc(4 * SCN_MAX_STORE + 256);
+    for (uint32_t bytes = SCN_MAX_STORE; bytes <= SCN_MAX_STORE + 1; bytes++) {
+        n = (size_t)sprintf(store, "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":["
+                                   "{\"op\":\"syscall\",\"call\":1,\"store\":{"
+                                   "\"at\":\"heap\",\"off\":0,\"hex\":\"");
+        memset(store + n, 'a', 2 * (size_t)bytes);
+        n += 2 * (size_t)bytes;
+        n += (size_t)sprintf(store + n, "\"}}]}]}");
+        int rc = scn_compile_text("x.json", store, n, &sc, err, sizeof(err));
+        if (bytes == SCN_MAX_STORE) {
+            ck_assert_msg(rc == SCN_COMPILE_OK, "%s", err);
+            scn_compiled_free(&sc);
+        } else {
+            ck_assert_int_eq(rc, SCN_COMPILE_BAD);
+            ck_assert_msg(strstr(err, "tasks[0].script[0].store.hex: must be 2..8320 bytes") !=
+                              NULL,
+                          "%s", err);
+        }
+    }
+    free(store);
 }
 END_TEST
 
@@ -755,6 +778,100 @@ START_TEST(test_lint)
 }
 END_TEST
 
+/* ---- the layout's description (user/scenario_layout.c) ---- */
+
+static uint32_t type_width(const char *type)
+{
+    static const struct {
+        const char *name;
+        uint32_t width;
+    } types[] = {{"u8", 1},  {"i8", 1},  {"zero", 1}, {"u16", 2}, {"u32", 4},
+                 {"i32", 4}, {"u64", 8}, {"i64", 8},  {"str", 8}};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strcmp(type, types[i].name) == 0)
+            return types[i].width;
+    }
+    return 0;
+}
+
+/* r's fields tile [start, r->size) in order, each of its type's width, and end the list. */
+static void check_record(const struct scn_record *r, uint32_t start)
+{
+    uint32_t at = start;
+    for (uint32_t k = 0; k < r->nfields; k++) {
+        const struct scn_field *f = &r->fields[k];
+        ck_assert_msg(f->off == at, "%s.%s at %u, want %u", r->name, f->name, f->off, at);
+        ck_assert_msg(f->width == type_width(f->type), "%s.%s: %s", r->name, f->name, f->type);
+        ck_assert_uint_ge(f->count, 1);
+        ck_assert_ptr_null(strchr(f->doc, '|'));
+        for (uint32_t j = 0; j < k; j++)
+            ck_assert_str_ne(r->fields[j].name, f->name);
+        at += f->width * f->count;
+    }
+    ck_assert_ptr_null(r->fields[r->nfields].name); /* the list's end */
+    ck_assert_msg(at == r->size, "%s: fields end at %u, size %u", r->name, at, r->size);
+}
+
+START_TEST(test_layout)
+{
+    static const struct {
+        const char *name;
+        uint32_t size;
+    } sizes[] = {{"header", SCN_HDR_SIZE},          {"task", SCN_TASK_ENT_SIZE},
+                 {"fault", SCN_FAULT_ENT_SIZE},     {"expect_fixed", SCN_EXPECT_FIXED},
+                 {"exit_entry", SCN_EXIT_ENT_SIZE}, {"order_entry", SCN_ORDER_ENT_SIZE},
+                 {"str", SCN_STR_REF_SIZE},         {"insn", SCN_INSN_HDR}};
+    ck_assert_uint_eq(scn_nrecords, sizeof(sizes) / sizeof(sizes[0]));
+    for (uint32_t i = 0; i < scn_nrecords; i++) {
+        check_record(&scn_records[i], 0);
+        size_t k = 0;
+        while (k < scn_nrecords && strcmp(sizes[k].name, scn_records[i].name) != 0)
+            k++;
+        ck_assert_msg(k < scn_nrecords, "record %s", scn_records[i].name);
+        ck_assert_uint_eq(scn_records[i].size, sizes[k].size);
+    }
+    for (unsigned op = 1; op < SCN_OP_COUNT; op++) {
+        const struct scn_op_desc *d = scn_op_desc(op);
+        ck_assert_ptr_nonnull(d);
+        check_record(&d->rec, SCN_INSN_HDR);
+        ck_assert_str_eq(d->name, scn_op_name(op));
+        ck_assert_uint_eq(d->flags & ~SCN_F_ALL, 0);
+        ck_assert_uint_eq(scn_insn_size(op, 5), op == SCN_OP_POLL ? d->rec.size + 8 : d->rec.size);
+    }
+    ck_assert_ptr_null(scn_op_desc(0));
+    ck_assert_ptr_null(scn_op_desc(SCN_OP_COUNT));
+    ck_assert_uint_eq(scn_insn_size(0, 0), 0);
+    ck_assert_str_eq(scn_op_name(SCN_OP_COUNT), "?");
+    for (uint32_t n = 1; n <= SCN_MAX_POLL; n++) {
+        ck_assert_uint_eq(SCN_POLL_SIZE(n) % 4, 0);
+        ck_assert_uint_ge(SCN_POLL_SIZE(n), SCN_SIZEOF(poll) + n);
+        ck_assert_uint_lt(SCN_POLL_SIZE(n), SCN_SIZEOF(poll) + n + 4);
+    }
+    ck_assert_uint_gt(scn_nlimits, 0);
+    for (uint32_t i = 0; i < scn_nlimits; i++) {
+        const struct scn_limit *l = &scn_limits[i];
+        if (strcmp(l->rel, "==") == 0)
+            ck_assert_msg(l->value == l->kernel_value, "%s", l->name);
+        else
+            ck_assert_msg(strcmp(l->rel, "<=") == 0 && l->value <= l->kernel_value, "%s", l->name);
+    }
+    /* The accessors read what they write, little-endian, at the field's offset. */
+    uint8_t rec[SCN_SIZEOF(syscall)];
+    memset(rec, 0, sizeof(rec));
+    SCN_PUT_I(rec, syscall, args, 1, 0x0102030405060708ull);
+    ck_assert_uint_eq(rec[SCN_AT(syscall, args) + 8], 0x08);
+    ck_assert_uint_eq(rec[SCN_AT(syscall, args) + 15], 0x01);
+    ck_assert_uint_eq(SCN_GET_I(rec, syscall, args, 1), 0x0102030405060708ull);
+    SCN_PUT(rec, syscall, store_off, 0xfffffffeu);
+    ck_assert_int_eq((int32_t)(uint32_t)SCN_GET(rec, syscall, store_off), -2);
+    ck_assert(SCN_ZERO(rec, syscall, pad));
+    rec[SCN_AT(syscall, pad)] = 1;
+    ck_assert(!SCN_ZERO(rec, syscall, pad));
+    char *bad[] = {"layout", NULL};
+    ck_assert_int_eq(cmd_layout(1, bad), 2);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario_compile");
@@ -778,6 +895,7 @@ static Suite *scenario_suite(void)
     TCase *tm = tcase_create("misc");
     tcase_add_test(tm, test_errnames);
     tcase_add_test(tm, test_lint);
+    tcase_add_test(tm, test_layout);
     suite_add_tcase(s, tm);
     return s;
 }
