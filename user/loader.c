@@ -7,6 +7,7 @@
 #include "../core/abi.h"
 #include "../core/console.h"
 #include "../core/fault.h"
+#include "../core/kentry.h"
 #include "../core/kernel.h"
 #include "../core/klib.h"
 #include "../core/syscall.h"
@@ -14,6 +15,7 @@
 #include "../core/thread.h"
 #include "../core/trace.h"
 #include "../providers/providers.h"
+#include "programs.h"
 
 static void config_from_view(const struct scn_view *v, const struct scn_boot_options *opt,
                              struct k_config *cfg)
@@ -73,6 +75,8 @@ int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt
         rc = providers_register_all();
     if (rc == TW_OK)
         rc = syscall_register_entry(scn_interp_thread);
+    for (const struct tw_program *p = tw_programs(); rc == TW_OK && p->name != NULL; p++)
+        rc = k_program_register(p->name, tw_program_entry); /* what TW_TASK_SPAWN starts */
     uint32_t ids[SCN_MAX_TASKS];
     for (uint32_t i = 0; rc == TW_OK && i < view->ntasks; i++) {
         struct task *t;
