@@ -16,6 +16,8 @@
 #include "scenario_bc.h"
 
 K_STATIC_ASSERT(SCN_MAX_XFER == TW_MSG_MAX_HANDLES, "send/recv carry a message's handles");
+K_STATIC_ASSERT(SCN_MAX_TASK_HANDLES == TW_SPAWN_MAX_HANDLES, "spawn_task moves a spawn's handles");
+K_STATIC_ASSERT(SCN_MAX_PRINT <= TW_SPAWN_CMD_MAX, "a spawn_task command line fits a spawn's");
 K_STATIC_ASSERT(SCN_MAX_DATA == TW_MSG_MAX_BYTES, "read/write data fits one message");
 K_STATIC_ASSERT(SCN_MAX_SLOTS < SCN_SLOT_SELF, "slot bytes stay below the special values");
 K_STATIC_ASSERT(SCN_MAX_NS < (uint64_t)INT64_MAX, "times in ns fit an int64");
@@ -63,6 +65,9 @@ static const char *const op_names[SCN_OP_COUNT] = {
     [SCN_OP_READDIR] = "readdir",
     [SCN_OP_SYSCALL] = "syscall",
     [SCN_OP_THREAD] = "thread",
+    [SCN_OP_SPAWN_TASK] = "spawn_task",
+    [SCN_OP_TASK_STATUS] = "task_status",
+    [SCN_OP_TASK_CHILDREN] = "task_children",
 };
 
 const char *scn_op_name(unsigned op)
@@ -108,6 +113,9 @@ static const struct op_rule op_rules[SCN_OP_COUNT] = {
     [SCN_OP_READDIR] = {20, E_ | X_, RULE_REQ, RULE_NO},
     [SCN_OP_SYSCALL] = {96, X_, RULE_NO, RULE_NO},
     [SCN_OP_THREAD] = {20, 0, RULE_NO, RULE_NO},
+    [SCN_OP_SPAWN_TASK] = {32, E_, RULE_NO, RULE_REQ},
+    [SCN_OP_TASK_STATUS] = {36, E_ | X_, RULE_REQ, RULE_NO},
+    [SCN_OP_TASK_CHILDREN] = {32, E_ | X_, RULE_REQ, RULE_NO},
 };
 #undef E_
 #undef T_
@@ -357,6 +365,51 @@ static const char *dec_syscall(const uint8_t *p, uint32_t stl, struct scn_insn *
     return NULL;
 }
 
+/*
+ * The task steps. spawn_task: 12 str command line, 20 u32 handles, 24 u8 slots[8].
+ * task_status: 12 u32 SCN_ST_* fields, 16 u8 state, 17 u8 end, 18 u16 zero, 20 i32 code,
+ * 24 u32 children, 28 u32 adopted, 32 u32 zero; a field not checked is zero.
+ * task_children: 12 i64 expected count, 20 u32 handles to bind, 24 u8 slots[8].
+ */
+static const char *dec_task(const uint8_t *p, uint32_t stl, struct scn_insn *in)
+{
+    if (in->op == SCN_OP_TASK_STATUS) {
+        in->arg = rd32(p + 12);
+        in->index = p[16];
+        in->n = p[17];
+        in->value = (int32_t)rd32(p + 20);
+        in->args[0] = rd32(p + 24);
+        in->args[1] = rd32(p + 28);
+        uint32_t f = in->arg;
+        if ((f & ~SCN_ST_ALL) != 0 || (f & SCN_ST_PARENT_NONE & (f >> 1)) != 0)
+            return "bad task status fields";
+        if (((in->flags & SCN_F_EXPECT) != 0) != (f != 0))
+            return "task status fields without the expect flag";
+        if ((rd16(p + 18) | rd32(p + 32)) != 0 || ((f & SCN_ST_STATE) == 0 && in->index != 0) ||
+            ((f & SCN_ST_END) == 0 && in->n != 0) || ((f & SCN_ST_CODE) == 0 && in->value != 0) ||
+            ((f & SCN_ST_CHILDREN) == 0 && in->args[0] != 0) ||
+            ((f & SCN_ST_ADOPTED) == 0 && in->args[1] != 0))
+            return "unused task status field is not zero";
+        return in->index > TW_TASK_EXITED || in->n > TW_TASK_END_CRASHED
+                   ? "task state or end out of range"
+                   : NULL;
+    }
+    in->n = rd32(p + 20);
+    if (in->n > SCN_MAX_TASK_HANDLES)
+        return "handle count out of range";
+    const char *why = dec_slots(p + 24, SCN_MAX_TASK_HANDLES, in, false);
+    if (why != NULL)
+        return why;
+    if (in->op == SCN_OP_SPAWN_TASK) {
+        why = dec_str(p + 12, stl, SCN_MAX_PRINT, true, &in->str);
+        return why != NULL ? why : in->str.len == 0 ? "empty command line" : NULL;
+    }
+    in->value = (int64_t)rd64(p + 12);
+    if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
+        return "expected value without its flag";
+    return in->value < 0 || in->value > UINT32_MAX ? "expected count out of range" : NULL;
+}
+
 /* Operands of the control and value ops. */
 static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
@@ -409,6 +462,10 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
         in->arg = rd32(p + 12);
         in->body_len = rd32(p + 16);
         return in->arg >= SCN_MAX_THREADS ? "thread number out of range" : NULL;
+    case SCN_OP_SPAWN_TASK:
+    case SCN_OP_TASK_STATUS:
+    case SCN_OP_TASK_CHILDREN:
+        return dec_task(p, stl, in);
     default:
         return NULL; /* close, take_peer, yield: the header is everything */
     }

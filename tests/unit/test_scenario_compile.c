@@ -233,6 +233,11 @@ static const char all_ops_json[] = ONE_TASK(
            "\"data\":\"old.txt\",\"data2\":\"dir/new.txt\"},"
            "{\"op\":\"readdir\",\"handle\":\"q\",\"expect\":[\"a.txt\",\"sub/\"]},"
            "{\"op\":\"readdir\",\"handle\":\"q\",\"expect_error\":\"not_supported\"},"
+           "{\"op\":\"spawn_task\",\"program\":\"idle\",\"args\":\"us=5\","
+           "\"handles\":[\"p\",\"q\"],\"as\":\"k\"},"
+           "{\"op\":\"task_status\",\"handle\":\"k\",\"expect\":{\"state\":\"exited\","
+           "\"end\":\"killed\",\"code\":-1000,\"children\":0,\"adopted\":1,\"parent\":\"self\"}},"
+           "{\"op\":\"task_children\",\"handle\":\"self\",\"expect\":2,\"as\":[\"k1\",\"k2\"]},"
            "{\"op\":\"exit\",\"code\":2}");
 
 /* A task with threads and raw memory: syscall steps with every argument kind and a store. */
@@ -333,6 +338,24 @@ START_TEST(test_all_ops)
             ck_assert_int_eq(in.value, -9);
         if (in.op == SCN_OP_RUN)
             ck_assert_uint_eq(in.str.len, sizeof("echo-server idle=5") - 1);
+        if (in.op == SCN_OP_SPAWN_TASK) {
+            ck_assert_str_eq(str_in(&v, in.str), "idle us=5");
+            ck_assert_uint_eq(in.n, 2);
+            ck_assert_uint_ne(in.as, SCN_SLOT_NONE);
+        }
+        if (in.op == SCN_OP_TASK_STATUS) {
+            ck_assert_uint_eq(in.arg, SCN_ST_ALL & ~SCN_ST_PARENT_NONE);
+            ck_assert_uint_eq(in.index, TW_TASK_EXITED);
+            ck_assert_uint_eq(in.n, TW_TASK_END_KILLED);
+            ck_assert_int_eq(in.value, -1000);
+            ck_assert_int_eq(in.args[0], 0);
+            ck_assert_int_eq(in.args[1], 1);
+        }
+        if (in.op == SCN_OP_TASK_CHILDREN) {
+            ck_assert_int_eq(in.value, 2);
+            ck_assert_uint_eq(in.n, 2);
+            ck_assert_uint_eq(in.slot, SCN_SLOT_SELF);
+        }
         pc += in.size;
     }
     ck_assert_uint_eq(pc, end);
