@@ -404,6 +404,69 @@ START_TEST(test_dup_rights)
 }
 END_TEST
 
+/* The task steps' operands: the decoder refuses what the compiler never writes. */
+START_TEST(test_task_steps_decode)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_insn in;
+    uint32_t stl;
+    compile_ok(ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\",\"as\":\"k\"},"
+                        "{\"op\":\"task_status\",\"handle\":\"k\",\"expect\":{\"end\":\"exit\"}},"
+                        "{\"op\":\"task_children\",\"handle\":\"k\",\"as\":[\"c\"]}"),
+               &sc, &v);
+    scn_strtab(&v, &stl);
+    uint32_t pc = v.tasks[0].code_off, end = pc + v.tasks[0].code_len;
+    uint8_t *at[3];
+    for (int i = 0; i < 3; i++) {
+        at[i] = sc.blob + pc;
+        ck_assert_ptr_null(scn_insn_decode(at[i], end - pc, stl, &in));
+        ck_assert_uint_eq(in.op, SCN_OP_SPAWN_TASK + i);
+        pc += in.size;
+    }
+    ck_assert_uint_eq(pc, end);
+    uint32_t left[3];
+    for (int i = 0; i < 3; i++)
+        left[i] = end - (uint32_t)(at[i] - sc.blob);
+    /* spawn_task: 9 handles; a slot past n that is not none; no handle slot allowed. */
+    at[0][20] = 9;
+    ck_assert_str_eq(scn_insn_decode(at[0], left[0], stl, &in), "handle count out of range");
+    at[0][20] = 0;
+    at[0][24] = 3;
+    ck_assert_str_eq(scn_insn_decode(at[0], left[0], stl, &in), "unused handle slot is not none");
+    at[0][24] = SCN_SLOT_NONE;
+    ck_assert_ptr_null(scn_insn_decode(at[0], left[0], stl, &in));
+    /* task_status: unknown field bits, both parents, a value of an unchecked field, ranges. */
+    static const struct {
+        uint32_t off;
+        uint8_t v;
+        const char *why;
+    } st[] = {
+        {12, 2 | 128, "bad task status fields"},
+        {12, 2 | SCN_ST_PARENT_NONE | SCN_ST_PARENT_SELF, "bad task status fields"},
+        {12, 0, "task status fields without the expect flag"},
+        {16, 1, "unused task status field is not zero"},
+        {20, 1, "unused task status field is not zero"},
+        {32, 1, "unused task status field is not zero"},
+        {17, 4, "task state or end out of range"},
+    };
+    for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+        uint8_t keep = at[1][st[i].off];
+        at[1][st[i].off] = st[i].v;
+        ck_assert_str_eq(scn_insn_decode(at[1], left[1], stl, &in), st[i].why);
+        at[1][st[i].off] = keep;
+    }
+    ck_assert_ptr_null(scn_insn_decode(at[1], left[1], stl, &in));
+    /* task_children: an expected count without the flag, a negative one. */
+    at[2][12] = 1;
+    ck_assert_str_eq(scn_insn_decode(at[2], left[2], stl, &in), "expected value without its flag");
+    at[2][SCN_I_FLAGS] |= SCN_F_EXPECT;
+    at[2][19] = 0x80;
+    ck_assert_str_eq(scn_insn_decode(at[2], left[2], stl, &in), "expected count out of range");
+    scn_compiled_free(&sc);
+}
+END_TEST
+
 /* ---- bad input: each case must name the right place ---- */
 
 struct bad_case {
@@ -561,6 +624,27 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].threads: must be an array of 1..16 elements"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"boot_threads\":1,\"script\":[]}]}",
      "tasks[0].boot_threads: only a task with \"threads\" has boot threads"},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"nope\",\"as\":\"c\"}"),
+     "tasks[0].script[0]: program: no program named \"nope\""},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\"}"),
+     "tasks[0].script[0]: missing key \"as\""},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\",\"handles\":[\"a\",\"b\",\"c\","
+              "\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"],\"as\":\"c\"}"),
+     "tasks[0].script[0].handles: must be an array of 1..8 elements"},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\",\"handles\":[\"x\"],\"as\":\"c\"}"),
+     "tasks[0].script[0].handles[0]: handle \"x\" is not bound by any earlier step"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{}}"),
+     "tasks[0].script[0].expect: must be an object with one or more of"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{\"state\":\"dead\"}}"),
+     "tasks[0].script[0].expect.state: must be one of: running, exited"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{\"colour\":1}}"),
+     "tasks[0].script[0].expect.colour: unknown key"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{\"code\":4294967296}}"),
+     "tasks[0].script[0].expect.code: must be an integer -2147483648..2147483647"},
+    {ONE_TASK("{\"op\":\"task_children\",\"handle\":\"self\",\"expect\":-1}"),
+     "tasks[0].script[0].expect: must be an integer 0..4294967295"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"task_status\"}"),
+     "tasks[0].script[0].operation: \"task_status\" takes handles, entry points or an output"},
 };
 
 START_TEST(test_bad_input)
@@ -787,6 +871,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_defaults_and_seed);
     tcase_add_test(tc, test_all_ops);
     tcase_add_test(tc, test_dup_rights);
+    tcase_add_test(tc, test_task_steps_decode);
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, test_bad_special);
     tcase_add_test(tc, test_url_expect_syntax);
