@@ -8,6 +8,7 @@
 #include "fuzzboot.h"
 #include "../core/kentry.h"
 #include "../providers/providers.h"
+#include "../user/programs.h"
 
 static fz_listing_fn listing;
 static fz_listing_fn announce;
@@ -142,6 +143,8 @@ int fz_boot(const uint8_t *data, size_t len, fz_listing_fn list)
     }
     if (rc == TW_OK)
         rc = k_native_register_entry(fz_thread);
+    for (const struct tw_program *p = tw_programs(); rc == TW_OK && p->name != NULL; p++)
+        rc = k_program_register(p->name, tw_program_entry); /* as the loader does */
     size_t hdr = 2 + lay.ntasks;
     uint32_t total = 0;
     for (uint32_t i = 0; i < lay.ntasks; i++)

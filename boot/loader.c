@@ -7,6 +7,7 @@
 #include "loader.h"
 #include "../core/kentry.h"
 #include "../providers/providers.h"
+#include "../user/programs.h"
 
 /* The kernel's ids of the scenario's tasks, by index (scn_boot creates them in order). */
 static uint32_t task_ids[SCN_MAX_TASKS];
@@ -67,6 +68,8 @@ int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt
         rc = providers_register_all();
     if (rc == TW_OK)
         rc = k_native_register_entry(scn_interp_thread);
+    for (const struct tw_program *p = tw_programs(); rc == TW_OK && p->name != NULL; p++)
+        rc = k_program_register(p->name, tw_program_entry); /* what TW_TASK_SPAWN starts */
     for (uint32_t i = 0; rc == TW_OK && i < view->ntasks; i++)
         rc = create_task(view, i, &task_ids[i]);
     for (uint32_t i = 0; rc == TW_OK && i < view->nfaults; i++)

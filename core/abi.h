@@ -116,6 +116,12 @@ enum tw_invoke_op {
     TW_TASK_ID = 0x109,
     TW_TASK_THREAD_ID = 0x10a,
     TW_TASK_PRNG = 0x10b,
+    TW_TASK_SPAWN = 0x10c, /* a new task running a program (docs/tasks.md) */
+    /* on a task handle: the self handle, or a handle to another task (TW_TASK_SPAWN's) */
+    TW_TASK_KILL = 0x110,
+    TW_TASK_STATUS = 0x111,
+    TW_TASK_CHILDREN = 0x112,
+    TW_TASK_CHILD = 0x113,
     /* on channel endpoints */
     TW_CHAN_TAKE_PEER = 0x200,
     TW_CHAN_WRITE_HANDLES = 0x201,
@@ -243,5 +249,58 @@ struct tw_poll_item {
 /* Status a killed task reports, and a crashed one (outside the range of exit()). */
 #define TW_EXIT_KILLED  (-1000)
 #define TW_EXIT_CRASHED (-1001)
+
+/*
+ * Tasks from user space (docs/tasks.md). invoke(TW_HANDLE_SELF, TW_TASK_SPAWN, cmd, cmd_len,
+ * handles, nhandles) starts the program named by the first word of cmd ("program args...",
+ * 1..TW_SPAWN_CMD_MAX bytes) in a new task, a child of the caller's, and moves the nhandles
+ * (at most TW_SPAWN_MAX_HANDLES) handles into it as its handles 1..nhandles, in order. It
+ * returns a handle to the child with TW_TASK_RIGHTS.
+ */
+#define TW_SPAWN_CMD_MAX     256
+#define TW_SPAWN_MAX_HANDLES 8
+/* A spawned task's handle: wait (its end), invoke (kill, status, children), read (given,
+ * needed by no operation yet), duplicate, transfer. */
+#define TW_TASK_RIGHTS                                                                             \
+    (TW_RIGHT_WAIT | TW_RIGHT_INVOKE | TW_RIGHT_READ | TW_RIGHT_DUPLICATE | TW_RIGHT_TRANSFER)
+/* Most task ids one TW_TASK_CHILDREN call fills in (its buffer: 4 bytes an id). */
+#define TW_TASK_CHILDREN_MAX 128
+
+/*
+ * What a spawned task's one thread starts with: its argument points at this block, at the
+ * base of the task's heap (zeroed pages, heap_size bytes, the block included). The program
+ * runs from a user entry point registered with the kernel for it (user/programs.c's
+ * tw_program_entry runs tw_program_run on cmd).
+ */
+struct tw_spawn_start {
+    uint64_t heap_size;         /* bytes of the heap, this block at its start */
+    uint32_t cmd_len;           /* bytes of cmd */
+    uint32_t nhandles;          /* handles moved in: they are 1..nhandles */
+    char cmd[TW_SPAWN_CMD_MAX]; /* the command line, "program args..." (not NUL-terminated) */
+};
+
+/* TW_TASK_STATUS's output (40 bytes, little-endian, no padding). */
+enum tw_task_state { TW_TASK_RUNNING = 0, TW_TASK_EXITED = 1 };
+enum tw_task_end {
+    TW_TASK_END_NONE = 0,    /* still running (or ending: its threads have not all ended) */
+    TW_TASK_END_EXIT = 1,    /* TW_TASK_EXIT (or its main script/program returned): code */
+    TW_TASK_END_KILLED = 2,  /* TW_TASK_KILL or a kill fault: code is the kill's status */
+    TW_TASK_END_CRASHED = 3, /* a fault in user code: code is TW_EXIT_CRASHED */
+};
+
+struct tw_task_status {
+    uint32_t id;       /* the task's id (TW_TASK_ID's) */
+    uint32_t state;    /* enum tw_task_state */
+    uint32_t end;      /* enum tw_task_end: how it ended, or is ending */
+    int32_t code;      /* the exit status (0 while running) */
+    uint64_t end_ns;   /* when its last thread ended (0 while running) */
+    uint32_t parent;   /* its parent's id now (0: none; always 0 once it has ended) */
+    uint32_t children; /* its living children */
+    uint32_t adopted;  /* children it adopted so far (their parent ended) */
+    uint32_t reserved; /* 0 */
+};
+
+_Static_assert(sizeof(struct tw_task_status) == 40, "the status is 40 bytes");
+_Static_assert(sizeof(struct tw_spawn_start) == 16 + TW_SPAWN_CMD_MAX, "the start block");
 
 #endif /* TWAIN_CORE_ABI_H */

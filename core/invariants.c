@@ -54,11 +54,40 @@ static void check_thread(struct thread *th, uint32_t *ready, uint32_t *running)
     }
 }
 
+/*
+ * The tree: only living tasks are in it; a child is on its parent's list exactly once and
+ * the count matches; boot tasks are roots; following parents ends (no cycle).
+ */
+static void check_tree(struct task *t)
+{
+    K_ASSERT(t->adopt_seen <= t->adopted);
+    if (t->exited)
+        K_ASSERT(t->parent == NULL && t->nchildren == 0 && list_empty(&t->children));
+    K_ASSERT(t->spawned || t->parent == NULL);
+    uint32_t n = 0;
+    struct list *pos;
+    list_for_each(pos, &t->children)
+    {
+        struct task *c = list_entry(pos, struct task, child_link);
+        K_ASSERT(c->parent == t && !c->exited && c->spawned);
+        n++;
+    }
+    K_ASSERT(n == t->nchildren);
+    if (t->parent != NULL)
+        K_ASSERT(list_linked(&t->child_link) && !t->parent->exited);
+    else
+        K_ASSERT(!list_linked(&t->child_link));
+    uint32_t up = 0;
+    for (struct task *p = t->parent; p != NULL; p = p->parent)
+        K_ASSERT(++up <= task_count());
+}
+
 static void check_tasks(void)
 {
     uint32_t ready = 0, running = 0, live_threads = 0;
     for (struct task *t = task_first(); t != NULL; t = task_next(t)) {
         check_table(t);
+        check_tree(t);
         uint32_t n = 0;
         struct list *pos;
         list_for_each(pos, &t->threads)

@@ -55,6 +55,21 @@ void k_timer_interrupt(void);
  */
 void k_interrupt_exit(void);
 
+/* ---- Programs for TW_TASK_SPAWN -------------------------------------------------------- */
+
+/*
+ * Register a native program that user code may start in a new task with TW_TASK_SPAWN
+ * (docs/tasks.md): name is NUL-terminated, 1..K_PROGRAM_NAME-1 (31) bytes without a space
+ * (the first word of a command line names the program); the kernel copies it. entry is
+ * user code (ring 3 on UEFI); it runs as the new task's one thread with the address of the
+ * task's struct tw_spawn_start (core/abi.h) as its argument, and must not return. Called
+ * in kernel context after k_init (which forgets every program), before the run. Returns
+ * TW_OK, TW_E_INVAL (bad name, NULL entry), TW_E_BUSY (the name is taken) or TW_E_LIMIT
+ * (K_MAX_PROGRAMS, 32, are registered).
+ */
+int k_program_register(const char *name, void (*entry)(uintptr_t arg))
+    __attribute__((warn_unused_result));
+
 /* ---- Booting the kernel ------------------------------------------------------------- */
 
 /*

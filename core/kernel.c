@@ -12,6 +12,7 @@
 #include "klib.h"
 #include "obj.h"
 #include "page.h"
+#include "program.h"
 #include "provider.h"
 #include "syscall.h"
 #include "task.h"
@@ -59,6 +60,7 @@ int k_init(const struct k_config *cfg)
     provider_registry_init();
     uprov_reset();
     syscall_module_init();
+    program_reset();
     fault_reset();
     kern.base_used = page_total_count() - page_free_count();
     trace_emit(TR_BOOT, cfg->seed, (uint64_t)cfg->policy, page_total_count());
@@ -102,11 +104,12 @@ void k_teardown(void)
     sched_clear_stop();
     (void)sched_run(UINT64_MAX);
     K_ASSERT(thread_live_count() == 0);
-    /* Drop the task list's references: every object must now be gone. */
+    /* Drop the task list's references: every object must now be gone (spawned tasks went
+     * with their last handle and thread: only boot tasks are left). */
     struct task *t = task_first();
     while (t != NULL) {
         struct task *next = task_next(t);
-        K_ASSERT(t->exited && t->obj.refs == 1);
+        K_ASSERT(t->exited && t->obj.refs == 1 && !t->spawned);
         kobj_unref(&t->obj);
         t = next;
     }

@@ -35,7 +35,11 @@
 #define K_PRIO_LEVELS    32                  /* thread priorities 0 (lowest) .. K_PRIO_MAX */
 #define K_PRIO_MAX       (K_PRIO_LEVELS - 1)
 #define K_QUANTUM_MIN_NS 1000ull
-#define K_USER_ENTRIES   8 /* entry points user code may start threads at (syscall.h) */
+#define K_USER_ENTRIES   8  /* entry points user code may start threads at (syscall.h) */
+#define K_MAX_PROGRAMS   32 /* programs TW_TASK_SPAWN can start (program.h) */
+#define K_PROGRAM_NAME   32 /* bytes of a program's name, NUL included */
+#define K_SPAWN_HEAP_PAGES                                                                         \
+    4 /* a spawned task's heap: 16 KiB, the start block (abi.h's tw_spawn_start) at its base */
 
 /* ---- time ---------------------------------------------------------------------------- */
 
@@ -104,5 +108,12 @@ K_STATIC_ASSERT(SYS_IO_CHUNK <= SYS_IO_MAX, "one call moves at most what a call 
 K_STATIC_ASSERT(2 * FS_PATH_MAX <= SYS_INVOKE_BUF, "fs_rename's two paths fit the invoke buffer");
 K_STATIC_ASSERT(TW_MSG_MAX_BYTES + TW_MSG_MAX_HANDLES * 4 <= SYS_INVOKE_BUF,
                 "a message and its handles fit the invoke buffer");
+K_STATIC_ASSERT(TW_SPAWN_CMD_MAX + TW_SPAWN_MAX_HANDLES * 4 <= SYS_INVOKE_BUF,
+                "a command line and its handles fit the invoke buffer");
+K_STATIC_ASSERT(TW_TASK_CHILDREN_MAX * 4 <= SYS_INVOKE_BUF, "the children's ids fit it too");
+K_STATIC_ASSERT(sizeof(struct tw_spawn_start) <= K_SPAWN_HEAP_PAGES * K_PAGE_SIZE,
+                "the start block fits a spawned task's heap");
+K_STATIC_ASSERT(TW_SPAWN_MAX_HANDLES < K_HANDLE_PAGE, "moved handles fit a table's first page");
+K_STATIC_ASSERT(K_PROGRAM_NAME <= K_TASK_NAME, "a program's name is its task's name");
 
 #endif /* TWAIN_CORE_LIMITS_H */

@@ -22,7 +22,7 @@
  * TW_KIND_USER is a resource served by a user task (core/uprov.c): the kernel passes each
  * operation marked for it to the provider as a request, marshalled by this table.
  */
-#define TW_KIND_TASK     (1u << 0)  /* the calling task, through its self handle (0) */
+#define TW_KIND_TASK     (1u << 0)  /* a task: the self handle (0), or a spawned task's handle */
 #define TW_KIND_CHAN     (1u << 1)  /* a channel end: chan://?pair, a port's client end */
 #define TW_KIND_PORT     (1u << 2)  /* a listening port: chan://NAME?listen */
 #define TW_KIND_TIMER    (1u << 3)  /* timer:// */
@@ -62,6 +62,12 @@ enum tw_arg_kind {
 #define TW_OPF_TYPED     (1u << 3) /* served by a typed member of kobj_ops, not invoke */
 #define TW_OPF_SYSCALL   (1u << 4) /* a system call (op is its number), not an invoke op */
 #define TW_OPF_PROVIDER  (1u << 5) /* a system call a user provider answers (blocks for it) */
+/* On TW_KIND_TASK: the calling task's own operation (exit, sleep, spawn ...), taken only
+ * through a handle to the caller's own task (the self handle); through a handle to
+ * another task it is TW_E_NOTSUP, as an operation that kind does not take. */
+#define TW_OPF_SELF (1u << 6)
+/* On TW_KIND_TASK: an operation on another task (kill), TW_E_NOTSUP on the caller's own. */
+#define TW_OPF_OTHER (1u << 7)
 
 /* An error code's bit in tw_op.errors. */
 #define TW_EBIT(e) (1u << (uint32_t)(-(e)))

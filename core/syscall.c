@@ -17,6 +17,7 @@
 #include "optable.h"
 #include "provider.h"
 #include "sched.h"
+#include "spawn.h"
 #include "task.h"
 #include "thread.h"
 #include "trace.h"
@@ -508,7 +509,8 @@ static void marshal_out(const struct tw_op *d, const uint64_t a[4], const struct
 /*
  * invoke(h, op, a0..a3) by the operation table: the handle must hold TW_RIGHT_INVOKE (every
  * op needs it: TW_E_ACCESS), the op must exist and the table must let the object's kind
- * take it (else TW_E_NOTSUP), the handle must hold the op's other rights (TW_E_ACCESS);
+ * take it (else TW_E_NOTSUP; on a task, TW_OPF_SELF ops only on the caller's own task and
+ * TW_OPF_OTHER ops only on another), the handle must hold the op's other rights (TW_E_ACCESS);
  * buffers are copied in before the object sees them and out after. An op that would block
  * waits on the table's signals, unless the handle is non-blocking.
  */
@@ -522,17 +524,29 @@ static int64_t sys_invoke(const uint64_t a[6])
     struct kobj *o = e->obj;
     if (d == NULL || (d->kinds & o->ops->kind) == 0)
         return TW_E_NOTSUP;
+    /* A task's own operations only on its own task, the others' only on another's. */
+    bool own = o == &cur()->task->obj;
+    if (o->ops->kind == TW_KIND_TASK &&
+        ((own && (d->flags & TW_OPF_OTHER) != 0) || (!own && (d->flags & TW_OPF_SELF) != 0)))
+        return TW_E_NOTSUP;
     if ((e->rights & d->right) != d->right)
         return TW_E_ACCESS;
-    if (o->ops->kind == TW_KIND_TASK) {
-        K_ASSERT(o == &cur()->task->obj); /* a task's handle never leaves its table */
-        return self_invoke(d->op, a + 2);
-    }
+    if (o->ops->kind == TW_KIND_TASK && (d->flags & TW_OPF_SELF) != 0 && d->op != TW_TASK_SPAWN)
+        return self_invoke(d->op, a + 2); /* no buffers: the arguments as given */
     struct kargs k;
     uint8_t kbuf[SYS_INVOKE_BUF] __attribute__((aligned(8)));
     rc = marshal_in(d, a + 2, &k, kbuf);
     if (rc != TW_OK)
         return rc;
+    if (o->ops->kind == TW_KIND_TASK) { /* never blocks */
+        struct task *t = K_CONTAINER_OF(o, struct task, obj);
+        op_enter(o);
+        int64_t r =
+            op_leave(o, d->op == TW_TASK_SPAWN ? spawn_task(&k) : task_handle_invoke(t, &k));
+        if (r >= 0)
+            marshal_out(d, a + 2, &k, r);
+        return r;
+    }
     for (;;) {
         op_enter(o);
         int64_t r = op_leave(o, kobj_invoke(o, &k));

@@ -21,10 +21,21 @@ static struct {
     uint32_t finished;
 } tk;
 
+/* Exited; else signaled while it has adopted children no wait has consumed. */
 static uint32_t task_signals(struct kobj *o)
 {
     struct task *t = K_CONTAINER_OF(o, struct task, obj);
-    return t->exited ? TW_SIG_EXITED : 0;
+    if (t->exited)
+        return TW_SIG_EXITED;
+    return t->adopted != t->adopt_seen ? TW_SIG_SIGNALED : 0;
+}
+
+/* A wait that returned with TW_SIG_SIGNALED has seen the adoptions so far. */
+static void task_consume(struct kobj *o, uint32_t observed)
+{
+    struct task *t = K_CONTAINER_OF(o, struct task, obj);
+    if ((observed & TW_SIG_SIGNALED) != 0)
+        t->adopt_seen = t->adopted;
 }
 
 static void task_destroy(struct kobj *o)
@@ -32,18 +43,21 @@ static void task_destroy(struct kobj *o)
     struct task *t = K_CONTAINER_OF(o, struct task, obj);
     K_ASSERT(t->exited || t->nthreads == 0);
     K_ASSERT(list_empty(&t->regions));
+    K_ASSERT(t->parent == NULL && list_empty(&t->children));
     hal_aspace_destroy(t->aspace);
     list_remove(&t->all_link);
     tk.count--;
     kcache_free(&tk.tasks, t);
 }
 
-/* The self handle's invoke operations are served by the system-call layer (syscall.c). */
+/* The self handle's invoke operations are served by the system-call layer (syscall.c), a
+ * handle to another task's by core/spawn.c. */
 static const struct kobj_ops task_ops = {
     .name = "task",
     .kind = TW_KIND_TASK,
     .default_rights = TW_RIGHT_INVOKE | TW_RIGHT_WAIT,
     .signals = task_signals,
+    .consume = task_consume,
     .destroy = task_destroy,
 };
 
@@ -56,7 +70,8 @@ void task_module_init(void)
     tk.next_id = 1;
 }
 
-int task_create(const char *name, size_t name_len, int32_t priority, struct task **out)
+/* A task with its self handle, on the task list, not yet traced. */
+static int task_alloc(const char *name, size_t name_len, int32_t priority, struct task **out)
 {
     if (name_len == 0 || name_len >= K_TASK_NAME || priority < 0 || priority > K_PRIO_MAX)
         return TW_E_INVAL;
@@ -81,16 +96,60 @@ int task_create(const char *name, size_t name_len, int32_t priority, struct task
     t->priority = priority;
     list_init(&t->regions);
     list_init(&t->threads);
+    list_init(&t->children);
+    list_init(&t->child_link);
     list_push_back(&tk.all, &t->all_link);
     tk.count++;
     /* Handle 0: the task itself. Its reference keeps the task until the table closes. */
     int64_t self = handle_install(t, NULL, &t->obj, task_ops.default_rights, 0, false);
     K_ASSERT(self == TW_HANDLE_SELF);
-    uint64_t name8 = 0;
-    k_memcpy(&name8, t->name, K_MIN(name_len, sizeof(name8)));
-    trace_emit(TR_TASK_START, t->id, (uint64_t)priority, name8);
     *out = t;
     return TW_OK;
+}
+
+static void trace_start(const struct task *t)
+{
+    uint64_t name8 = 0;
+    k_memcpy(&name8, t->name, K_MIN(k_strlen(t->name), sizeof(name8)));
+    trace_emit(TR_TASK_START, t->id, (uint64_t)t->priority, name8);
+}
+
+int task_create(const char *name, size_t name_len, int32_t priority, struct task **out)
+{
+    int rc = task_alloc(name, name_len, priority, out);
+    if (rc == TW_OK)
+        trace_start(*out);
+    return rc;
+}
+
+int task_spawn_alloc(const char *name, size_t name_len, int32_t priority, struct task **out)
+{
+    int rc = task_alloc(name, name_len, priority, out);
+    if (rc == TW_OK)
+        (*out)->spawned = true;
+    return rc;
+}
+
+void task_spawn_commit(struct task *t, struct task *parent)
+{
+    K_ASSERT(t->spawned && t->parent == NULL && !parent->exited);
+    trace_start(t);
+    t->parent = parent;
+    list_push_back(&parent->children, &t->child_link);
+    parent->nchildren++;
+}
+
+void task_spawn_abort(struct task *t)
+{
+    K_ASSERT(t->spawned && t->parent == NULL && t->nthreads == 0 && list_empty(&t->threads));
+    t->exited = true;                  /* it never ran: nothing traced, nothing to notify */
+    handle_table_destroy(&t->handles); /* only the self handle */
+    struct list *pos, *tmp;
+    list_for_each_safe(pos, tmp, &t->regions)
+    {
+        task_remove_region(t, list_entry(pos, struct region, link));
+    }
+    kobj_unref(&t->obj); /* the caller's: the last */
 }
 
 struct region *task_add_region(struct task *t, void *base, size_t len)
@@ -151,12 +210,14 @@ bool task_range_ok(struct task *t, const struct thread *caller, uintptr_t p, siz
     return false;
 }
 
-void task_kill(struct task *t, int32_t status, bool killed)
+void task_end_as(struct task *t, int32_t status, uint32_t end)
 {
+    K_ASSERT(end == TW_TASK_END_EXIT || end == TW_TASK_END_KILLED || end == TW_TASK_END_CRASHED);
     if (t->exiting || t->exited)
         return;
     t->exiting = true;
-    t->killed = killed;
+    t->killed = end != TW_TASK_END_EXIT;
+    t->end = end;
     t->exit_status = status;
     if (t->nthreads == 0) { /* never got a thread: nothing will run to end it */
         task_finish(t);
@@ -172,6 +233,51 @@ void task_kill(struct task *t, int32_t status, bool killed)
     }
 }
 
+void task_kill(struct task *t, int32_t status, bool killed)
+{
+    uint32_t end = !killed                     ? TW_TASK_END_EXIT
+                   : status == TW_EXIT_CRASHED ? TW_TASK_END_CRASHED
+                                               : TW_TASK_END_KILLED;
+    task_end_as(t, status, end);
+}
+
+/*
+ * t ended: it leaves the tree. Its living children move, in order, to the end of its
+ * parent's list (each traced), and the parent's TW_SIG_SIGNALED asserts; without a parent
+ * they become roots.
+ */
+static void tree_leave(struct task *t)
+{
+    struct task *p = t->parent;
+    if (p != NULL) {
+        K_ASSERT(p->nchildren > 0 && !p->exited);
+        list_remove(&t->child_link);
+        p->nchildren--;
+        t->parent = NULL;
+    }
+    struct list *n;
+    uint32_t moved = 0;
+    while ((n = list_pop_front(&t->children)) != NULL) {
+        struct task *c = list_entry(n, struct task, child_link);
+        K_ASSERT(c->parent == t && !c->exited);
+        c->parent = p;
+        if (p != NULL) {
+            list_push_back(&p->children, &c->child_link);
+            p->nchildren++;
+            p->adopted++;
+        } else {
+            list_init(&c->child_link);
+        }
+        trace_emit(TR_TASK_ADOPT, p != NULL ? p->id : 0, c->id, t->id);
+        moved++;
+    }
+    K_ASSERT(moved == t->nchildren);
+    t->nchildren = 0;
+    t->adopt_seen = t->adopted; /* an ended task only signals its end */
+    if (p != NULL && moved > 0)
+        kobj_notify(&p->obj);
+}
+
 void task_finish(struct task *t)
 {
     K_ASSERT(t->nthreads == 0 && !t->exited);
@@ -180,6 +286,7 @@ void task_finish(struct task *t)
     t->end_time = clock_now();
     trace_emit(TR_TASK_EXIT, t->id, (uint64_t)(int64_t)t->exit_status, t->killed ? 1 : 0);
     kobj_ref(&t->obj); /* the table holds the self handle: keep t alive while closing */
+    tree_leave(t);
     handle_table_destroy(&t->handles);
     struct list *pos, *tmp;
     list_for_each_safe(pos, tmp, &t->regions)
@@ -207,6 +314,18 @@ struct task *task_by_id(uint32_t id)
     for (struct task *t = task_first(); t != NULL; t = task_next(t))
         if (t->id == id)
             return t;
+    return NULL;
+}
+
+struct task *task_child_by_id(struct task *t, uint32_t id)
+{
+    struct list *pos;
+    list_for_each(pos, &t->children)
+    {
+        struct task *c = list_entry(pos, struct task, child_link);
+        if (c->id == id)
+            return c;
+    }
     return NULL;
 }
 

@@ -107,10 +107,10 @@ static int alloc_stacks(struct thread *t, struct task *task)
     return TW_E_NOMEM;
 }
 
-int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
-                  struct thread **out)
+int thread_alloc(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
+                 struct thread **out)
 {
-    K_ASSERT(task != NULL && entry != NULL);
+    K_ASSERT(task != NULL && entry != NULL && out != NULL);
     if (priority < 0 || priority > K_PRIO_MAX)
         return TW_E_INVAL;
     if (th.live >= K_MAX_THREADS || task->exiting || task->exited)
@@ -125,6 +125,7 @@ int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, in
     kobj_init(&t->obj, &thread_ops);
     t->id = th.next_id++;
     t->task = task;
+    kobj_ref(&task->obj); /* until it is reaped: its stack region is the task's */
     t->priority = priority;
     t->state = TH_NEW;
     t->deadline.fire = deadline_fire;
@@ -142,8 +143,44 @@ int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, in
         .user = true,
     };
     hal_context_init(&t->ctx, &t->start);
-    trace_emit(TR_THREAD_START, t->id, task->id, (uint64_t)priority);
+    *out = t;
+    return TW_OK;
+}
+
+void thread_start(struct thread *t)
+{
+    K_ASSERT(t->state == TH_NEW);
+    trace_emit(TR_THREAD_START, t->id, t->task->id, (uint64_t)t->priority);
     sched_make_ready(t);
+}
+
+void thread_discard(struct thread *t)
+{
+    K_ASSERT(t->state == TH_NEW && t->nwait == 0);
+    struct task *task = t->task;
+    list_remove(&t->task_link);
+    K_ASSERT(task->nthreads > 0);
+    task->nthreads--;
+    th.live--;
+    hal_stacks_released(&t->start);
+    task_remove_region(task, t->stack_region);
+    page_free(t->ustack, th.ustack_order);
+    page_free(t->kstack, KSTACK_ORDER);
+    t->ustack = NULL;
+    t->kstack = NULL;
+    t->state = TH_ZOMBIE; /* what destroy expects of a thread that is gone */
+    kobj_unref(&t->obj);
+    kobj_unref(&task->obj);
+}
+
+int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
+                  struct thread **out)
+{
+    struct thread *t;
+    int rc = thread_alloc(task, entry, arg, priority, &t);
+    if (rc != TW_OK)
+        return rc;
+    thread_start(t);
     if (out != NULL)
         *out = t;
     return TW_OK;
@@ -196,7 +233,9 @@ void thread_reap(void)
         page_free(t->kstack, KSTACK_ORDER);
         t->ustack = NULL;
         t->kstack = NULL;
+        struct task *task = t->task;
         kobj_unref(&t->obj);
+        kobj_unref(&task->obj); /* thread_alloc's: the task may go now (a spawned one) */
     }
 }
 

@@ -67,6 +67,17 @@ void thread_set_current(struct thread *t);
  */
 int thread_create(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
                   struct thread **out) __attribute__((warn_unused_result));
+/*
+ * The two halves of thread_create, for a caller that must be able to undo (a spawn): a
+ * thread made but not traced or ready (thread_alloc: TW_OK, TW_E_NOMEM, TW_E_LIMIT,
+ * TW_E_INVAL, TW_E_CANCELED), then either thread_start (trace it, make it ready) or
+ * thread_discard (free it as if it had never been). A thread holds a reference to its task
+ * until it is reaped.
+ */
+int thread_alloc(struct task *task, void (*entry)(uintptr_t), uintptr_t arg, int32_t priority,
+                 struct thread **out) __attribute__((warn_unused_result));
+void thread_start(struct thread *t);
+void thread_discard(struct thread *t);
 /* End the running thread (closing its local handles); never returns. */
 _Noreturn void thread_exit_current(void);
 /* Free the stacks and objects of threads that ended (called after every switch). */

@@ -32,7 +32,9 @@ enum trace_event {
     TR_END = 18,         /* a: enum trace_end, b: threads still alive */
     TR_OPEN = 19,        /* a: object id, b: handle, c: URL hash */
     TR_COMPUTE = 20,     /* a: ns of work done in this slice */
-    TR_EVENT_MAX = 20,
+    TR_TASK_SPAWN = 21,  /* a: parent task id, b: child task id, c: handles moved into it */
+    TR_TASK_ADOPT = 22,  /* a: adopting task id (0: none, a root now), b: child, c: ended parent */
+    TR_EVENT_MAX = 22,
 };
 
 enum trace_why { TW_WHY_START = 0, TW_WHY_YIELD, TW_WHY_BLOCK, TW_WHY_PREEMPT, TW_WHY_EXIT };

@@ -261,6 +261,98 @@ static int op_run(struct cc *c, const cJSON *s, struct scn_insn *in)
     return cc_add_str(c, joined, (size_t)n, &in->str);
 }
 
+/* Optional "key": an array of 0..SCN_MAX_TASK_HANDLES handle names (bind: new ones). */
+static int task_handles(struct cc *c, const cJSON *s, const char *key, bool bind,
+                        struct scn_insn *in)
+{
+    memset(in->hs, SCN_SLOT_NONE, SCN_MAX_TASK_HANDLES);
+    in->n = 0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
+    if (v == NULL || (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0))
+        return 0;
+    return cc_get_handles(c, s, key, SCN_MAX_TASK_HANDLES, bind, false, in->hs, &in->n);
+}
+
+/* spawn_task {program, args?, handles?, as}: the command line is stored as run's is. */
+static int op_spawn_task(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    if (op_run(c, s, in) != 0 || task_handles(c, s, "handles", false, in) != 0)
+        return -1;
+    return cc_get_handle(c, s, "as", true, &in->as);
+}
+
+/* task_status {handle, expect?: {state, end, code, children, adopted, parent}}. */
+static int op_task_status(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    static const char *const keys[] = {"state",   "end",    "code", "children",
+                                       "adopted", "parent", NULL};
+    static const char *const states[] = {"running", "exited", NULL};
+    static const char *const ends[] = {"none", "exit", "killed", "crashed", NULL};
+    static const char *const parents[] = {"none", "self", NULL};
+    if (cc_get_handle(c, s, "handle", false, &in->slot) != 0)
+        return -1;
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(s, "expect");
+    if (x == NULL)
+        return 0;
+    size_t mark = cc_push_key(c, "expect");
+    if (!cJSON_IsObject(x) || cJSON_GetArraySize(x) == 0)
+        return cc_fail(c, "must be an object with one or more of state, end, code, children, "
+                          "adopted, parent");
+    if (cc_check_object(c, x, keys) != 0)
+        return -1;
+    uint32_t v;
+    int64_t i;
+    if (cJSON_GetObjectItemCaseSensitive(x, "state") != NULL) {
+        if (cc_get_enum(c, x, "state", states, 0, &v) != 0)
+            return -1;
+        in->arg |= SCN_ST_STATE;
+        in->index = v;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(x, "end") != NULL) {
+        if (cc_get_enum(c, x, "end", ends, 0, &v) != 0)
+            return -1;
+        in->arg |= SCN_ST_END;
+        in->n = v;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(x, "code") != NULL) {
+        if (cc_get_int(c, x, "code", INT32_MIN, INT32_MAX, NULL, &i) != 0)
+            return -1;
+        in->arg |= SCN_ST_CODE;
+        in->value = i;
+    }
+    const char *counts[] = {"children", "adopted"};
+    for (int k = 0; k < 2; k++) {
+        if (cJSON_GetObjectItemCaseSensitive(x, counts[k]) == NULL)
+            continue;
+        if (cc_get_int(c, x, counts[k], 0, UINT32_MAX, NULL, &i) != 0)
+            return -1;
+        in->arg |= k == 0 ? SCN_ST_CHILDREN : SCN_ST_ADOPTED;
+        in->args[k] = i;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(x, "parent") != NULL) {
+        if (cc_get_enum(c, x, "parent", parents, 0, &v) != 0)
+            return -1;
+        in->arg |= v == 0 ? SCN_ST_PARENT_NONE : SCN_ST_PARENT_SELF;
+    }
+    cc_pop(c, mark);
+    in->flags |= SCN_F_EXPECT;
+    return 0;
+}
+
+/* task_children {handle, expect?: count, as?: [names bound to the first children]}. */
+static int op_task_children(struct cc *c, const cJSON *s, struct scn_insn *in)
+{
+    if (cc_get_handle(c, s, "handle", false, &in->slot) != 0 ||
+        task_handles(c, s, "as", true, in) != 0)
+        return -1;
+    if (cJSON_GetObjectItemCaseSensitive(s, "expect") == NULL)
+        return 0;
+    if (cc_get_int(c, s, "expect", 0, UINT32_MAX, NULL, &in->value) != 0)
+        return -1;
+    in->flags |= SCN_F_EXPECT;
+    return 0;
+}
+
 static int op_repeat(struct cc *c, const cJSON *s, struct scn_insn *in)
 {
     int64_t n;
@@ -524,6 +616,9 @@ static const struct op_def op_defs[] = {
     {SCN_OP_RUN, op_run, {"program", "args"}},
     {SCN_OP_READDIR, op_readdir, {"handle", "expect"}},
     {SCN_OP_SYSCALL, op_syscall, {"call", "args", "store", "expect"}},
+    {SCN_OP_SPAWN_TASK, op_spawn_task, {"program", "args", "handles", "as"}},
+    {SCN_OP_TASK_STATUS, op_task_status, {"handle", "expect"}},
+    {SCN_OP_TASK_CHILDREN, op_task_children, {"handle", "expect", "as"}},
 };
 
 /* Steps that make no system call of their own accept no "expect_error". */
@@ -638,6 +733,24 @@ static void encode_operands(const struct scn_insn *in, uint8_t *b)
         break;
     case SCN_OP_THREAD: /* the body length is patched in later */
         SCN_PUT(b, thread, number, in->arg);
+        break;
+    case SCN_OP_SPAWN_TASK:
+        cc_put_str(b + SCN_AT(spawn_task, command), in->str);
+        SCN_PUT(b, spawn_task, n, in->n);
+        memcpy(b + SCN_AT(spawn_task, slots), in->hs, SCN_BYTES(spawn_task, slots));
+        break;
+    case SCN_OP_TASK_CHILDREN:
+        SCN_PUT(b, task_children, expect, in->value);
+        SCN_PUT(b, task_children, n, in->n);
+        memcpy(b + SCN_AT(task_children, slots), in->hs, SCN_BYTES(task_children, slots));
+        break;
+    case SCN_OP_TASK_STATUS:
+        SCN_PUT(b, task_status, fields, in->arg);
+        SCN_PUT(b, task_status, state, in->index);
+        SCN_PUT(b, task_status, end, in->n);
+        SCN_PUT(b, task_status, code, (uint32_t)(int32_t)in->value);
+        SCN_PUT(b, task_status, children, in->args[0]);
+        SCN_PUT(b, task_status, adopted, in->args[1]);
         break;
     default: /* close, take_peer, yield: the header says it all */
         break;

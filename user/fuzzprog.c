@@ -38,10 +38,11 @@
 union heap_buf {
     uint8_t bytes[BUF_LEN];
     struct {
-        uint8_t url[BUF_PART];     /* step_open's URL */
-        uint8_t request[BUF_PART]; /* step_provider: a user-provider request read */
-        uint8_t reply[BUF_PART];   /* provider_reply: the reply written */
-        uint8_t scheme[BUF_PART];  /* step_provider: the scheme name served */
+        uint8_t url[BUF_PART];        /* step_open's URL */
+        uint8_t request[BUF_PART];    /* step_provider: a user-provider request read */
+        uint8_t reply[BUF_PART];      /* provider_reply: the reply written */
+        uint8_t scheme[BUF_PART / 2]; /* step_provider: the scheme name served */
+        uint8_t spawn[BUF_PART / 2];  /* step_task_spawn: a command line, then handles */
     };
 };
 
@@ -356,12 +357,17 @@ static void oracle_after(const struct fz_ctx *c, const struct fz_call *call,
     uint8_t *fresh = rights_entry(t, call->result), *known = rights_entry(t, p->h);
     uint16_t *fresh_kind = kind_entry(t, call->result), *src_kind = kind_entry(t, p->h);
     bool take_peer = call->nr == TW_SYS_INVOKE && call->args[1] == TW_CHAN_TAKE_PEER;
+    bool new_task = call->nr == TW_SYS_INVOKE &&
+                    (call->args[1] == TW_TASK_SPAWN || call->args[1] == TW_TASK_CHILD);
     if (call->nr == TW_SYS_OPEN && fresh != NULL) {
         *fresh = exact ? p->opened : UNKNOWN;
         *fresh_kind = exact ? p->opened_kind : 0;
     } else if (dup && fresh != NULL) {
         *fresh = !exact ? UNKNOWN : same ? p->known : (uint8_t)call->args[3];
         *fresh_kind = exact && src_kind != NULL ? *src_kind : 0;
+    } else if (new_task && fresh != NULL) { /* a spawned task's, or a child's */
+        *fresh = exact ? TW_TASK_RIGHTS : UNKNOWN;
+        *fresh_kind = exact ? TW_KIND_TASK : 0;
     } else if (take_peer && fresh != NULL) {
         *fresh = exact ? CHAN_RIGHTS : UNKNOWN;
         *fresh_kind = exact ? p->kind : 0; /* a pair's other end: the same kind */
@@ -728,6 +734,29 @@ static void step_spawn(struct fz_ctx *c)
     fz_sys(c, &call);
 }
 
+/* A spawn of one of the programs (user/programs.c), moving up to two handles from the pools. */
+static void step_task_spawn(struct fz_ctx *c)
+{
+    static const char *const cmds[] = {"exit-with code=3", "idle us=300", "idle", "say hi",
+                                       "spawn-children n=2 us=400"};
+    uint8_t *p = c->t->buf.spawn, k = rd8(&c->r);
+    size_t n = k_strlen(cmds[k % 5]), nh = (k / 5) % 3;
+    k_memcpy(p, cmds[k % 5], n);
+    for (size_t i = 0; i < nh; i++) { /* the handles after the command, 4-aligned */
+        int32_t h = (int32_t)pick_handle(&c->r, c->t);
+        k_memcpy(p + 32 + 4 * i, &h, 4);
+    }
+    struct fz_call call = {.nr = TW_SYS_INVOKE};
+    set_mem(&call, c, p, 32 + 4 * nh);
+    set_int(&call, 0, (uint64_t)TW_HANDLE_SELF);
+    set_int(&call, 1, TW_TASK_SPAWN);
+    set_heap(&call, 2, c, p);
+    set_int(&call, 3, n);
+    set_heap(&call, 4, c, p + 32);
+    set_int(&call, 5, nh);
+    note_live(c->t, fz_sys(c, &call));
+}
+
 static void step_invoke(struct fz_ctx *c)
 {
     struct fz_call call = {.nr = TW_SYS_INVOKE};
@@ -735,6 +764,10 @@ static void step_invoke(struct fz_ctx *c)
     uint64_t op = pick_op(&c->r);
     if (op == TW_TASK_SPAWN_THREAD && h == TW_HANDLE_SELF) {
         step_spawn(c);
+        return;
+    }
+    if (op == TW_TASK_SPAWN && h == TW_HANDLE_SELF && rd8(&c->r) < 192) {
+        step_task_spawn(c);
         return;
     }
     set_int(&call, 0, (uint64_t)h);
@@ -748,7 +781,8 @@ static void step_invoke(struct fz_ctx *c)
             pick_invoke_arg(c, &call, 2 + i);
     }
     int64_t rc = fz_sys(c, &call);
-    if (op == TW_CHAN_TAKE_PEER || (op == TW_TASK_DUPLICATE && h == TW_HANDLE_SELF)) {
+    if (op == TW_CHAN_TAKE_PEER || op == TW_TASK_CHILD ||
+        (op == TW_TASK_DUPLICATE && h == TW_HANDLE_SELF)) {
         if (rc >= 0)
             note_live(c->t, rc);
     }

@@ -5,12 +5,18 @@
 #include "programs.h"
 #include "../core/abi.h"
 #include "../core/klib.h"
+#include "twain.h"
 
 static const struct tw_program table[] = {
     {"echo-server", echo_server_main,
      "serves echo:// from user space: reads return what was written"},
     {"file-server", file_server_main, "serves file://, the VFS with its mount table"},
     {"local-demo", local_demo_main, "serves mem:// inside itself: no system call to open it"},
+    {"exit-with", exit_with_main, "sleeps after=US microseconds, then ends with code=N"},
+    {"idle", idle_main, "sleeps us=N microseconds (without us: until killed), then ends"},
+    {"say", say_main, "writes the rest of its command line on handle 1 (spawned with one)"},
+    {"spawn-children", spawn_children_main,
+     "spawns n=N children running idle us=T, sleeps stay=S microseconds, ends: they outlive it"},
     {NULL, NULL, NULL},
 };
 
@@ -53,4 +59,11 @@ int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t df
 const struct tw_program *tw_programs(void)
 {
     return table;
+}
+
+_Noreturn void tw_program_entry(uintptr_t arg)
+{
+    const struct tw_spawn_start *s = (const struct tw_spawn_start *)arg;
+    int64_t r = tw_program_run(s->cmd, s->cmd_len);
+    tw_exit(r > INT32_MAX ? INT32_MAX : r < INT32_MIN ? INT32_MIN : (int32_t)r);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * user/programs.h - the native user programs a scenario can run in a task with the step
- * {"op": "run", "program": NAME, "arg": N}: servers written in C against user/twain.h
- * (the echo:// provider, the file server behind file://). The same programs run on both
- * backends; the scenario compiler checks names against this table.
+ * {"op": "run", "program": NAME, "arg": N}, or start in a new task (TW_TASK_SPAWN, the
+ * step spawn_task): servers written in C against user/twain.h (the echo:// provider, the
+ * file server behind file://) and the small programs of servers/task_progs.c. The same
+ * programs run on both backends; the scenario compiler checks names against this table.
  */
 #ifndef TWAIN_USER_PROGRAMS_H
 #define TWAIN_USER_PROGRAMS_H
@@ -32,6 +33,14 @@ const struct tw_program *tw_programs(void);
  */
 int64_t tw_program_run(const char *line, size_t len);
 
+/*
+ * The entry point of a task spawned from user space (TW_TASK_SPAWN, docs/tasks.md): the
+ * loader registers it for every program of the table (k_program_register). arg is the
+ * task's struct tw_spawn_start (core/abi.h); it runs tw_program_run on its command line
+ * and ends the task with what the program returned (a TW_E_* code for an unknown one).
+ */
+_Noreturn void tw_program_entry(uintptr_t arg);
+
 /* The value of key=N among space-separated words of args, or dflt. */
 int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t dflt);
 
@@ -39,5 +48,9 @@ int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t df
 int64_t echo_server_main(const char *args, size_t len);
 int64_t file_server_main(const char *args, size_t len);
 int64_t local_demo_main(const char *args, size_t len);
+int64_t exit_with_main(const char *args, size_t len);
+int64_t idle_main(const char *args, size_t len);
+int64_t say_main(const char *args, size_t len);
+int64_t spawn_children_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */

@@ -76,7 +76,10 @@
     L(SCN_MAX_URL, ==, URL_MAX_LEN, "an open step's URL is one the parser takes")                  \
     L(SCN_MAX_DATA, ==, TW_MSG_MAX_BYTES, "read, write and message data: one message's bytes")     \
     L(SCN_MAX_XFER, ==, TW_MSG_MAX_HANDLES, "handles a send/recv step moves: one message's")       \
-    L(SCN_MAX_POLL, ==, K_POLL_MAX, "a poll step is one tw_poll: the items one takes")
+    L(SCN_MAX_POLL, ==, K_POLL_MAX, "a poll step is one tw_poll: the items one takes")             \
+    L(SCN_MAX_TASK_HANDLES, ==, TW_SPAWN_MAX_HANDLES,                                              \
+      "handles a spawn_task step moves: a spawn's")                                                \
+    L(SCN_MAX_PRINT, <=, TW_SPAWN_CMD_MAX, "a spawn_task command line fits a spawn's")
 
 /* Slot bytes in instructions. Slots 0..SCN_MAX_SLOTS-1 hold the task's named handles. */
 #define SCN_SLOT_SELF    0xfeu /* the predefined name "self": TW_HANDLE_SELF */
@@ -112,12 +115,27 @@ enum scn_op {
     SCN_OP_SPAWN = 19,
     SCN_OP_EXPECT = 20,
     SCN_OP_EXIT = 21,
-    SCN_OP_RUN = 22,     /* a native program (user/programs.h): str = "name" or "name args" */
-    SCN_OP_READDIR = 23, /* rewind a directory, read every record; str = expected listing */
-    SCN_OP_SYSCALL = 24, /* one raw system call over the task's raw memory */
-    SCN_OP_THREAD = 25,  /* a thread's body (top level of a task with "threads" only) */
-    SCN_OP_COUNT = 26,
+    SCN_OP_RUN = 22,           /* a native program (user/programs.h): str = "name" or "name args" */
+    SCN_OP_READDIR = 23,       /* rewind a directory, read every record; str = expected listing */
+    SCN_OP_SYSCALL = 24,       /* one raw system call over the task's raw memory */
+    SCN_OP_THREAD = 25,        /* a thread's body (top level of a task with "threads" only) */
+    SCN_OP_SPAWN_TASK = 26,    /* a program in a new task; str = "name" or "name args" */
+    SCN_OP_TASK_STATUS = 27,   /* a task handle's status against arg's SCN_ST_* fields */
+    SCN_OP_TASK_CHILDREN = 28, /* a task's children: their count, handles to the first n */
+    SCN_OP_COUNT = 29,
 };
+
+/* spawn_task and task_children: handles moved into the child, or bound to children. */
+#define SCN_MAX_TASK_HANDLES 8u /* TW_SPAWN_MAX_HANDLES */
+/* task_status: which fields of struct tw_task_status the step checks (insn.arg). */
+#define SCN_ST_STATE       1u  /* insn.index: enum tw_task_state */
+#define SCN_ST_END         2u  /* insn.n: enum tw_task_end */
+#define SCN_ST_CODE        4u  /* insn.value: the exit status */
+#define SCN_ST_CHILDREN    8u  /* insn.args[0] */
+#define SCN_ST_ADOPTED     16u /* insn.args[1] */
+#define SCN_ST_PARENT_NONE 32u /* parent 0: a root, or ended */
+#define SCN_ST_PARENT_SELF 64u /* parent: the task running the step */
+#define SCN_ST_ALL         127u
 
 /* How a syscall step builds one argument (the values match user/fuzzprog.h's fz_arg_kind). */
 enum scn_arg_kind {
@@ -157,7 +175,7 @@ struct scn_insn {
     uint32_t size;      /* bytes, header included, body excluded */
     uint32_t body_len;  /* repeat/spawn: bytes of the body that follows */
     /* open flags | read len | dup rights | wait/poll signals | seek whence | invoke op |
-     * repeat count | spawn priority | expect kind */
+     * repeat count | spawn priority | expect kind | task_status fields */
     uint32_t arg;
     uint32_t index; /* spawn: index among the task's spawns; invoke: number of args */
     uint32_t n;     /* send/recv/poll: entries of hs[] */

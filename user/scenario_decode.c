@@ -28,6 +28,9 @@ K_STATIC_ASSERT(SCN_AT(wait, signals) == SCN_AT(poll, signals) &&
                     SCN_AT(wait, timeout) == SCN_AT(poll, timeout),
                 "wait and poll share their signals and timeout");
 K_STATIC_ASSERT(SCN_AT(compute, ns) == SCN_AT(sleep, ns), "compute and sleep share a layout");
+K_STATIC_ASSERT(SCN_AT(spawn_task, n) == SCN_AT(task_children, n) &&
+                    SCN_AT(spawn_task, slots) == SCN_AT(task_children, slots),
+                "spawn_task and task_children share their handle slots");
 
 bool scn_text_ok(const uint8_t *s, size_t len)
 {
@@ -266,6 +269,48 @@ static const char *dec_syscall(const uint8_t *p, uint32_t stl, struct scn_insn *
     return NULL;
 }
 
+/* The task steps: spawn_task, task_status, task_children (a field not checked is zero). */
+static const char *dec_task(const uint8_t *p, uint32_t stl, struct scn_insn *in)
+{
+    if (in->op == SCN_OP_TASK_STATUS) {
+        in->arg = (uint32_t)SCN_GET(p, task_status, fields);
+        in->index = (uint32_t)SCN_GET(p, task_status, state);
+        in->n = (uint32_t)SCN_GET(p, task_status, end);
+        in->value = (int32_t)(uint32_t)SCN_GET(p, task_status, code);
+        in->args[0] = (int64_t)SCN_GET(p, task_status, children);
+        in->args[1] = (int64_t)SCN_GET(p, task_status, adopted);
+        uint32_t f = in->arg;
+        if ((f & ~SCN_ST_ALL) != 0 || (f & SCN_ST_PARENT_NONE & (f >> 1)) != 0)
+            return "bad task status fields";
+        if (((in->flags & SCN_F_EXPECT) != 0) != (f != 0))
+            return "task status fields without the expect flag";
+        if (!SCN_ZERO(p, task_status, pad) || !SCN_ZERO(p, task_status, pad2) ||
+            ((f & SCN_ST_STATE) == 0 && in->index != 0) || ((f & SCN_ST_END) == 0 && in->n != 0) ||
+            ((f & SCN_ST_CODE) == 0 && in->value != 0) ||
+            ((f & SCN_ST_CHILDREN) == 0 && in->args[0] != 0) ||
+            ((f & SCN_ST_ADOPTED) == 0 && in->args[1] != 0))
+            return "unused task status field is not zero";
+        return in->index > TW_TASK_EXITED || in->n > TW_TASK_END_CRASHED
+                   ? "task state or end out of range"
+                   : NULL;
+    }
+    in->n = (uint32_t)SCN_GET(p, spawn_task, n);
+    if (in->n > SCN_MAX_TASK_HANDLES)
+        return "handle count out of range";
+    const char *why =
+        dec_slots(p + SCN_AT(spawn_task, slots), SCN_BYTES(spawn_task, slots), in, false);
+    if (why != NULL)
+        return why;
+    if (in->op == SCN_OP_SPAWN_TASK) {
+        why = dec_str(p + SCN_AT(spawn_task, command), stl, SCN_MAX_PRINT, true, &in->str);
+        return why != NULL ? why : in->str.len == 0 ? "empty command line" : NULL;
+    }
+    in->value = (int64_t)SCN_GET(p, task_children, expect);
+    if ((in->flags & SCN_F_EXPECT) == 0 && in->value != 0)
+        return "expected value without its flag";
+    return in->value < 0 || in->value > UINT32_MAX ? "expected count out of range" : NULL;
+}
+
 /* Operands of the control and value ops. */
 static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
 {
@@ -321,6 +366,10 @@ static const char *dec_misc(const uint8_t *p, uint32_t stl, struct scn_insn *in)
         in->arg = (uint32_t)SCN_GET(p, thread, number);
         in->body_len = (uint32_t)SCN_GET(p, thread, body_len);
         return in->arg >= SCN_MAX_THREADS ? "thread number out of range" : NULL;
+    case SCN_OP_SPAWN_TASK:
+    case SCN_OP_TASK_STATUS:
+    case SCN_OP_TASK_CHILDREN:
+        return dec_task(p, stl, in);
     default:
         return NULL; /* close, take_peer, yield: the header is everything */
     }

@@ -504,6 +504,76 @@ static void do_spawn(struct thr *t, const struct scn_insn *in)
                     (uintptr_t)a, in->arg, 0));
 }
 
+/* spawn_task: the program in a new task, the slots' handles moved into it. */
+static void do_spawn_task(struct thr *t, const struct scn_insn *in)
+{
+    int32_t hs[SCN_MAX_TASK_HANDLES];
+    K_ASSERT(in->n <= SCN_MAX_TASK_HANDLES);
+    for (uint32_t i = 0; i < in->n; i++)
+        hs[i] = handle_of(t, in->hs[i]);
+    int64_t r = tw_task_spawn(str_of(t, in), in->str.len, hs, in->n);
+    if (!check(t, in, r))
+        return;
+    for (uint32_t i = 0; i < in->n; i++) /* the child has them now */
+        bind(t, in->hs[i], SCN_UNBOUND);
+    bind(t, in->as, r);
+}
+
+static const char *const task_states[] = {"running", "exited"};
+static const char *const task_ends[] = {"none", "exit", "killed", "crashed"};
+
+/* One checked field of a status: got against want, or the step fails naming it. */
+static void status_field(struct thr *t, const struct scn_insn *in, uint32_t field, const char *name,
+                         int64_t got, int64_t want)
+{
+    if ((in->arg & field) == 0 || got == want)
+        return;
+    if (field == SCN_ST_STATE)
+        fail(t, in, "got state %s, want %s", task_states[got], task_states[want]);
+    if (field == SCN_ST_END)
+        fail(t, in, "got end %s, want %s", task_ends[got], task_ends[want]);
+    fail(t, in, "got %s %lld, want %lld", name, (long long)got, (long long)want);
+}
+
+/* task_status: the handle's struct tw_task_status against the step's fields. */
+static void do_task_status(struct thr *t, const struct scn_insn *in)
+{
+    struct tw_task_status st; /* on this thread's stack: task memory */
+    k_memset(&st, 0, sizeof(st));
+    if (!check(t, in, tw_task_status(handle_of(t, in->slot), &st, sizeof(st))))
+        return;
+    K_ASSERT(st.state <= TW_TASK_EXITED && st.end <= TW_TASK_END_CRASHED);
+    status_field(t, in, SCN_ST_STATE, "state", st.state, in->index);
+    status_field(t, in, SCN_ST_END, "end", st.end, in->n);
+    status_field(t, in, SCN_ST_CODE, "code", st.code, in->value);
+    status_field(t, in, SCN_ST_CHILDREN, "children", st.children, in->args[0]);
+    status_field(t, in, SCN_ST_ADOPTED, "adopted", st.adopted, in->args[1]);
+    status_field(t, in, SCN_ST_PARENT_NONE, "parent", st.parent, 0);
+    if ((in->arg & SCN_ST_PARENT_SELF) != 0)
+        status_field(t, in, SCN_ST_PARENT_SELF, "parent", st.parent, tw_task_id());
+}
+
+/* task_children: how many living children, and handles to the first n (in their order). */
+static void do_task_children(struct thr *t, const struct scn_insn *in)
+{
+    uint32_t ids[TW_TASK_CHILDREN_MAX];
+    int32_t h = handle_of(t, in->slot);
+    int64_t r = tw_task_children(h, ids, sizeof(ids));
+    if (!check(t, in, r))
+        return;
+    check_value(t, in, r);
+    if ((int64_t)in->n > r)
+        fail(t, in, "got %lld children, want handles to %u", (long long)r, in->n);
+    for (uint32_t i = 0; i < in->n; i++) {
+        int64_t c = tw_task_child(h, ids[i]);
+        if (TW_IS_ERROR(c)) {
+            char b[24];
+            fail(t, in, "child %u (task %u): got %s", i, ids[i], code_name(b, sizeof(b), c));
+        }
+        bind(t, in->hs[i], c);
+    }
+}
+
 /* Steps that bind a new handle to in->as. */
 static void do_bind(struct thr *t, const struct scn_insn *in)
 {
@@ -696,6 +766,15 @@ static void run_insn(struct thr *t, const struct scn_insn *in)
         break;
     case SCN_OP_SYSCALL:
         do_syscall(t, in);
+        break;
+    case SCN_OP_SPAWN_TASK:
+        do_spawn_task(t, in);
+        break;
+    case SCN_OP_TASK_STATUS:
+        do_task_status(t, in);
+        break;
+    case SCN_OP_TASK_CHILDREN:
+        do_task_children(t, in);
         break;
     default:
         do_call(t, in);

@@ -72,6 +72,9 @@ static const struct scn_op_desc ops[SCN_OP_COUNT] = {
     [SCN_OP_READDIR] = OP_(readdir, E_ | X_, REQ, NO),
     [SCN_OP_SYSCALL] = OP_(syscall, X_, NO, NO),
     [SCN_OP_THREAD] = OP_(thread, 0, NO, NO),
+    [SCN_OP_SPAWN_TASK] = OP_(spawn_task, E_, NO, REQ),
+    [SCN_OP_TASK_STATUS] = OP_(task_status, E_ | X_, REQ, NO),
+    [SCN_OP_TASK_CHILDREN] = OP_(task_children, E_ | X_, REQ, NO),
 };
 #undef E_
 #undef T_

@@ -39,7 +39,9 @@
 #define SCN_FIELDS_header(F, r)                                                                    \
     F(r, magic, u64, 1, "`SCN_MAGIC` = 0x4353575475 (bytes `75 54 57 53 43 00 00 00`, \"uTWSC\")") \
     F(r, version, u16, 1,                                                                          \
-      "`SCN_VERSION` = 3 (2 had no syscall and thread opcodes and a zero u32 at task entry "       \
+      "`SCN_VERSION` = 3 (the task opcodes 26..28 came later within it: an older decoder "         \
+      "refuses them as unknown opcodes; 2 had no syscall and thread opcodes and a zero u32 at "    \
+      "task entry "                                                                                \
       "offset 28; 1 had a 68-byte invoke without the second buffer, and no readdir)")              \
     F(r, hdr_size, u16, 1, "the size of this header")                                              \
     F(r, total, u32, 1, "total length of the blob")                                                \
@@ -195,6 +197,26 @@
     F(r, number, u32, 1, "0, 1, ... in order")                                                     \
     F(r, body_len, u32, 1, "may be 0")
 
+#define SCN_FIELDS_spawn_task(F, r)                                                                \
+    F(r, command, str, 1,                                                                          \
+      "\"program\" or \"program args\", 1..255 bytes, a name in user/programs.c")                  \
+    F(r, n, u32, 1, "handles moved into the child, 0..8")                                          \
+    F(r, slots, u8, 8, "the slots moved; unused 0xff")
+#define SCN_FIELDS_task_status(F, r)                                                               \
+    F(r, fields, u32, 1,                                                                           \
+      "`SCN_ST_*` bits checked (non-zero exactly with X); a field not checked is 0")               \
+    F(r, state, u8, 1, "enum tw_task_state, with `SCN_ST_STATE`")                                  \
+    F(r, end, u8, 1, "enum tw_task_end, with `SCN_ST_END`")                                        \
+    F(r, pad, zero, 2, "")                                                                         \
+    F(r, code, i32, 1, "exit status, with `SCN_ST_CODE`")                                          \
+    F(r, children, u32, 1, "living children, with `SCN_ST_CHILDREN`")                              \
+    F(r, adopted, u32, 1, "children adopted, with `SCN_ST_ADOPTED`")                               \
+    F(r, pad2, zero, 4, "")
+#define SCN_FIELDS_task_children(F, r)                                                             \
+    F(r, expect, i64, 1, "expected count of children, X; 0..2^32-1")                               \
+    F(r, n, u32, 1, "handles to the first n children, 0..8")                                       \
+    F(r, slots, u8, 8, "result slots; unused 0xff")
+
 #define SCN_POLL_SLOTS_DOC "u8 slots[n] (0xfe allowed), zero padding to a multiple of 4"
 
 /*
@@ -236,7 +258,10 @@
     R(run, 20)                                                                                     \
     R(readdir, 20)                                                                                 \
     R(syscall, 96)                                                                                 \
-    R(thread, 20)
+    R(thread, 20)                                                                                  \
+    R(spawn_task, 32)                                                                              \
+    R(task_status, 36)                                                                             \
+    R(task_children, 32)
 
 /* The record types: byte arrays only, so no padding, and each member at its field's offset. */
 #define SCN_MEMBER_(r, name, type, count, doc) uint8_t name[count][SCN_W_##type];

@@ -156,6 +156,8 @@ const char *viz_event_name(uint32_t type)
         [TR_END] = "end",
         [TR_OPEN] = "open",
         [TR_COMPUTE] = "compute",
+        [TR_TASK_SPAWN] = "task-spawn",
+        [TR_TASK_ADOPT] = "task-adopt",
     };
     return type <= TR_EVENT_MAX && names[type] != NULL ? names[type] : "event?";
 }

@@ -292,13 +292,23 @@ static void check_invoke_row(const struct tw_op *d, uint32_t i)
           SYS_INVOKE_BUF);
     CHECK((d->arg_right != 0) == (nhandle > 0), "%s: arg_right 0x%x with %u handle arguments", n,
           d->arg_right, nhandle);
-    if ((d->kinds & TW_KIND_TASK) != 0)
+    /* The task's own ops go to self_invoke with their arguments as given (no marshalled
+     * copy), all but task_spawn, which core/syscall.c marshals like the ops on a task handle. */
+    if ((d->kinds & TW_KIND_TASK) != 0 && (d->flags & TW_OPF_SELF) != 0 && d->op != TW_TASK_SPAWN)
         CHECK(tw_op_count_args(d, TW_ARG_IN) + tw_op_count_args(d, TW_ARG_OUT) +
                       tw_op_count_args(d, TW_ARG_OUT_RESULT) +
                       tw_op_count_args(d, TW_ARG_IN_HANDLES) +
                       tw_op_count_args(d, TW_ARG_OUT_HANDLES) ==
                   0,
               "%s: a task op with a buffer (self_invoke gets no marshalled copy)", n);
+    /* SELF and OTHER say which task handles take a task op: only task ops, never both. */
+    if ((d->flags & (TW_OPF_SELF | TW_OPF_OTHER)) != 0)
+        CHECK(d->kinds == TW_KIND_TASK &&
+                  (d->flags & (TW_OPF_SELF | TW_OPF_OTHER)) != (TW_OPF_SELF | TW_OPF_OTHER),
+              "%s: SELF/OTHER on kinds 0x%x, or both", n, d->kinds);
+    /* A task's own ops that end or block the caller are its own (SELF). */
+    if ((d->flags & (TW_OPF_NORETURN | TW_OPF_SLEEPS)) != 0)
+        CHECK((d->flags & TW_OPF_SELF) != 0, "%s: NORETURN/SLEEPS without SELF", n);
     if ((d->kinds & TW_KIND_USER) != 0) {
         uint32_t ints = tw_op_count_args(d, TW_ARG_INT) + tw_op_count_args(d, TW_ARG_LEN);
         for (int a = 0; a < 4; a++) {

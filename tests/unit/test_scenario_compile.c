@@ -234,6 +234,11 @@ static const char all_ops_json[] = ONE_TASK(
            "\"data\":\"old.txt\",\"data2\":\"dir/new.txt\"},"
            "{\"op\":\"readdir\",\"handle\":\"q\",\"expect\":[\"a.txt\",\"sub/\"]},"
            "{\"op\":\"readdir\",\"handle\":\"q\",\"expect_error\":\"not_supported\"},"
+           "{\"op\":\"spawn_task\",\"program\":\"idle\",\"args\":\"us=5\","
+           "\"handles\":[\"p\",\"q\"],\"as\":\"k\"},"
+           "{\"op\":\"task_status\",\"handle\":\"k\",\"expect\":{\"state\":\"exited\","
+           "\"end\":\"killed\",\"code\":-1000,\"children\":0,\"adopted\":1,\"parent\":\"self\"}},"
+           "{\"op\":\"task_children\",\"handle\":\"self\",\"expect\":2,\"as\":[\"k1\",\"k2\"]},"
            "{\"op\":\"exit\",\"code\":2}");
 
 /* A task with threads and raw memory: syscall steps with every argument kind and a store. */
@@ -334,6 +339,24 @@ START_TEST(test_all_ops)
             ck_assert_int_eq(in.value, -9);
         if (in.op == SCN_OP_RUN)
             ck_assert_uint_eq(in.str.len, sizeof("echo-server idle=5") - 1);
+        if (in.op == SCN_OP_SPAWN_TASK) {
+            ck_assert_str_eq(str_in(&v, in.str), "idle us=5");
+            ck_assert_uint_eq(in.n, 2);
+            ck_assert_uint_ne(in.as, SCN_SLOT_NONE);
+        }
+        if (in.op == SCN_OP_TASK_STATUS) {
+            ck_assert_uint_eq(in.arg, SCN_ST_ALL & ~SCN_ST_PARENT_NONE);
+            ck_assert_uint_eq(in.index, TW_TASK_EXITED);
+            ck_assert_uint_eq(in.n, TW_TASK_END_KILLED);
+            ck_assert_int_eq(in.value, -1000);
+            ck_assert_int_eq(in.args[0], 0);
+            ck_assert_int_eq(in.args[1], 1);
+        }
+        if (in.op == SCN_OP_TASK_CHILDREN) {
+            ck_assert_int_eq(in.value, 2);
+            ck_assert_uint_eq(in.n, 2);
+            ck_assert_uint_eq(in.slot, SCN_SLOT_SELF);
+        }
         pc += in.size;
     }
     ck_assert_uint_eq(pc, end);
@@ -377,6 +400,70 @@ START_TEST(test_dup_rights)
         ck_assert_str_eq(scn_insn_decode(dup0, end - (uint32_t)(dup0 - sc.blob), stl, &in),
                          "bad rights mask");
     }
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* The task steps' operands: the decoder refuses what the compiler never writes. */
+START_TEST(test_task_steps_decode)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    struct scn_insn in;
+    uint32_t stl;
+    compile_ok(ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\",\"as\":\"k\"},"
+                        "{\"op\":\"task_status\",\"handle\":\"k\",\"expect\":{\"end\":\"exit\"}},"
+                        "{\"op\":\"task_children\",\"handle\":\"k\",\"as\":[\"c\"]}"),
+               &sc, &v);
+    scn_strtab(&v, &stl);
+    uint32_t pc = v.tasks[0].code_off, end = pc + v.tasks[0].code_len;
+    uint8_t *at[3];
+    for (int i = 0; i < 3; i++) {
+        at[i] = sc.blob + pc;
+        ck_assert_ptr_null(scn_insn_decode(at[i], end - pc, stl, &in));
+        ck_assert_uint_eq(in.op, SCN_OP_SPAWN_TASK + i);
+        pc += in.size;
+    }
+    ck_assert_uint_eq(pc, end);
+    uint32_t left[3];
+    for (int i = 0; i < 3; i++)
+        left[i] = end - (uint32_t)(at[i] - sc.blob);
+    /* spawn_task: 9 handles; a slot past n that is not none; no handle slot allowed. */
+    at[0][SCN_AT(spawn_task, n)] = 9;
+    ck_assert_str_eq(scn_insn_decode(at[0], left[0], stl, &in), "handle count out of range");
+    at[0][SCN_AT(spawn_task, n)] = 0;
+    at[0][SCN_AT(spawn_task, slots)] = 3;
+    ck_assert_str_eq(scn_insn_decode(at[0], left[0], stl, &in), "unused handle slot is not none");
+    at[0][SCN_AT(spawn_task, slots)] = SCN_SLOT_NONE;
+    ck_assert_ptr_null(scn_insn_decode(at[0], left[0], stl, &in));
+    /* task_status: unknown field bits, both parents, a value of an unchecked field, ranges. */
+    static const struct {
+        uint32_t off;
+        uint8_t v;
+        const char *why;
+    } st[] = {
+        {SCN_AT(task_status, fields), 2 | 128, "bad task status fields"},
+        {SCN_AT(task_status, fields), 2 | SCN_ST_PARENT_NONE | SCN_ST_PARENT_SELF,
+         "bad task status fields"},
+        {SCN_AT(task_status, fields), 0, "task status fields without the expect flag"},
+        {SCN_AT(task_status, state), 1, "unused task status field is not zero"},
+        {SCN_AT(task_status, code), 1, "unused task status field is not zero"},
+        {SCN_AT(task_status, pad2), 1, "unused task status field is not zero"},
+        {SCN_AT(task_status, end), 4, "task state or end out of range"},
+    };
+    for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+        uint8_t keep = at[1][st[i].off];
+        at[1][st[i].off] = st[i].v;
+        ck_assert_str_eq(scn_insn_decode(at[1], left[1], stl, &in), st[i].why);
+        at[1][st[i].off] = keep;
+    }
+    ck_assert_ptr_null(scn_insn_decode(at[1], left[1], stl, &in));
+    /* task_children: an expected count without the flag, a negative one. */
+    at[2][SCN_AT(task_children, expect)] = 1;
+    ck_assert_str_eq(scn_insn_decode(at[2], left[2], stl, &in), "expected value without its flag");
+    at[2][SCN_AT(insn, flags)] |= SCN_F_EXPECT;
+    at[2][SCN_AT(task_children, expect) + 7] = 0x80; /* the top byte: negative */
+    ck_assert_str_eq(scn_insn_decode(at[2], left[2], stl, &in), "expected count out of range");
     scn_compiled_free(&sc);
 }
 END_TEST
@@ -538,6 +625,27 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].threads: must be an array of 1..16 elements"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"boot_threads\":1,\"script\":[]}]}",
      "tasks[0].boot_threads: only a task with \"threads\" has boot threads"},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"nope\",\"as\":\"c\"}"),
+     "tasks[0].script[0]: program: no program named \"nope\""},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\"}"),
+     "tasks[0].script[0]: missing key \"as\""},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\",\"handles\":[\"a\",\"b\",\"c\","
+              "\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"],\"as\":\"c\"}"),
+     "tasks[0].script[0].handles: must be an array of 1..8 elements"},
+    {ONE_TASK("{\"op\":\"spawn_task\",\"program\":\"idle\",\"handles\":[\"x\"],\"as\":\"c\"}"),
+     "tasks[0].script[0].handles[0]: handle \"x\" is not bound by any earlier step"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{}}"),
+     "tasks[0].script[0].expect: must be an object with one or more of"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{\"state\":\"dead\"}}"),
+     "tasks[0].script[0].expect.state: must be one of: running, exited"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{\"colour\":1}}"),
+     "tasks[0].script[0].expect.colour: unknown key"},
+    {ONE_TASK("{\"op\":\"task_status\",\"handle\":\"self\",\"expect\":{\"code\":4294967296}}"),
+     "tasks[0].script[0].expect.code: must be an integer -2147483648..2147483647"},
+    {ONE_TASK("{\"op\":\"task_children\",\"handle\":\"self\",\"expect\":-1}"),
+     "tasks[0].script[0].expect: must be an integer 0..4294967295"},
+    {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"task_status\"}"),
+     "tasks[0].script[0].operation: \"task_status\" takes handles, entry points or an output"},
 };
 
 START_TEST(test_bad_input)
@@ -881,6 +989,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_defaults_and_seed);
     tcase_add_test(tc, test_all_ops);
     tcase_add_test(tc, test_dup_rights);
+    tcase_add_test(tc, test_task_steps_decode);
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, test_bad_special);
     tcase_add_test(tc, test_url_expect_syntax);
