@@ -770,6 +770,23 @@ bool chan_port_bound(const struct kobj *port)
     return as_port((struct kobj *)port)->server != NULL;
 }
 
+struct kobj *chan_port_named(const char *name, size_t len)
+{
+    struct port *p = len < K_CHAN_NAME ? port_find(name, (uint32_t)len) : NULL;
+    return p != NULL ? &p->obj : NULL;
+}
+
+struct kobj *chan_port_next(const struct kobj *prev)
+{
+    const struct list *at = prev == NULL ? &ch.registry : &as_port((struct kobj *)prev)->reg_link;
+    return at->next == &ch.registry ? NULL : &list_entry(at->next, struct port, reg_link)->obj;
+}
+
+struct task *chan_port_server(const struct kobj *port)
+{
+    return as_port((struct kobj *)port)->server;
+}
+
 void chan_port_end_incarnation(struct kobj *port)
 {
     struct port *p = as_port(port);

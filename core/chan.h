@@ -76,6 +76,15 @@ bool chan_port_bound(const struct kobj *port);
 void chan_port_end_incarnation(struct kobj *port);
 void chan_thread_exit(struct thread *t);
 void chan_task_ended(struct task *t);
+/*
+ * Servers, for fault injection (core/fault.c, docs/supervision.md "Campaign"):
+ * chan_port_named is the open port named name[0..len) (NULL: none); chan_port_next the
+ * open port after prev in the order they were opened (prev NULL: the first; NULL after
+ * the last); chan_port_server the task bound to port's current incarnation (NULL: none).
+ */
+struct kobj *chan_port_named(const char *name, size_t len);
+struct kobj *chan_port_next(const struct kobj *prev);
+struct task *chan_port_server(const struct kobj *port);
 /* The invariant checker: every request accepted into a port is in exactly one place (its
  * ring, in service by one thread, or ended), and stale ends' owed counts are exact. */
 void chan_check_requests(void);

@@ -23,7 +23,8 @@ enum trace_event {
     TR_IPC_SEND = 9,     /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_IPC_RECV = 10,    /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_TIMER_FIRE = 11,  /* a: timer object id, b: times fired */
-    TR_FAULT = 12,       /* a: enum trace_fault (1 kill, 2 crash), b: task id, c: CPU vector */
+    TR_FAULT = 12,       /* a: enum trace_fault, b: task id (0: a server fault found none to
+                            kill), c: CPU vector (crash), port id (server faults; 0: none) */
     TR_THREAD_EXIT = 13, /* a: thread id, b: task id */
     TR_TASK_EXIT = 14,   /* a: task id, b: status (sign-extended), c: 1 if killed */
     TR_CONSOLE = 15,     /* a: chunk length (<= 16), b/c: the bytes */
@@ -56,8 +57,14 @@ enum trace_req_end {
     TR_REQ_CLOSED = 3,    /* the port closed first (its last handle): peer_closed */
     TR_REQ_GONE = 4,      /* the caller's end closed first: nobody to answer */
 };
-/* TR_FAULT's a (core/fault.h's enum fault_kind has the same values). */
-enum trace_fault { TR_FAULT_KILL = 1, TR_FAULT_CRASH = 2 };
+/* TR_FAULT's a (core/fault.h's enum fault_kind has the same values): a kill fault, a crash,
+ * a kill of a named port's server, a campaign's kill (docs/supervision.md, "Campaign"). */
+enum trace_fault {
+    TR_FAULT_KILL = 1,
+    TR_FAULT_CRASH = 2,
+    TR_FAULT_KILL_SERVER = 3,
+    TR_FAULT_CAMPAIGN = 4
+};
 
 struct trace_rec {
     uint64_t time;

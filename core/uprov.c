@@ -97,6 +97,12 @@ int uprov_register(struct kobj *port, const char *scheme, size_t len)
     return TW_OK;
 }
 
+struct kobj *uprov_scheme_port(const char *scheme, size_t len)
+{
+    struct uprov_entry *e = find(scheme, len);
+    return e != NULL && !chan_port_closed(e->port) ? e->port : NULL;
+}
+
 void uprov_release_all(void)
 {
     for (int i = 0; i < UPROV_MAX; i++) {

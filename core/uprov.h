@@ -30,6 +30,8 @@ void uprov_release_all(void);
  */
 int uprov_register(struct kobj *port, const char *scheme, size_t len)
     __attribute__((warn_unused_result));
+/* The open port serving scheme[0..len), or NULL (for fault injection, core/fault.c). */
+struct kobj *uprov_scheme_port(const char *scheme, size_t len);
 /*
  * Open url[0..len) (its scheme is scheme[0..slen)) through a user-space provider.
  * TW_E_NOENT when no task serves the scheme; TW_E_PEER when its provider's port closed;

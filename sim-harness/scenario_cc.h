@@ -66,7 +66,11 @@ struct cc {
     uint32_t nfaults;
     struct {
         uint64_t at_ns;
+        uint32_t kind; /* enum scn_fault_kind */
         uint32_t task;
+        struct scn_str target; /* kill_server, campaign */
+        uint32_t count;        /* campaign */
+        uint64_t to_ns;
     } faults[SCN_MAX_FAULTS];
     struct cexpect {
         uint32_t flags;

@@ -246,7 +246,7 @@ static const char *req_end_name(uint64_t how)
     return how < sizeof(names) / sizeof(names[0]) ? names[how] : "?";
 }
 
-/* Requests on ports and server incarnations: port ids and generations spelled out. */
+/* Requests on ports, server incarnations and the faults that end them, spelled out. */
 static bool format_request(const struct trace_rec *r, char *p, size_t left)
 {
     unsigned port = (unsigned)(r->b >> 32), low = (unsigned)(r->b & 0xffffffffu);
@@ -268,6 +268,20 @@ static bool format_request(const struct trace_rec *r, char *p, size_t left)
         snprintf(p, left, "port %llu generation %llu: served by task %llu",
                  (unsigned long long)r->a, (unsigned long long)r->b, (unsigned long long)r->c);
         return true;
+    case TR_FAULT: /* kills, crashes and server faults (docs/supervision.md, "Campaign") */
+        if (r->a == TR_FAULT_KILL_SERVER || r->a == TR_FAULT_CAMPAIGN) {
+            const char *what = r->a == TR_FAULT_CAMPAIGN ? "campaign" : "kill_server";
+            if (r->b != 0)
+                snprintf(p, left, "%s: task %llu killed, the server of port %llu", what,
+                         (unsigned long long)r->b, (unsigned long long)r->c);
+            else if (r->c != 0)
+                snprintf(p, left, "%s: nothing killed, port %llu has no live server", what,
+                         (unsigned long long)r->c);
+            else
+                snprintf(p, left, "%s: nothing killed, no such port", what);
+            return true;
+        }
+        return false;
     case TR_PORT_END:
         if (r->c == 0)
             snprintf(p, left,
