@@ -298,7 +298,8 @@ static void on_fault(struct req_count *rc, const struct trace_rec *r)
 
 static void on_port_end(struct req_count *rc, const struct trace_rec *r)
 {
-    struct rc_port *p = &rc->ports[port_index(rc, (uint32_t)r->a)];
+    uint32_t i = port_index(rc, (uint32_t)r->a); /* it may move the ports */
+    struct rc_port *p = &rc->ports[i];
     if (r->c != 0 && r->c < rc->killed_cap && rc->killed_at[r->c] != 0) {
         p->down = true;
         p->down_at = rc->killed_at[r->c] - 1;
@@ -307,7 +308,8 @@ static void on_port_end(struct req_count *rc, const struct trace_rec *r)
 
 static void on_port_bind(struct req_count *rc, const struct trace_rec *r)
 {
-    struct rc_port *p = &rc->ports[port_index(rc, (uint32_t)r->a)];
+    uint32_t i = port_index(rc, (uint32_t)r->a); /* it may move the ports */
+    struct rc_port *p = &rc->ports[i];
     if (!p->down)
         return;
     uint64_t ns = r->time - p->down_at;
