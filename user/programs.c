@@ -17,6 +17,8 @@ static const struct tw_program table[] = {
     {"say", say_main, "writes the rest of its command line on handle 1 (spawned with one)"},
     {"spawn-children", spawn_children_main,
      "spawns n=N children running idle us=T, sleeps stay=S microseconds, ends: they outlive it"},
+    {"port-server", port_server_main,
+     "answers requests on a port (re: + request); crash_after=N crash=pf|gp: a real CPU fault"},
     {NULL, NULL, NULL},
 };
 

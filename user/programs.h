@@ -52,5 +52,6 @@ int64_t exit_with_main(const char *args, size_t len);
 int64_t idle_main(const char *args, size_t len);
 int64_t say_main(const char *args, size_t len);
 int64_t spawn_children_main(const char *args, size_t len);
+int64_t port_server_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */
