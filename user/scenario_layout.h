@@ -114,7 +114,7 @@
       "size in bytes, header included, body excluded (exactly the opcode's size)")                 \
     F(r, slot, u8, 1, "handle slot: 0..63, 0xfe `self`, 0xff none")                                \
     F(r, as, u8, 1, "result slot: 0..63, or 0xff none")                                            \
-    F(r, err, i8, 1, "expected error (-1..-16) with `EXPECT_ERR`, else 0")                         \
+    F(r, err, i8, 1, "expected error (-1..-18, `TW_ERR_MIN`) with `EXPECT_ERR`, else 0")           \
     F(r, pad, zero, 3, "")
 
 /* ---- each opcode's operands (X: with the EXPECT flag, T: with TIMEOUT) ------------------ */

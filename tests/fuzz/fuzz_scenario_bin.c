@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/abi.h"
 #include "../../user/scenario.h"
 #include "../../user/scenario_bc.h"
 
@@ -46,7 +47,7 @@ static void check_insn(const struct scn_insn *in, uint32_t nsteps, uint32_t nspa
     }
     if (in->op == SCN_OP_SPAWN && in->index >= nspawn)
         abort();
-    if ((in->flags & SCN_F_EXPECT_ERR) != 0 && (in->expect_err >= 0 || in->expect_err < -16))
+    if ((in->flags & SCN_F_EXPECT_ERR) != 0 && (in->expect_err >= 0 || in->expect_err < TW_ERR_MIN))
         abort();
 }
 
