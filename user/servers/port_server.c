@@ -67,15 +67,17 @@ static int64_t open_port(const char *args, size_t len)
 
 /*
  * args (docs/user-providers.md): port=NAME, count=N (end with 0 after answering N requests;
- * 0 or none: serve until the port fails), crash_after=N and crash=pf|gp (answer N requests,
- * then read the next one and, with it in service, take that fault; crash_after alone means
- * pf). Each request is answered "re:" + its bytes (cut to fit 256). Returns 0 after count
- * answers, TW_E_INVAL for a bad argument, or the error the port's read gave.
+ * 0 or none: serve until the port fails), delay=US (compute US microseconds before each
+ * answer), crash_after=N and crash=pf|gp (answer N requests, then read the next one and,
+ * with it in service, take that fault; crash_after alone means pf). Each request is
+ * answered "re:" + its bytes (cut to fit 256). Returns 0 after count answers, TW_E_INVAL
+ * for a bad argument, or the error the port's read gave.
  */
 int64_t port_server_main(const char *args, size_t len)
 {
     int64_t count = tw_program_arg(args, len, "count", 0);
     int64_t crash_after = tw_program_arg(args, len, "crash_after", -1);
+    int64_t delay_us = tw_program_arg(args, len, "delay", 0);
     int kind = crash_kind(args, len);
     if (kind < 0)
         return TW_E_INVAL;
@@ -93,6 +95,8 @@ int64_t port_server_main(const char *args, size_t len)
             return n;
         if (kind != 0 && answered == crash_after)
             return tw_crash((enum tw_crash_kind)kind); /* the request dies in service */
+        if (delay_us > 0)
+            (void)tw_compute_ns((uint64_t)K_MIN(delay_us, INT64_MAX / 1000) * 1000);
         size_t plen = sizeof(reply_prefix) - 1;
         size_t body = K_MIN((size_t)n, sizeof(reply) - plen);
         k_memcpy(reply, reply_prefix, plen);
