@@ -269,7 +269,7 @@ int cc_init_task(struct cc *c, const cJSON *init, cJSON **out)
                 strstr(why, "names no server") == NULL) {
                 cc_push_index(c, (int)k);
                 cc_push_key(c, "after");
-                return cc_fail(c, "%s", why);
+                return cc_fail(c, "%s", strncmp(why, "after: ", 7) == 0 ? why + 7 : why);
             }
         return cc_fail(c, "%s", why);
     }
