@@ -254,11 +254,17 @@ int cc_init_task(struct cc *c, const cJSON *init, cJSON **out)
             uint32_t j = 0;
             while (j < i && strcmp(specs[j].name, specs[k].after_names[a]) != 0)
                 j++;
-            if (j == i) {
+            const char *bad = j == i   ? "no server named \"%s\""
+                              : j == k ? "\"%s\" is this server: it cannot wait for itself"
+                                       : NULL;
+            for (uint32_t b = 0; bad == NULL && b < a; b++)
+                if (strcmp(specs[k].after_names[b], specs[k].after_names[a]) == 0)
+                    bad = "\"%s\" is named twice";
+            if (bad != NULL) {
                 cc_push_index(c, (int)k);
                 cc_push_key(c, "after");
                 cc_push_index(c, (int)a);
-                return cc_fail(c, "no server named \"%s\"", specs[k].after_names[a]);
+                return cc_fail(c, bad, specs[k].after_names[a]);
             }
         }
     }

@@ -688,13 +688,13 @@ static const struct bad_case bad_cases[] = {
     {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"z\"]}]"),
      "init.servers[0].after[0]: no server named \"z\""},
     {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"a\"]}]"),
-     "init.servers[0].after: a server cannot wait for itself"},
+     "init.servers[0].after[0]: \"a\" is this server: it cannot wait for itself"},
     {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\"]},{\"name\":\"b\","
           "\"program\":\"idle\",\"after\":[\"a\"]}]"),
      "init.servers[1].after: the servers wait for each other (a cycle)"},
     {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\",\"b\"]},{\"name\":"
           "\"b\",\"program\":\"idle\"}]"),
-     "init.servers[0].after: a name given twice"},
+     "init.servers[0].after[1]: \"b\" is named twice"},
     {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\",\"b\",\"b\",\"b\","
           "\"b\"]}]"),
      "init.servers[0].after: must be an array of 0..4 elements"},
@@ -721,8 +721,8 @@ START_TEST(test_init_task)
         "\"restart\":\"transient\"}]},"
         "\"faults\":[{\"at_us\":5,\"kill\":\"init\"}],\"expect\":{\"exit\":{\"init\":0}}}";
     static const char *const lines[] = {
-        "sup strategy=rest_for_one intensity=2 backoff=10,80 reset=900 period=500 quarantine=70 "
-        "stop=9000 kills=after_spawn",
+        ("sup strategy=rest_for_one intensity=2 backoff=10,80 reset=900 period=500 quarantine=70 "
+         "stop=9000 kills=after_spawn"),
         "srv name=db prog=test-server restart=permanent port=db hb=300 after=fs args=die=5 code=4",
         "srv name=fs prog=file-server restart=transient scheme=file",
         "go",
