@@ -132,7 +132,7 @@ static int64_t read_config(struct sup *s)
             struct kid *k = &s->kid[s->n];
             if (sup_spec_parse(msg, n, &k->spec, &why) != 0)
                 return bad_config(s, why);
-            k->port = hs[0];
+            k->port = hs[0] != TW_HANDLE_NONE ? hs[0] : -1; /* a server without a port */
             k->task = -1;
             s->n++;
         } else if (k_memeq_str(msg, n, "test-kill before_restart")) {
