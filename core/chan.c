@@ -56,17 +56,13 @@ static void ring_init(struct msg_ring *r, uint32_t cap)
     r->cap = cap;
 }
 
-struct chan_msg *ring_reserve(struct msg_ring *r)
+struct chan_msg *ring_reserve_alloc(struct msg_ring *r)
 {
-    K_ASSERT(r->count < r->cap);
-    if (r->slots == NULL) {
-        r->order = (uint8_t)page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) /
-                                           K_PAGE_SIZE);
-        r->slots = page_alloc(r->order);
-        if (r->slots == NULL)
-            return NULL;
-    }
-    return ring_at(r, r->count);
+    K_ASSERT(r->slots == NULL);
+    r->order =
+        (uint8_t)page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) / K_PAGE_SIZE);
+    r->slots = page_alloc(r->order);
+    return r->slots != NULL ? ring_at(r, r->count) : NULL;
 }
 
 /*
@@ -99,7 +95,7 @@ static void uncarry(struct kobj *o)
     }
 }
 
-void msg_release(struct chan_msg *m)
+void msg_release_held(struct chan_msg *m)
 {
     for (uint32_t i = 0; i < m->nh; i++) {
         uncarry(m->h[i].obj);
@@ -130,13 +126,6 @@ static void ring_free(struct msg_ring *r)
 static uint64_t digest(const struct chan_msg *m)
 {
     return hash_bytes(HASH_SEED, m->data, m->len);
-}
-
-uint32_t msg_op(const struct chan_msg *m)
-{
-    uint32_t op = 0; /* both backends are little-endian x86_64 */
-    k_memcpy(&op, m->data, m->len < sizeof(op) ? m->len : sizeof(op));
-    return op;
 }
 
 /* ---- sending and receiving ---------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include "limits.h"
 #include "list.h"
 #include "obj.h"
+#include "trace.h"
 
 struct task;
 struct thread;
@@ -139,13 +140,40 @@ static inline void ring_pop(struct msg_ring *r)
     r->front_digest_known = false;
 }
 
+/* ring_reserve's first use of a ring: its storage. */
+struct chan_msg *ring_reserve_alloc(struct msg_ring *r);
+
 /* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. The caller
  * sets every header field that is read (len, nh, flags, h[0 .. nh), from, seq, req). */
-struct chan_msg *ring_reserve(struct msg_ring *r);
-/* Release what a message holds (handles in flight, the client reference). */
-void msg_release(struct chan_msg *m);
+static inline struct chan_msg *ring_reserve(struct msg_ring *r)
+{
+    K_ASSERT(r->count < r->cap);
+    if (__builtin_expect(r->slots == NULL, 0))
+        return ring_reserve_alloc(r);
+    return ring_at(r, r->count);
+}
+
+/* msg_release's body, for a message that holds something. */
+void msg_release_held(struct chan_msg *m);
+
+/* Release what a message holds (handles in flight, the client reference). Inline: most
+ * messages hold neither (a reply, a request whose client reference moved on). */
+static inline void msg_release(struct chan_msg *m)
+{
+    if (m->nh != 0 || m->from != NULL)
+        msg_release_held(m);
+}
 /* A message's op: its first 32 bits, little-endian (a shorter message's bytes, zero-padded). */
-uint32_t msg_op(const struct chan_msg *m);
+static inline uint32_t msg_op(const struct chan_msg *m)
+{
+    if (__builtin_expect(m->len >= 4, 1))
+        return (uint32_t)m->data[0] | (uint32_t)m->data[1] << 8 | (uint32_t)m->data[2] << 16 |
+               (uint32_t)m->data[3] << 24;
+    uint32_t op = 0;
+    for (uint32_t i = 0; i < m->len; i++)
+        op |= (uint32_t)m->data[i] << (8 * i);
+    return op;
+}
 /* Clients blocked on p while it was full may write again: wake them. */
 void port_notify_clients(struct port *p);
 
@@ -154,7 +182,11 @@ void port_notify_clients(struct port *p);
 void chan_req_init(void);
 void chan_req_check_empty(void);
 /* Number the request m just accepted into p's ring and trace it. */
-void req_accept(struct port *p, struct chan_msg *m);
+static inline void req_accept(struct port *p, struct chan_msg *m)
+{
+    m->req = ++p->accepted;
+    trace_emit(TR_REQ_ACCEPT, m->req, ((uint64_t)p->obj.id << 32) | msg_op(m), m->seq);
+}
 /* A copy of p's front request if p keeps one when it is read (a repeatable op, no handles):
  * TW_OK with *copy (or NULL: none kept), TW_E_NOMEM. */
 int req_copy_for_read(struct port *p, struct chan_msg **copy);

@@ -44,12 +44,6 @@ static void trace_end(struct port *p, uint64_t req, uint64_t word, uint32_t how)
     p->ended++;
 }
 
-void req_accept(struct port *p, struct chan_msg *m)
-{
-    m->req = ++p->accepted;
-    trace_emit(TR_REQ_ACCEPT, m->req, ((uint64_t)p->obj.id << 32) | msg_op(m), m->seq);
-}
-
 /* Safe to repeat: the port marks the op (0..63), and the request carries no handles (they
  * were moved into the server that read it, so a second delivery could not carry them). */
 static bool repeatable(const struct port *p, const struct chan_msg *m)

@@ -231,6 +231,27 @@ static int compile_campaign(struct cc *c, const cJSON *camp, uint32_t i)
     return 0;
 }
 
+/* "init": one more task, "init", that starts the init program with the servers'
+ * configuration (scenario_init.c). */
+static int compile_init(struct cc *c, const cJSON *root)
+{
+    const cJSON *init = cJSON_GetObjectItemCaseSensitive(root, "init");
+    if (init == NULL)
+        return 0;
+    size_t mark = cc_push_key(c, "init");
+    if (cc_init_task(c, init, &c->init_task) != 0)
+        return -1;
+    if (find_task(c, "init") >= 0)
+        return cc_fail(c, "makes a task named \"init\": tasks[%d] has that name",
+                       find_task(c, "init"));
+    if (c->ntasks == SCN_MAX_TASKS)
+        return cc_fail(c, "makes a task, and there are %u already", SCN_MAX_TASKS);
+    if (compile_task(c, c->init_task, c->ntasks) != 0)
+        return -1;
+    cc_pop(c, mark);
+    return 0;
+}
+
 /* A fault: {"at_us", "kill": task}, {"at_us", "kill_server": name} or {"campaign": {...}}. */
 static int compile_fault(struct cc *c, const cJSON *f, uint32_t i)
 {
@@ -505,7 +526,7 @@ static int compile_disks(struct cc *c, const cJSON *root)
 static int compile_root(struct cc *c, const cJSON *root)
 {
     static const char *const keys[] = {"name",   "description", "seed",  "config", "tasks",
-                                       "faults", "expect",      "disks", NULL};
+                                       "faults", "expect",      "disks", "init",   NULL};
     const char *s;
     size_t len;
     struct scn_str name;
@@ -521,7 +542,8 @@ static int compile_root(struct cc *c, const cJSON *root)
     cc_put_str(c->hdr + SCN_AT(header, name), name);
     SCN_PUT(c->hdr, header, seed, seed);
     if (compile_config(c, root) != 0 || compile_disks(c, root) != 0 ||
-        compile_tasks(c, root) != 0 || compile_faults(c, root) != 0 || compile_expect(c, root) != 0)
+        compile_tasks(c, root) != 0 || compile_init(c, root) != 0 || compile_faults(c, root) != 0 ||
+        compile_expect(c, root) != 0)
         return -1;
     return 0;
 }
@@ -754,6 +776,7 @@ int scn_compile_text(const char *file_name, const char *json, size_t len, struct
         }
     }
     cJSON_Delete(root);
+    cJSON_Delete(c->init_task);
     free(text);
     free(c->strtab.p);
     free(c->code.p);

@@ -17,6 +17,14 @@ static const struct tw_program table[] = {
     {"say", say_main, "writes the rest of its command line on handle 1 (spawned with one)"},
     {"spawn-children", spawn_children_main,
      "spawns n=N children running idle us=T, sleeps stay=S microseconds, ends: they outlive it"},
+    {"port-server", port_server_main,
+     "answers requests on a port (re: + request); crash_after=N crash=pf|gp: a real CPU fault"},
+    {"init", init_main,
+     "the guardian: makes the servers' ports, keeps them, starts and restarts the supervisor"},
+    {"supervisor", supervisor_main,
+     "starts servers in dependency order, restarts them by policy (docs/supervision.md)"},
+    {"test-server", test_server_main,
+     "a supervised test server: 1 (safe to repeat) and 2 (not); ways to die, hang, start slow"},
     {NULL, NULL, NULL},
 };
 

@@ -52,5 +52,9 @@ int64_t exit_with_main(const char *args, size_t len);
 int64_t idle_main(const char *args, size_t len);
 int64_t say_main(const char *args, size_t len);
 int64_t spawn_children_main(const char *args, size_t len);
+int64_t port_server_main(const char *args, size_t len);
+int64_t init_main(const char *args, size_t len);
+int64_t supervisor_main(const char *args, size_t len);
+int64_t test_server_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */

@@ -614,6 +614,11 @@ struct bad_case {
 /* One task "t" and the given faults. */
 #define FAULTS(f) "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"faults\":[" f "]}"
 
+#define INIT(x) "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"init\":{" x "}}"
+#define SRV_A   "\"servers\":[{\"name\":\"a\",\"program\":\"idle\"}]"
+#define ARGS16  "xxxxxxxxxxxxxxxx"
+#define ARGS159 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 "xxxxxxxxxxxxxxx"
+
 static const struct bad_case bad_cases[] = {
     {ONE_TASK("") "x", "x.json:1:"},
     {"{\"name\":\"a\",\n\"tasks\":[\n  {\"name\" \"t\"}]}", "x.json:3:"},
@@ -819,7 +824,110 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].script[0].expect: must be an integer 0..4294967295"},
     {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"task_status\"}"),
      "tasks[0].script[0].operation: \"task_status\" takes handles, entry points or an output"},
+    /* the "init" key (sim-harness/scenario_init.c) */
+    {INIT("\"servers\":[]"), "init.servers: must be an array of 1..16 elements"},
+    {INIT("\"colour\":1," SRV_A), "init.colour: unknown key"},
+    {INIT("\"strategy\":\"one_for_some\"," SRV_A), "init.strategy: must be one of: one_for_one"},
+    {INIT("\"intensity\":0," SRV_A), "init.intensity: must be an integer 1..16"},
+    {INIT("\"period_us\":0," SRV_A), "init.period_us: must be an integer 1.."},
+    {INIT("\"backoff_us\":{\"base\":10,\"max\":5}," SRV_A),
+     "init.backoff_us.max: must be at least base (10)"},
+    {INIT("\"backoff_us\":{\"max\":5}," SRV_A), "init.backoff_us: missing key \"base\""},
+    {INIT("\"backoff_us\":{\"base\":1,\"cap\":5}," SRV_A), "init.backoff_us.cap: unknown key"},
+    {INIT("\"kill_supervisor\":[\"sometimes\"]," SRV_A), "init.kill_supervisor[0]: must be one of"},
+    {INIT("\"priority\":40," SRV_A), "init.priority: must be an integer 0..31"},
+    {INIT("\"servers\":[{\"program\":\"idle\"}]"), "init.servers[0]: missing key \"name\""},
+    {INIT("\"servers\":[{\"name\":\"A\",\"program\":\"idle\"}]"),
+     "init.servers[0].name: must be 1..15 bytes of a-z 0-9 _ -"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"nope\"}]"),
+     "init.servers[0].program: no program named \"nope\""},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"restart\":\"sometimes\"}]"),
+     "init.servers[0].restart: must be one of: permanent, transient, temporary"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"port\":\"a b\"}]"),
+     "init.servers[0].port: must be 1..31 bytes"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"args\":\"sup=x\"}]"),
+     "init.servers[0].args: sup= and hb= are the supervisor's to give"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"heartbeat_us\":-1}]"),
+     "init.servers[0].heartbeat_us: must be an integer"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\"},{\"name\":\"a\",\"program\":\"idle\"}"
+          "]"),
+     "init.servers[1].name: two servers named \"a\" (also servers[0])"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"port\":\"p\"},{\"name\":\"b\","
+          "\"program\":\"idle\",\"port\":\"p\"}]"),
+     "init.servers[1].port: port \"p\" is servers[0]'s too"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"scheme\":\"s\"},{\"name\":\"b\","
+          "\"program\":\"idle\",\"scheme\":\"s\"}]"),
+     "init.servers[1].scheme: scheme \"s\" is servers[0]'s too"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"z\"]}]"),
+     "init.servers[0].after[0]: no server named \"z\""},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"a\"]}]"),
+     "init.servers[0].after[0]: \"a\" is this server: it cannot wait for itself"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\"]},{\"name\":\"b\","
+          "\"program\":\"idle\",\"after\":[\"a\"]}]"),
+     "init.servers[1].after: the servers wait for each other (a cycle)"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\",\"b\"]},{\"name\":"
+          "\"b\",\"program\":\"idle\"}]"),
+     "init.servers[0].after[1]: \"b\" is named twice"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\",\"b\",\"b\",\"b\","
+          "\"b\"]}]"),
+     "init.servers[0].after: must be an array of 0..4 elements"},
+    {INIT("\"servers\":[{\"name\":\"aaaaaaaaaaaaaaa\",\"program\":\"spawn-children\",\"port\":"
+          "\"ppppppppppppppppppppppppppppppp\",\"scheme\":\"sssssssssssssssssssssssssssssss\","
+          "\"heartbeat_us\":1000000000,\"after\":[\"b\",\"c\",\"d\",\"e\"],\"args\":\"" ARGS159
+          "\"}]"),
+     "init.servers[0]: too long: the server's line is"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"init\",\"script\":[]}],\"init\":{" SRV_A "}}",
+     "init: makes a task named \"init\": tasks[0] has that name"},
 };
+
+/* The "init" key makes a task "init" that writes the configuration lines and spawns init. */
+START_TEST(test_init_task)
+{
+    static const char json[] =
+        "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],"
+        "\"init\":{\"strategy\":\"rest_for_one\",\"intensity\":2,\"period_us\":500,"
+        "\"backoff_us\":{\"base\":10,\"max\":80,\"reset_us\":900},\"quarantine_us\":70,"
+        "\"stop_us\":9000,\"kill_supervisor\":[\"after_spawn\"],"
+        "\"servers\":[{\"name\":\"db\",\"program\":\"test-server\",\"port\":\"db\","
+        "\"heartbeat_us\":300,\"after\":[\"fs\"],\"args\":\"die=5 code=4\"},"
+        "{\"name\":\"fs\",\"program\":\"file-server\",\"scheme\":\"file\","
+        "\"restart\":\"transient\"}]},"
+        "\"faults\":[{\"at_us\":5,\"kill\":\"init\"}],\"expect\":{\"exit\":{\"init\":0}}}";
+    static const char *const lines[] = {
+        ("sup strategy=rest_for_one intensity=2 backoff=10,80 reset=900 period=500 quarantine=70 "
+         "stop=9000 kills=after_spawn"),
+        "srv name=db prog=test-server restart=permanent port=db hb=300 after=fs args=die=5 code=4",
+        "srv name=fs prog=file-server restart=transient scheme=file",
+        "go",
+    };
+    static struct scn_view v;
+    struct scn_compiled sc;
+    compile_ok(json, &sc, &v);
+    ck_assert_uint_eq(v.ntasks, 2);
+    ck_assert(text_is(v.tasks[1].name, v.tasks[1].name_len, "init"));
+    ck_assert_int_eq(v.tasks[1].priority, 20);
+    struct scn_cursor cur;
+    struct scn_insn in;
+    uint32_t nw = 0;
+    bool spawned = false;
+    scn_cursor_init(&cur, &v, v.tasks[1].code_off, v.tasks[1].code_len, 1);
+    while (scn_cursor_next(&cur, &in)) {
+        if (in.op == SCN_OP_WRITE) {
+            ck_assert_uint_lt(nw, 4);
+            ck_assert_str_eq(insn_str(&v, &in), lines[nw]);
+            nw++;
+        }
+        if (in.op == SCN_OP_SPAWN_TASK) {
+            ck_assert_str_eq(insn_str(&v, &in), "init");
+            spawned = true;
+        }
+    }
+    ck_assert_uint_eq(nw, 4);
+    ck_assert(spawned);
+    ck_assert_str_eq(scn_step_path(&sc, 1, 0), "init.script[0]");
+    scn_compiled_free(&sc);
+}
+END_TEST
 
 START_TEST(test_bad_input)
 {
@@ -1165,6 +1273,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_task_steps_decode);
     tcase_add_test(tc, test_server_faults);
     tcase_add_test(tc, test_version_3_still_decodes);
+    tcase_add_test(tc, test_init_task);
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, test_bad_special);
     tcase_add_test(tc, test_url_expect_syntax);
