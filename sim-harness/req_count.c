@@ -301,7 +301,7 @@ static void on_port_end(struct req_count *rc, const struct trace_rec *r)
     uint32_t i = port_index(rc, (uint32_t)r->a); /* it may move the ports */
     struct rc_port *p = &rc->ports[i];
     if (r->c != 0 && r->c < rc->killed_cap && rc->killed_at[r->c] != 0) {
-        p->down = true;
+        p->hit = p->down = true;
         p->down_at = rc->killed_at[r->c] - 1;
     }
 }
@@ -395,13 +395,25 @@ bool req_count_judge(const struct req_count *rc, bool strict, char *why, size_t 
                                        : "an unknown reason");
         return false;
     }
-    if (t->accepted != t->answered + t->refused) {
+    struct rc_counts h = {0}; /* the ports whose servers were killed or crashed */
+    for (uint32_t i = 0; i < rc->nports; i++) {
+        const struct rc_counts *n = &rc->ports[i].n;
+        if (!rc->ports[i].hit)
+            continue;
+        h.accepted += n->accepted;
+        h.answered += n->answered;
+        h.refused += n->refused;
+        h.closed += n->closed;
+        h.gone += n->gone;
+        h.live += n->live;
+    }
+    if (h.accepted != h.answered + h.refused) {
         snprintf(why, cap,
-                 "accepted %llu != answered %llu + refused %llu (closed %llu, gone %llu, "
-                 "live %llu)",
-                 (unsigned long long)t->accepted, (unsigned long long)t->answered,
-                 (unsigned long long)t->refused, (unsigned long long)t->closed,
-                 (unsigned long long)t->gone, (unsigned long long)t->live);
+                 "on the ports whose servers died, accepted %llu != answered %llu + refused "
+                 "%llu (closed %llu, gone %llu, live %llu)",
+                 (unsigned long long)h.accepted, (unsigned long long)h.answered,
+                 (unsigned long long)h.refused, (unsigned long long)h.closed,
+                 (unsigned long long)h.gone, (unsigned long long)h.live);
         return false;
     }
     return true;

@@ -32,6 +32,7 @@ struct rc_counts {
 struct rc_port {
     uint32_t id; /* the port's object id */
     struct rc_counts n;
+    bool hit;         /* a server of it was killed or crashed: the campaign's law holds */
     bool down;        /* its incarnation ended with its server killed: not served since */
     uint64_t down_at; /* the time of that kill */
 };
@@ -77,8 +78,10 @@ void req_count_finish(struct req_count *rc);
  * Judge a finished count: false, with why (one line), when a request ended twice, ended or
  * was delivered before it was accepted, or was accepted twice; when one was duplicated;
  * and, strict (a run that kills servers: docs/supervision.md "Campaign"), unless the trace
- * ended (TR_END) with every task done and accepted = answered + refused (none closed, gone
- * or still live).
+ * ended (TR_END) with every task done and, summed over the ports whose server was killed
+ * or crashed (rc_port.hit), accepted = answered + refused (none closed, gone or still
+ * live). Other ports' requests (a supervisor's control port, whose one-way messages from a
+ * server killed before they were read end gone) are held to the first rules only.
  */
 bool req_count_judge(const struct req_count *rc, bool strict, char *why, size_t cap);
 

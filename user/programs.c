@@ -25,6 +25,8 @@ static const struct tw_program table[] = {
      "starts servers in dependency order, restarts them by policy (docs/supervision.md)"},
     {"test-server", test_server_main,
      "a supervised test server: 1 (safe to repeat) and 2 (not); ways to die, hang, start slow"},
+    {"request-loop", request_loop_main,
+     "a client that keeps asking port=NAME n=N times, tolerating restarts (the campaign)"},
     {NULL, NULL, NULL},
 };
 
@@ -62,6 +64,23 @@ int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t df
         i = end + 1;
     }
     return dflt;
+}
+
+bool tw_program_text(const char *args, size_t len, const char *key, const char **val, size_t *vlen)
+{
+    size_t klen = k_strlen(key);
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && args[end] != ' ')
+            end++;
+        if (end - i > klen && k_memcmp(args + i, key, klen) == 0 && args[i + klen] == '=') {
+            *val = args + i + klen + 1;
+            *vlen = end - i - klen - 1;
+            return true;
+        }
+        i = end + 1;
+    }
+    return false;
 }
 
 const struct tw_program *tw_programs(void)

@@ -30,6 +30,13 @@ static void rec(struct tr *t, uint64_t time, uint32_t type, uint64_t a, uint64_t
     t->r[t->n++] = (struct trace_rec){.time = time, .type = type, .a = a, .b = b, .c = c};
 }
 
+/* A server fault kills task, the server of port, at time: its incarnation ends. */
+static void kill_server_of(struct tr *t, uint64_t time, uint32_t port, uint32_t task)
+{
+    rec(t, time, TR_FAULT, TR_FAULT_KILL_SERVER, task, port);
+    rec(t, time, TR_PORT_END, port, 1, task);
+}
+
 static uint64_t pw(uint32_t port, uint32_t low)
 {
     return ((uint64_t)port << 32) | low;
@@ -164,6 +171,7 @@ START_TEST(test_missing_end_is_live)
     deliver(&t, 2 * US, 5, 100);
     end(&t, 3 * US, 5, 1, TR_REQ_REPLIED);
     accept(&t, 4 * US, 5, 2, 102); /* never ends */
+    kill_server_of(&t, 4 * US + 1, 5, 3);
     run_end(&t, 5 * US, TR_END_DONE);
     struct req_count rc;
     count(&t, &rc);
@@ -172,7 +180,7 @@ START_TEST(test_missing_end_is_live)
     char why[320];
     ck_assert_msg(judge(&rc, false, why), "%s", why); /* the general law holds with live */
     ck_assert(!judge(&rc, true, why));                /* the campaign's does not */
-    ck_assert_msg(strstr(why, "accepted 2 != answered 1 + refused 0") != NULL, "%s", why);
+    ck_assert_msg(strstr(why, "died, accepted 2 != answered 1 + refused 0") != NULL, "%s", why);
     ck_assert_msg(strstr(why, "live 1") != NULL, "%s", why);
     req_count_free(&rc);
 }
@@ -190,6 +198,16 @@ START_TEST(test_closed_and_gone_fail_strict)
         count(&t, &rc);
         ck_assert_uint_eq(i == 0 ? rc.total.closed : rc.total.gone, 1);
         char why[320];
+        /* No server of port 5 died: its requests answer to the first rules only (a
+         * supervisor's control port, whose senders may die before it reads them). */
+        ck_assert(judge(&rc, false, why));
+        ck_assert_msg(judge(&rc, true, why), "%s", why);
+        req_count_free(&rc);
+        /* Its server killed, the campaign's law holds for it, and fails. */
+        t.n--; /* the end record */
+        kill_server_of(&t, 2 * US + 1, 5, 3);
+        run_end(&t, 3 * US, TR_END_DONE);
+        count(&t, &rc);
         ck_assert(judge(&rc, false, why));
         ck_assert(!judge(&rc, true, why));
         req_count_free(&rc);

@@ -514,10 +514,10 @@ START_TEST(test_server_faults)
         {1, SCN_AT(fault, pad), 1, "nonzero padding"},
         {1, SCN_AT(fault, target) + 4, 0, "string too short"}, /* its length: 0 */
         {1, SCN_AT(fault, kind), 1, "unused string operand is not zero"},
-        {2, SCN_AT(fault, count), 0, "campaign count out of range"}, /* 200 -> 0 */
-        {3, SCN_AT(fault, count), 200, "campaign window out of range"}, /* 200 in 10 us: ok */
+        {2, SCN_AT(fault, count), 0, "campaign count out of range"},         /* 200 -> 0 */
+        {3, SCN_AT(fault, count), 200, "campaign window out of range"},      /* 200 in 10 us: ok */
         {3, SCN_AT(fault, count) + 1, 0x30, "campaign window out of range"}, /* 12291 in 10 us */
-        {3, SCN_AT(fault, at_ns) + 2, 1, "campaign window out of range"}, /* from > to */
+        {3, SCN_AT(fault, at_ns) + 2, 1, "campaign window out of range"},    /* from > to */
         {3, SCN_AT(fault, kind), SCN_FAULT_KILL_SERVER, "campaign fields in another fault"},
     };
     struct scn_view w;
@@ -657,16 +657,15 @@ static const struct bad_case bad_cases[] = {
      "faults[0].kill: no task named \"u\""},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"faults\":[{\"kill\":\"t\"}]}",
      "faults[0]: missing key \"at_us\""},
-    {FAULTS("{\"at_us\":1}"),
-     "faults[0]: missing key \"kill\" (or \"kill_server\", \"campaign\")"},
+    {FAULTS("{\"at_us\":1}"), "faults[0]: missing key \"kill\" (or \"kill_server\", \"campaign\")"},
     {FAULTS("{\"at_us\":1,\"kill\":\"t\",\"kill_server\":\"x\"}"),
-     "faults[0]: takes one of \"kill\", \"kill_server\" and \"campaign\", not both \"kill\" and \"kill_server\""},
+     "faults[0]: takes one of \"kill\", \"kill_server\" and \"campaign\", not both \"kill\" and "
+     "\"kill_server\""},
     {FAULTS("{\"at_us\":1,\"kill_server\":\"a b\"}"),
      "faults[0].kill_server: \"a b\" is not a port or scheme name"},
     {FAULTS("{\"at_us\":1,\"kill_server\":\"\"}"),
      "faults[0].kill_server: must be 1..31 bytes long"},
-    {FAULTS("{\"kill_server\":\"x\"}"),
-     "faults[0]: missing key \"at_us\""},
+    {FAULTS("{\"kill_server\":\"x\"}"), "faults[0]: missing key \"at_us\""},
     {FAULTS("{\"at_us\":1,\"campaign\":{\"servers\":\"*\",\"count\":1,\"to_us\":5}}"),
      "faults[0].at_us: a campaign has no \"at_us\""},
     {FAULTS("{\"campaign\":{\"count\":1,\"to_us\":5}}"),
@@ -679,7 +678,9 @@ static const struct bad_case bad_cases[] = {
      "faults[0].campaign.servers[2]: \"a\" is named twice"},
     {FAULTS("{\"campaign\":{\"servers\":[\"a\",5],\"count\":1,\"to_us\":5}}"),
      "faults[0].campaign.servers[1]: must be a string"},
-    {FAULTS("{\"campaign\":{\"servers\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"ccccccccccccccccccccccccccccccc\",\"ddddddddddddddddddddddddddddddd\",\"e\"],\"count\":1,\"to_us\":5}}"),
+    {FAULTS("{\"campaign\":{\"servers\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+            "\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"ccccccccccccccccccccccccccccccc\","
+            "\"ddddddddddddddddddddddddddddddd\",\"e\"],\"count\":1,\"to_us\":5}}"),
      "faults[0].campaign.servers[4]: the names come to more than 127 bytes"},
     {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":0,\"to_us\":5}}"),
      "faults[0].campaign.count: must be an integer 1..1000000000"},
@@ -691,8 +692,7 @@ static const struct bad_case bad_cases[] = {
      "faults[0].campaign.count: 2000 kills do not fit 1 us"},
     {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":1,\"to_us\":4,\"when\":1}}"),
      "faults[0].campaign.when: unknown key"},
-    {FAULTS("{\"campaign\":[1]}"),
-     "faults[0].campaign: must be an object"},
+    {FAULTS("{\"campaign\":[1]}"), "faults[0].campaign: must be an object"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"priority\":32,\"script\":[]}]}",
      "tasks[0].priority: must be an integer 0..31"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t t\",\"script\":[]}]}", "tasks[0].name: task names"},

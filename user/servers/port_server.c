@@ -13,33 +13,12 @@
 
 static const char reply_prefix[] = "re:";
 
-/*
- * The value of key=TEXT among the space-separated words of args: true and *val, *vlen set
- * (TEXT may be empty), or false when no word starts with key=.
- */
-static bool arg_text(const char *args, size_t len, const char *key, const char **val, size_t *vlen)
-{
-    size_t klen = k_strlen(key);
-    for (size_t i = 0; i < len;) {
-        size_t end = i;
-        while (end < len && args[end] != ' ')
-            end++;
-        if (end - i > klen && k_memcmp(args + i, key, klen) == 0 && args[i + klen] == '=') {
-            *val = args + i + klen + 1;
-            *vlen = end - i - klen - 1;
-            return true;
-        }
-        i = end + 1;
-    }
-    return false;
-}
-
 /* crash=pf|gp: the fault to take (0 for none given), or -1 for any other value. */
 static int crash_kind(const char *args, size_t len)
 {
     const char *v;
     size_t n;
-    if (!arg_text(args, len, "crash", &v, &n))
+    if (!tw_program_text(args, len, "crash", &v, &n))
         return 0;
     if (k_memeq_str(v, n, "pf"))
         return TW_CRASH_PF;
@@ -56,7 +35,7 @@ static int64_t open_port(const char *args, size_t len)
 {
     const char *name;
     size_t n;
-    if (!arg_text(args, len, "port", &name, &n))
+    if (!tw_program_text(args, len, "port", &name, &n))
         return 1;
     if (n == 0 || n > 64)
         return TW_E_INVAL;
