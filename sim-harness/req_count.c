@@ -356,6 +356,19 @@ void req_count_feed(struct req_count *rc, const struct trace_rec *r, size_t n)
     }
 }
 
+static void counts_add(struct rc_counts *a, const struct rc_counts *b)
+{
+    a->accepted += b->accepted;
+    a->answered += b->answered;
+    a->refused += b->refused;
+    a->closed += b->closed;
+    a->gone += b->gone;
+    a->live += b->live;
+    a->redelivered += b->redelivered;
+    a->duplicated += b->duplicated;
+    a->bad += b->bad;
+}
+
 void req_count_finish(struct req_count *rc)
 {
     for (uint32_t i = 0; i < rc->nreqs; i++) {
@@ -363,8 +376,11 @@ void req_count_finish(struct req_count *rc)
         if (q->accepted && q->ends == 0)
             COUNT(rc, q, live);
     }
-    for (uint32_t i = 0; i < rc->nports; i++)
+    for (uint32_t i = 0; i < rc->nports; i++) {
         rc->unrecovered += rc->ports[i].down;
+        if (rc->ports[i].hit)
+            counts_add(&rc->died, &rc->ports[i].n);
+    }
 }
 
 uint64_t req_count_recovery_mean(const struct req_count *rc)
@@ -395,18 +411,7 @@ bool req_count_judge(const struct req_count *rc, bool strict, char *why, size_t 
                                        : "an unknown reason");
         return false;
     }
-    struct rc_counts h = {0}; /* the ports whose servers were killed or crashed */
-    for (uint32_t i = 0; i < rc->nports; i++) {
-        const struct rc_counts *n = &rc->ports[i].n;
-        if (!rc->ports[i].hit)
-            continue;
-        h.accepted += n->accepted;
-        h.answered += n->answered;
-        h.refused += n->refused;
-        h.closed += n->closed;
-        h.gone += n->gone;
-        h.live += n->live;
-    }
+    const struct rc_counts h = rc->died;
     if (h.accepted != h.answered + h.refused) {
         snprintf(why, cap,
                  "on the ports whose servers died, accepted %llu != answered %llu + refused "
@@ -432,15 +437,8 @@ void rc_counts_format(const struct rc_counts *n, char *buf, size_t cap)
 
 void req_count_add(struct req_count *a, const struct req_count *b)
 {
-    a->total.accepted += b->total.accepted;
-    a->total.answered += b->total.answered;
-    a->total.refused += b->total.refused;
-    a->total.closed += b->total.closed;
-    a->total.gone += b->total.gone;
-    a->total.live += b->total.live;
-    a->total.redelivered += b->total.redelivered;
-    a->total.duplicated += b->total.duplicated;
-    a->total.bad += b->total.bad;
+    counts_add(&a->total, &b->total);
+    counts_add(&a->died, &b->died);
     a->kills += b->kills;
     a->misses += b->misses;
     a->crashes += b->crashes;

@@ -41,6 +41,7 @@ struct rc_req; /* one request (req_count.c) */
 
 struct req_count {
     struct rc_counts total;
+    struct rc_counts died; /* summed over the ports whose servers died (rc_port.hit): finish */
     struct rc_port *ports; /* in the order the trace first named them */
     uint32_t nports, ports_cap;
     /* faults */

@@ -387,6 +387,8 @@ static void print_totals(const struct check_state *st, uint64_t seeds)
     printf("requests over %llu seeds: %s\n", (unsigned long long)seeds, line);
     if (st->sum.kills + st->sum.misses + st->sum.crashes == 0)
         return;
+    rc_counts_format(&st->sum.died, line, sizeof(line));
+    printf("requests on the ports whose servers died: %s\n", line);
     printf("faults over %llu seeds: ", (unsigned long long)seeds);
     print_kills(stdout, &st->sum);
     printf("\nrecovery: mean ");

@@ -11,12 +11,13 @@
  *   refused   TW_E_RESTARTED: the server died before answering a "2" it had accepted.
  *
  * A write that finds the handle stale was never accepted: the program opens the port again
- * and sends the same request. Anything else is a lost request and ends the program with
- * 1: no end by the deadline (a hang), peer_closed, stale while a request is owed, a reply
- * that is not the request's (the program returns the error: the run step fails). args: port=NAME (1..31 bytes), n=N (default 100), every=K
- * (default 4; 0: never a "2"), timeout_us=T (default 100000), gap_us=G (a sleep between
- * two requests, default 0). Prints one line at the end and returns 0 when every request
- * was answered or refused.
+ * and sends the same request. Anything else is a lost request: no end by the deadline (a
+ * hang), peer_closed, stale while a request is owed, a reply that is not the request's.
+ * The program then prints which and returns that error, so the run step fails.
+ *
+ * args: port=NAME (1..31 bytes), n=N (default 100), every=K (default 4; 0: never a "2"),
+ * timeout_us=T (default 100000), gap_us=G (a sleep between two requests, default 0).
+ * Prints one line at the end and returns 0 when every request was answered or refused.
  */
 #include "../../core/klib.h"
 #include "../programs.h"
@@ -47,8 +48,8 @@ static int64_t reopen(struct loop *l)
 /* Fail request i with why and rc (an error): the program's result. */
 static int64_t lost(struct loop *l, int64_t i, const char *why, int64_t rc)
 {
-    sup_print(&l->con, "request-loop %s: request %lld lost: %s (%s)", l->url + 7, (long long)i,
-              why, tw_strerror(rc));
+    sup_print(&l->con, "request-loop %s: request %lld lost: %s (%s)", l->url + 7, (long long)i, why,
+              tw_strerror(rc));
     return rc;
 }
 
