@@ -17,6 +17,13 @@ static const struct tw_program table[] = {
     {"say", say_main, "writes the rest of its command line on handle 1 (spawned with one)"},
     {"spawn-children", spawn_children_main,
      "spawns n=N children running idle us=T, sleeps stay=S microseconds, ends: they outlive it"},
+    {"proc-manager", proc_manager_main,
+     "serves chan://proc, the process manager (docs/processes.md); idle=US ends it when quiet"},
+    {"obedient", obedient_main, "relays its signals to handle 3; ends with code=N on terminate"},
+    {"stubborn", stubborn_main, "relays its signals to handle 3; ignores terminate"},
+    {"proc-parent", proc_parent_main,
+     "spawns n=N children (idle us=T) through the manager, relays their exits for stay=S us"},
+    {"proc-signal", proc_signal_main, "sends the signal n=N to process pid=P through the manager"},
     {NULL, NULL, NULL},
 };
 

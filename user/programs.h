@@ -52,5 +52,10 @@ int64_t exit_with_main(const char *args, size_t len);
 int64_t idle_main(const char *args, size_t len);
 int64_t say_main(const char *args, size_t len);
 int64_t spawn_children_main(const char *args, size_t len);
+int64_t proc_manager_main(const char *args, size_t len);
+int64_t obedient_main(const char *args, size_t len);
+int64_t stubborn_main(const char *args, size_t len);
+int64_t proc_parent_main(const char *args, size_t len);
+int64_t proc_signal_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */
