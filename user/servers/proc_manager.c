@@ -490,7 +490,8 @@ static void do_status(struct pm *m, int s, uint32_t pid)
     sess_send(m, s, buf, n);
 }
 
-/* "ok P1 P2 ...": the children of pid, or (pid 0) of connection s; as many as fit. */
+/* "ok P1 P2 ...": the children of pid, or (pid 0) of connection s, in pid order; as many as
+ * fit. */
 static void do_children(struct pm *m, int s, uint32_t requester, const struct proc_req *rq)
 {
     uint32_t of = rq->has_pid ? rq->pid : requester;
@@ -498,12 +499,18 @@ static void do_children(struct pm *m, int s, uint32_t requester, const struct pr
         return;
     char buf[PROC_MSG_MAX];
     size_t n = k_snprintf(buf, sizeof(buf), "ok");
-    for (int i = 0; i < PROC_MAX; i++) {
-        const struct proc *c = &m->procs[i];
-        bool is =
-            c->state != P_FREE && (of != 0 ? c->parent == of : (c->parent == 0 && c->conn == s));
-        if (!is)
-            continue;
+    for (uint32_t last = 0;;) { /* in pid order: the next child above last */
+        const struct proc *c = NULL;
+        for (int i = 0; i < PROC_MAX; i++) {
+            const struct proc *q = &m->procs[i];
+            bool is = q->state != P_FREE && q->pid > last &&
+                      (of != 0 ? q->parent == of : (q->parent == 0 && q->conn == s));
+            if (is && (c == NULL || q->pid < c->pid))
+                c = q;
+        }
+        if (c == NULL)
+            break;
+        last = c->pid;
         char num[16];
         size_t k = k_snprintf(num, sizeof(num), " %u", (unsigned)c->pid);
         if (n + k > sizeof(buf) - 4) {
@@ -740,6 +747,14 @@ static int64_t serve(struct pm *m, int64_t idle_us)
             if (p->state == P_LIVE && (p->ev & TW_SIG_EXITED) != 0)
                 on_task(m, p);
             p->ev = 0;
+        }
+        /* Closed sessions before requests: a client that closed one session and then asked
+         * on another sees the close done (its children moved to pid 1). */
+        for (int i = 0; i < SESS_MAX; i++) {
+            uint32_t ev = m->sess[i].ev;
+            if (m->sess[i].h != NONE && (ev & TW_SIG_PEER_CLOSED) != 0 &&
+                (ev & TW_SIG_READABLE) == 0)
+                sess_close(m, i);
         }
         for (int i = 0; i < SESS_MAX; i++) {
             if (m->sess[i].h != NONE && m->sess[i].ev != 0)
