@@ -55,6 +55,19 @@ static int create_task(const struct scn_view *v, uint32_t i, uint32_t *id)
     return rc;
 }
 
+/* A fault of the scenario, with the kernel (the decoder checked every field). */
+static int schedule_fault(const struct scn_fault *f)
+{
+    switch (f->kind) {
+    case SCN_FAULT_KILL_SERVER:
+        return k_native_kill_server_at(f->target, f->target_len, f->at_ns);
+    case SCN_FAULT_CAMPAIGN:
+        return k_native_campaign(f->target, f->target_len, f->count, f->at_ns, f->to_ns);
+    default:
+        return k_native_kill_at(task_ids[f->task], f->at_ns);
+    }
+}
+
 int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt,
              struct scn_view *view, struct scn_error *err)
 {
@@ -73,7 +86,7 @@ int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt
     for (uint32_t i = 0; rc == TW_OK && i < view->ntasks; i++)
         rc = create_task(view, i, &task_ids[i]);
     for (uint32_t i = 0; rc == TW_OK && i < view->nfaults; i++)
-        rc = k_native_kill_at(task_ids[view->faults[i].task], view->faults[i].at_ns);
+        rc = schedule_fault(&view->faults[i]);
     if (rc != TW_OK) {
         err->offset = 0;
         k_snprintf(err->msg, sizeof(err->msg), "the kernel could not set the scenario up: %s",

@@ -44,7 +44,9 @@ enum tw_err {
     TW_E_CANCELED = -14,  /* handle closed or thread killed while waiting */
     TW_E_LIMIT = -15,     /* a fixed limit was reached */
     TW_E_SYNTAX = -16,    /* malformed URL */
-    TW_ERR_MIN = -16,
+    TW_E_STALE = -17,     /* the server incarnation this handle reached is gone: open again */
+    TW_E_RESTARTED = -18, /* the server restarted before answering: maybe done, maybe not */
+    TW_ERR_MIN = -18,
 };
 
 /* Signals asserted on objects; wait() and poll() block on a mask of these. */
@@ -128,6 +130,8 @@ enum tw_invoke_op {
     TW_CHAN_READ_HANDLES = 0x202,
     TW_CHAN_PENDING = 0x203,
     TW_PORT_SERVE_SCHEME = 0x210,
+    TW_PORT_SET_REPEATABLE = 0x211, /* docs/supervision.md */
+    TW_PORT_GENERATION = 0x212,
     /* on file:/// (the file server's VFS root) */
     TW_VFS_MOUNT = 0x600,
     TW_VFS_UNMOUNT = 0x601,

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/chan.c - channel pairs and named ports (see chan.h).
+ * core/chan.c - channel pairs and named ports (see chan.h); the requests on ports, their
+ * server incarnations and what happens to them when a server ends are core/chan_req.c's.
  */
 #include "optable.h"
 #include "chan.h"
+#include "chan_int.h"
 #include "hash.h"
 #include "kassert.h"
 #include "kcache.h"
@@ -18,53 +20,6 @@
 #include "url.h"
 #include "wait.h"
 
-struct chan_msg {
-    uint32_t len;
-    uint32_t nh;
-    uint64_t seq;
-    struct kobj *from; /* port messages: the client end (a reference) */
-    struct handle_entry h[TW_MSG_MAX_HANDLES];
-    uint8_t data[TW_MSG_MAX_BYTES];
-};
-
-/*
- * A ring of message slots; storage is allocated on the first write. A message sent into an
- * empty ring is the next one received, so the digest its send record carries is kept for
- * its receive record (the common case: a request, then its answer).
- */
-struct msg_ring {
-    struct chan_msg *slots;
-    uint32_t cap;
-    uint32_t head;
-    uint32_t count;
-    uint8_t order;
-    bool front_digest_known; /* front_digest is the digest of slots[head] */
-    uint64_t front_digest;
-};
-
-struct port;
-
-struct chan_end {
-    struct kobj obj;
-    struct chan_end *peer;     /* pairs: the other end, NULL once it closed */
-    struct kobj *pending_peer; /* pairs: the other end until taken (a handle in flight) */
-    struct port *port;         /* clients: the port (a reference) */
-    struct list client_link;   /* in port->clients */
-    struct msg_ring in;
-    uint32_t carried; /* messages, and a fresh pair's other end, holding a handle to it */
-};
-
-struct port {
-    struct kobj obj;
-    char name[K_CHAN_NAME];
-    uint32_t name_len;
-    bool closed;
-    struct list clients;  /* struct chan_end.client_link */
-    struct list reg_link; /* in the registry */
-    struct msg_ring in;
-    uint32_t carried; /* messages holding a handle to it */
-};
-
 static struct {
     struct kcache ends;
     struct kcache ports;
@@ -72,21 +27,20 @@ static struct {
     uint64_t next_seq;
 } ch;
 
-static const struct kobj_ops end_ops;
-static const struct kobj_ops port_ops;
-
 void chan_module_init(void)
 {
     kcache_init(&ch.ends, "chan-end", sizeof(struct chan_end));
     kcache_init(&ch.ports, "port", sizeof(struct port));
     list_init(&ch.registry);
     ch.next_seq = 1;
+    chan_req_init();
 }
 
 void chan_module_check_empty(void)
 {
     K_ASSERT(list_empty(&ch.registry));
     K_ASSERT(ch.ends.live == 0 && ch.ports.live == 0);
+    chan_req_check_empty();
 }
 
 uint64_t chan_messages_sent(void)
@@ -102,36 +56,13 @@ static void ring_init(struct msg_ring *r, uint32_t cap)
     r->cap = cap;
 }
 
-static bool ring_full(const struct msg_ring *r)
+struct chan_msg *ring_reserve_alloc(struct msg_ring *r)
 {
-    return r->count == r->cap;
-}
-
-static struct chan_msg *ring_front(struct msg_ring *r)
-{
-    K_ASSERT(r->count > 0 && r->slots != NULL);
-    return &r->slots[r->head];
-}
-
-/* The next free slot, allocating storage on first use; NULL on TW_E_NOMEM. The caller
- * sets every header field that is read (len, nh, h[0 .. nh), from, seq). */
-static struct chan_msg *ring_reserve(struct msg_ring *r)
-{
-    K_ASSERT(!ring_full(r));
-    if (r->slots == NULL) {
-        r->order = (uint8_t)page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) /
-                                           K_PAGE_SIZE);
-        r->slots = page_alloc(r->order);
-        if (r->slots == NULL)
-            return NULL;
-    }
-    uint32_t i = r->head + r->count; /* < 2 * cap: one subtraction, not a division */
-    return &r->slots[i >= r->cap ? i - r->cap : i];
-}
-
-static void ring_commit(struct msg_ring *r)
-{
-    r->count++;
+    K_ASSERT(r->slots == NULL);
+    r->order =
+        (uint8_t)page_order_for((r->cap * sizeof(struct chan_msg) + K_PAGE_SIZE - 1) / K_PAGE_SIZE);
+    r->slots = page_alloc(r->order);
+    return r->slots != NULL ? ring_at(r, r->count) : NULL;
 }
 
 /*
@@ -141,9 +72,9 @@ static void ring_commit(struct msg_ring *r)
  */
 static uint32_t *carried_of(struct kobj *o)
 {
-    if (o->ops == &end_ops)
+    if (o->ops == &chan_end_ops)
         return &K_CONTAINER_OF(o, struct chan_end, obj)->carried;
-    if (o->ops == &port_ops)
+    if (o->ops == &chan_port_ops)
         return &K_CONTAINER_OF(o, struct port, obj)->carried;
     return NULL;
 }
@@ -164,8 +95,7 @@ static void uncarry(struct kobj *o)
     }
 }
 
-/* Release what a message holds (handles in flight, the client reference). */
-static void msg_release(struct chan_msg *m)
+void msg_release_held(struct chan_msg *m)
 {
     for (uint32_t i = 0; i < m->nh; i++) {
         uncarry(m->h[i].obj);
@@ -175,14 +105,6 @@ static void msg_release(struct chan_msg *m)
     if (m->from != NULL)
         kobj_unref(m->from);
     m->from = NULL;
-}
-
-static void ring_pop(struct msg_ring *r)
-{
-    K_ASSERT(r->count > 0);
-    r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
-    r->count--;
-    r->front_digest_known = false;
 }
 
 static void ring_drain(struct msg_ring *r)
@@ -256,8 +178,8 @@ static void take_handles(struct chan_msg *m, const int32_t *hv, uint32_t nh)
 
 /*
  * Queue a message of len bytes at data (kernel-readable, already checked) with nh handles
- * onto dest, owned by dest_obj. from: the client end for port messages (or NULL).
- * Returns len, or an error with nothing changed.
+ * onto dest, owned by dest_obj. from: the client end for port messages (or NULL), which
+ * are requests: dest_obj is then the port. Returns len, or an error with nothing changed.
  */
 static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *dest_obj,
                         struct kobj *from, const void *data, size_t len, const int32_t *hv,
@@ -279,7 +201,9 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
     if (from != NULL)
         kobj_ref(from);
     m->from = from;
+    m->flags = 0;
     m->seq = ch.next_seq++;
+    m->req = 0;
     uint64_t d = digest(m);
     if (dest->count == 0) {
         dest->front_digest = d;
@@ -287,6 +211,8 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
     }
     ring_commit(dest);
     trace_emit(TR_IPC_SEND, m->seq, ((uint64_t)dest_obj->id << 32) | m->len, d);
+    if (from != NULL)
+        req_accept(as_port(dest_obj), m);
     kobj_notify(dest_obj);
     return (int64_t)len;
 }
@@ -334,13 +260,15 @@ static int64_t recv_msg(struct kobj *o, struct msg_ring *r, void *buf, size_t le
 /* Invariant checker: the ring is consistent; count the handles its messages carry. */
 static void ring_check(const struct msg_ring *r)
 {
-    K_ASSERT(r->cap >= 1 && r->cap <= K_CHAN_MAX_CAP && r->count <= r->cap && r->head < r->cap);
+    K_ASSERT(r->cap >= 1 && r->cap <= K_CHAN_MAX_CAP && r->count + r->held <= r->cap &&
+             r->head < r->cap);
     K_ASSERT(r->count == 0 || r->slots != NULL);
     K_ASSERT(!r->front_digest_known ||
              (r->count > 0 && r->front_digest == digest(&r->slots[r->head])));
     for (uint32_t i = 0; i < r->count; i++) {
         const struct chan_msg *m = &r->slots[(r->head + i) % r->cap];
         K_ASSERT(m->len <= TW_MSG_MAX_BYTES && m->nh <= TW_MSG_MAX_HANDLES);
+        K_ASSERT((m->flags & ~MSG_MARKER) == 0 && (m->flags == 0 || (m->len == 0 && m->nh == 0)));
         for (uint32_t h = 0; h < m->nh; h++) {
             K_ASSERT(m->h[h].obj != NULL);
             m->h[h].obj->scratch++;
@@ -349,18 +277,6 @@ static void ring_check(const struct msg_ring *r)
 }
 
 /* ---- pair and client ends ----------------------------------------------------------- */
-
-static struct chan_end *as_end(struct kobj *o)
-{
-    K_ASSERT(o->ops == &end_ops);
-    return K_CONTAINER_OF(o, struct chan_end, obj);
-}
-
-static struct port *as_port(struct kobj *o)
-{
-    K_ASSERT(o->ops == &port_ops);
-    return K_CONTAINER_OF(o, struct port, obj);
-}
 
 static bool end_peer_gone(const struct chan_end *e)
 {
@@ -380,12 +296,25 @@ static struct msg_ring *end_dest(struct chan_end *e, struct kobj **dest_obj)
     return &e->peer->in;
 }
 
+/* A message, or a marker (an error owed for a request), waits in e's ring or beyond it. */
+static bool end_has_input(const struct chan_end *e)
+{
+    return e->in.count > 0 || e->over_restarted > 0 || e->over_closed > 0;
+}
+
+/*
+ * A stale end (docs/supervision.md) is readable while a reply or marker waits, and
+ * peer-closed once nothing more is owed to it; never writable. Otherwise as a pair end or
+ * a port's client end always was.
+ */
 static uint32_t end_signals(struct kobj *o)
 {
     struct chan_end *e = as_end(o);
+    uint32_t s = end_has_input(e) ? TW_SIG_READABLE : 0;
+    if (e->stale)
+        return e->owed == 0 ? s | TW_SIG_PEER_CLOSED : s;
     struct kobj *d;
     struct msg_ring *dest = end_dest(e, &d);
-    uint32_t s = e->in.count > 0 ? TW_SIG_READABLE : 0;
     if (dest == NULL)
         s |= TW_SIG_PEER_CLOSED;
     else if (!ring_full(dest))
@@ -396,6 +325,8 @@ static uint32_t end_signals(struct kobj *o)
 static int64_t end_send(struct kobj *o, const void *buf, size_t len, const int32_t *hv, uint32_t nh)
 {
     struct chan_end *e = as_end(o);
+    if (e->stale)
+        return TW_E_STALE;
     struct kobj *dest_obj;
     struct msg_ring *dest = end_dest(e, &dest_obj);
     if (dest == NULL)
@@ -403,11 +334,29 @@ static int64_t end_send(struct kobj *o, const void *buf, size_t len, const int32
     return send_msg(o, dest, dest_obj, e->port != NULL ? o : NULL, buf, len, hv, nh);
 }
 
-static int64_t end_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap)
+/*
+ * Take e's next message (end_recv's contract); *marker is 0, or the request seq of the
+ * marker taken instead (its error is the result; UINT64_MAX: a marker that found the ring
+ * full, request unknown). Markers come in ring order with replies, those that found it
+ * full after them; a stale end with nothing left: TW_E_STALE once nothing more is owed.
+ */
+static int64_t end_take(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap,
+                        uint64_t *marker)
 {
     struct chan_end *e = as_end(o);
-    if (e->in.count == 0)
+    *marker = 0;
+    if (e->in.count == 0) {
+        if (e->over_restarted > 0 || e->over_closed > 0) {
+            *marker = UINT64_MAX;
+            return e->over_restarted > 0 ? (e->over_restarted--, TW_E_RESTARTED)
+                                         : (e->over_closed--, TW_E_PEER);
+        }
+        if (e->stale)
+            return e->owed > 0 ? TW_E_WOULDBLOCK : TW_E_STALE;
         return end_peer_gone(e) ? TW_E_PEER : TW_E_WOULDBLOCK;
+    }
+    if (ring_front(&e->in)->flags != 0)
+        return req_take_marker(e, marker);
     bool was_full = ring_full(&e->in);
     int64_t n = recv_msg(o, &e->in, buf, len, out, cap, NULL);
     /* The peer may write again. Only its TW_SIG_WRITABLE can have changed, and only if the
@@ -415,6 +364,12 @@ static int64_t end_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uin
     if (n >= 0 && was_full && e->peer != NULL)
         kobj_notify(&e->peer->obj);
     return n;
+}
+
+static int64_t end_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap)
+{
+    uint64_t marker;
+    return end_take(o, buf, len, out, cap, &marker);
 }
 
 static int64_t end_read(struct kobj *o, void *buf, size_t len)
@@ -450,10 +405,12 @@ static int64_t handles_io(struct kobj *o, const struct kargs *a, send_fn send, r
 static int64_t end_invoke(struct kobj *o, const struct kargs *a)
 {
     struct chan_end *e = as_end(o);
+    /* A stale end: writing is refused (end_send), reading gives what is owed (end_take);
+     * counting it and its generation answer as before. */
     switch (a->op->op) {
     case TW_CHAN_TAKE_PEER: {
         struct kobj *peer = e->pending_peer;
-        int64_t h = handle_take_pending(&e->pending_peer, end_ops.default_rights);
+        int64_t h = handle_take_pending(&e->pending_peer, chan_end_ops.default_rights);
         if (h >= 0)
             uncarry(peer); /* its handle is the caller's now */
         return h;
@@ -461,8 +418,10 @@ static int64_t end_invoke(struct kobj *o, const struct kargs *a)
     case TW_CHAN_WRITE_HANDLES:
     case TW_CHAN_READ_HANDLES:
         return handles_io(o, a, end_send, end_recv);
-    case TW_CHAN_PENDING:
-        return e->in.count;
+    case TW_CHAN_PENDING: /* markers count: each is read once, as an error */
+        return (int64_t)e->in.count + e->over_restarted + e->over_closed;
+    case TW_PORT_GENERATION:
+        return e->port != NULL ? (int64_t)e->gen : TW_E_NOTSUP; /* a pair end has none */
     default:
         return TW_E_NOTSUP;
     }
@@ -481,11 +440,12 @@ static void end_last_close(struct kobj *o)
         kobj_notify(&peer->obj);
     }
     if (e->port != NULL) {
-        list_remove(&e->client_link);
+        list_remove(&e->client_link); /* a stale end is on no list: a no-op */
         struct port *p = e->port;
         e->port = NULL;
         kobj_unref(&p->obj);
     }
+    e->over_restarted = e->over_closed = 0; /* markers nobody will read */
     ring_drain(&e->in);
 }
 
@@ -504,6 +464,10 @@ static void end_check(struct kobj *o)
     ring_check(&e->in);
     K_ASSERT(e->peer == NULL || e->peer->peer == e);
     K_ASSERT(e->port == NULL || e->peer == NULL);
+    /* A client of the current incarnation is on its port's list; a stale one on none. */
+    K_ASSERT(!list_linked(&e->client_link) || (e->port != NULL && !e->stale && !e->port->closed));
+    K_ASSERT(e->stale || e->owed == 0);
+    K_ASSERT(e->port != NULL || e->over_restarted + e->over_closed == 0); /* no marker */
     if (e->pending_peer != NULL) {
         K_ASSERT(e->pending_peer == &e->peer->obj);
         e->pending_peer->scratch++;
@@ -511,7 +475,7 @@ static void end_check(struct kobj *o)
     K_ASSERT(e->carried <= e->obj.handles); /* in flight: a kind of handle */
 }
 
-static const struct kobj_ops end_ops = {
+const struct kobj_ops chan_end_ops = {
     .name = "chan",
     .kind = TW_KIND_CHAN,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
@@ -533,32 +497,65 @@ static uint32_t port_signals(struct kobj *o)
     return (p->in.count > 0 ? TW_SIG_READABLE : 0) | TW_SIG_WRITABLE;
 }
 
+/* Clients blocked on a full port may write again: only their TW_SIG_WRITABLE changed. */
+void port_notify_clients(struct port *p)
+{
+    struct list *pos;
+    list_for_each(pos, &p->clients)
+    {
+        kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
+    }
+}
+
+/*
+ * A server reads a request. The first task to read binds the port's current incarnation;
+ * another task's read is TW_E_BUSY until that task ends, and a task that is ending reads
+ * nothing more (TW_E_CANCELED). The request goes into service by the reading thread
+ * (core/chan_req.c): the kernel keeps a copy of it only when the port marks its op
+ * repeatable, so a port without a mask pays nothing for that.
+ */
 static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, uint32_t cap)
 {
     struct port *p = as_port(o);
+    struct thread *t = thread_current();
+    if (t->task->exiting)
+        return TW_E_CANCELED;
+    if (p->server != NULL && p->server != t->task)
+        return TW_E_BUSY;
     if (p->in.count == 0)
         return TW_E_WOULDBLOCK;
+    struct chan_msg *copy = NULL;
+    if (p->repeatable != 0) {
+        int rc = req_copy_for_read(p, &copy);
+        if (rc != TW_OK)
+            return rc;
+    }
+    const struct chan_msg *m = ring_front(&p->in);
+    uint64_t req = m->req, seq = m->seq;
     struct kobj *from = NULL;
     bool was_full = ring_full(&p->in);
     int64_t n = recv_msg(o, &p->in, buf, len, out, cap, &from);
-    if (n < 0)
+    if (n < 0) {
+        if (copy != NULL)
+            req_copy_free(copy);
         return n;
-    struct thread *t = thread_current();
+    }
+    req_read(t, p, req, seq, copy); /* ends the previous one: before reply_to moves on */
     if (t->reply_to != NULL)
         kobj_unref(t->reply_to);
     t->reply_to = from;
-    /* Space freed: clients blocked on a full port may write again. Only their
-     * TW_SIG_WRITABLE can have changed, and only if the port was full (as in end_recv). */
-    if (was_full) {
-        struct list *pos;
-        list_for_each(pos, &p->clients)
-        {
-            kobj_notify(&list_entry(pos, struct chan_end, client_link)->obj);
-        }
-    }
+    /* Space freed (unless a copy holds the slot): only if the port was full (as in end_recv). */
+    if (was_full && !ring_full(&p->in))
+        port_notify_clients(p);
     return n;
 }
 
+/*
+ * A write on the port answers the client whose message this thread read last. The first
+ * answer ends the request in service (TR_REQ_REPLIED); more writes (a long read's
+ * continuations) reach the same client. A client end that closed: TW_E_PEER, and the
+ * request ends TR_REQ_GONE.
+ */
 static int64_t port_send(struct kobj *o, const void *buf, size_t len, const int32_t *hv,
                          uint32_t nh)
 {
@@ -566,11 +563,19 @@ static int64_t port_send(struct kobj *o, const void *buf, size_t len, const int3
     if (t->reply_to == NULL)
         return TW_E_INVAL; /* no request read yet: nobody to answer */
     struct chan_end *client = as_end(t->reply_to);
-    if (client->port == NULL)
+    if (client->port == NULL) {
+        if (t->svc.port != NULL)
+            req_service_end(t, TR_REQ_GONE);
         return TW_E_PEER;
+    }
+    if (client->over_restarted != 0 || client->over_closed != 0)
+        req_flush_markers(client); /* they were owed first */
     if (ring_full(&client->in))
         return TW_E_BUSY;
-    return send_msg(o, &client->in, &client->obj, NULL, buf, len, hv, nh);
+    int64_t n = send_msg(o, &client->in, &client->obj, NULL, buf, len, hv, nh);
+    if (n >= 0 && t->svc.port != NULL)
+        req_service_end(t, TR_REQ_REPLIED);
+    return n;
 }
 
 static int64_t port_read(struct kobj *o, void *buf, size_t len)
@@ -588,6 +593,11 @@ static int64_t port_invoke(struct kobj *o, const struct kargs *a)
     switch (a->op->op) {
     case TW_PORT_SERVE_SCHEME:
         return uprov_register(o, a->buf[0], (size_t)a->v[1]); /* checks the name */
+    case TW_PORT_SET_REPEATABLE:
+        as_port(o)->repeatable = a->v[0]; /* kept across incarnations */
+        return TW_OK;
+    case TW_PORT_GENERATION:
+        return as_port(o)->gen;
     case TW_CHAN_PENDING:
         return as_port(o)->in.count;
     case TW_CHAN_WRITE_HANDLES:
@@ -598,15 +608,18 @@ static int64_t port_invoke(struct kobj *o, const struct kargs *a)
     }
 }
 
+/* The port closes as it always did: its name is free again, its clients see peer_closed,
+ * and what its ring holds ends TR_REQ_CLOSED (stale callers are told: docs/supervision.md). */
 static void port_last_close(struct kobj *o)
 {
     struct port *p = as_port(o);
     p->closed = true;
+    p->server = NULL;
     list_remove(&p->reg_link);
     struct list *n;
     while ((n = list_pop_front(&p->clients)) != NULL)
         kobj_notify(&list_entry(n, struct chan_end, client_link)->obj);
-    ring_drain(&p->in);
+    req_port_closed(p);
 }
 
 static void port_destroy(struct kobj *o)
@@ -622,14 +635,17 @@ static void port_check(struct kobj *o)
     ring_check(&p->in);
     K_ASSERT(p->carried <= p->obj.handles);
     K_ASSERT(p->closed == list_empty(&p->clients) || !p->closed);
+    K_ASSERT(!p->closed || (p->server == NULL && p->in.count == 0));
+    K_ASSERT(p->server == NULL || !p->server->exited); /* unbound when its server ended */
     struct list *pos;
     list_for_each(pos, &p->clients)
     {
-        K_ASSERT(list_entry(pos, struct chan_end, client_link)->port == p);
+        const struct chan_end *e = list_entry(pos, struct chan_end, client_link);
+        K_ASSERT(e->port == p && e->gen == p->gen && !e->stale);
     }
 }
 
-static const struct kobj_ops port_ops = {
+const struct kobj_ops chan_port_ops = {
     .name = "port",
     .kind = TW_KIND_PORT,
     .default_rights = TW_RIGHT_READ | TW_RIGHT_WRITE | TW_RIGHT_INVOKE | TW_RIGHT_WAIT |
@@ -662,7 +678,7 @@ static struct chan_end *end_new(uint32_t cap)
     struct chan_end *e = kcache_alloc(&ch.ends);
     if (e == NULL)
         return NULL;
-    kobj_init(&e->obj, &end_ops);
+    kobj_init(&e->obj, &chan_end_ops);
     list_init(&e->client_link);
     ring_init(&e->in, cap);
     return e;
@@ -689,16 +705,17 @@ static int open_pair(uint32_t cap, struct kobj **out)
     return TW_OK;
 }
 
-static int open_port(const struct url_str *name, uint32_t cap, struct kobj **out)
+static int open_port(const struct url_str *name, uint32_t cap, uint32_t gen, struct kobj **out)
 {
     if (port_find(name->ptr, name->len) != NULL)
         return TW_E_BUSY;
     struct port *p = kcache_alloc(&ch.ports);
     if (p == NULL)
         return TW_E_NOMEM;
-    kobj_init(&p->obj, &port_ops);
+    kobj_init(&p->obj, &chan_port_ops);
     k_memcpy(p->name, name->ptr, name->len);
     p->name_len = name->len;
+    p->gen = gen;
     list_init(&p->clients);
     ring_init(&p->in, cap);
     list_push_back(&ch.registry, &p->reg_link);
@@ -713,6 +730,7 @@ static int port_connect(struct port *p, uint32_t cap, struct kobj **out)
         return TW_E_NOMEM;
     kobj_ref(&p->obj);
     e->port = p;
+    e->gen = p->gen;
     list_push_back(&p->clients, &e->client_link);
     *out = &e->obj;
     return TW_OK;
@@ -728,12 +746,57 @@ static int open_client(const struct url_str *name, uint32_t cap, struct kobj **o
 
 bool chan_is_port(const struct kobj *o)
 {
-    return o->ops == &port_ops;
+    return o->ops == &chan_port_ops;
 }
 
 bool chan_port_closed(const struct kobj *port)
 {
     return as_port((struct kobj *)port)->closed;
+}
+
+bool chan_port_bound(const struct kobj *port)
+{
+    return as_port((struct kobj *)port)->server != NULL;
+}
+
+struct kobj *chan_port_named(const char *name, size_t len)
+{
+    struct port *p = len < K_CHAN_NAME ? port_find(name, (uint32_t)len) : NULL;
+    return p != NULL ? &p->obj : NULL;
+}
+
+struct kobj *chan_port_next(const struct kobj *prev)
+{
+    const struct list *at = prev == NULL ? &ch.registry : &as_port((struct kobj *)prev)->reg_link;
+    return at->next == &ch.registry ? NULL : &list_entry(at->next, struct port, reg_link)->obj;
+}
+
+struct task *chan_port_server(const struct kobj *port)
+{
+    return as_port((struct kobj *)port)->server;
+}
+
+void chan_port_end_incarnation(struct kobj *port)
+{
+    struct port *p = as_port(port);
+    K_ASSERT(!p->closed && p->server == NULL); /* nobody has a request of it in service */
+    req_end_incarnation(p, 0);
+}
+
+void chan_task_ended(struct task *t)
+{
+    struct list *pos;
+    list_for_each(pos, &ch.registry)
+    {
+        struct port *p = list_entry(pos, struct port, reg_link);
+        if (p->server == t)
+            req_end_incarnation(p, t->id);
+    }
+}
+
+bool chan_end_stale(const struct kobj *end)
+{
+    return as_end((struct kobj *)end)->stale;
 }
 
 int chan_connect_port(struct kobj *port, struct kobj **end)
@@ -742,14 +805,17 @@ int chan_connect_port(struct kobj *port, struct kobj **end)
     return p->closed ? TW_E_PEER : port_connect(p, K_CHAN_DEFAULT_CAP, end);
 }
 
-int64_t chan_kernel_send(struct kobj *end, const void *buf, size_t len)
+int64_t chan_kernel_send(struct kobj *end, const void *buf, size_t len, uint64_t *seq)
 {
-    return end_send(end, buf, len, NULL, 0);
+    int64_t n = end_send(end, buf, len, NULL, 0);
+    if (n >= 0)
+        *seq = ch.next_seq - 1; /* the message just sent */
+    return n;
 }
 
-int64_t chan_kernel_recv(struct kobj *end, void *buf, size_t cap)
+int64_t chan_kernel_recv(struct kobj *end, void *buf, size_t cap, uint64_t *marker)
 {
-    return end_recv(end, buf, cap, NULL, 0);
+    return end_take(end, buf, cap, NULL, 0, marker);
 }
 
 int chan_open(const struct url *u, struct kobj **out)
@@ -759,13 +825,20 @@ int chan_open(const struct url *u, struct kobj **out)
     if (url_query_get(u, "cap", &v) &&
         (!k_parse_u64(v.ptr, v.len, &cap) || cap == 0 || cap > K_CHAN_MAX_CAP))
         return TW_E_INVAL;
+    uint64_t gen = 0; /* where a port's generations start: also a test hook for the wrap */
+    bool has_gen = url_query_get(u, "gen", &v);
+    if (has_gen && (!k_parse_u64(v.ptr, v.len, &gen) || gen > UINT32_MAX))
+        return TW_E_INVAL;
     if (u->has_port || (u->has_path && u->path.len > 1) || u->sub >= 0)
         return TW_E_INVAL;
+    bool listen = url_query_has(u, "listen");
+    if (has_gen && !listen)
+        return TW_E_INVAL; /* only a port has generations of its own */
     if (url_query_has(u, "pair"))
         return u->host.len == 0 ? open_pair((uint32_t)cap, out) : TW_E_INVAL;
     if (u->host.len == 0 || u->host.len >= K_CHAN_NAME)
         return TW_E_INVAL;
-    if (url_query_has(u, "listen"))
-        return open_port(&u->host, (uint32_t)cap, out);
+    if (listen)
+        return open_port(&u->host, (uint32_t)cap, (uint32_t)gen, out);
     return open_client(&u->host, (uint32_t)cap, out);
 }

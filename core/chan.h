@@ -14,6 +14,11 @@
  * Signals: readable (a message waits), writable (the destination has a free slot),
  * peer closed (the other side has no handles left; queued messages can still be read).
  * Messages may carry up to TW_MSG_MAX_HANDLES handles, moved out of the sender's table.
+ *
+ * A port's server is the task whose threads read it; when that task ends the port's
+ * incarnation ends: its generation goes up, its client ends go stale (TW_E_STALE), and
+ * every request it had accepted is answered by the next incarnation (ops marked safe to
+ * repeat) or refused with TW_E_RESTARTED (core/chan_req.c, docs/supervision.md).
  */
 #ifndef TWAIN_CORE_CHAN_H
 #define TWAIN_CORE_CHAN_H
@@ -23,6 +28,8 @@
 #include <stdint.h>
 
 struct kobj;
+struct task;
+struct thread;
 struct url;
 
 void chan_module_init(void);
@@ -31,7 +38,8 @@ void chan_module_check_empty(void);
 
 /*
  * Open per the URL level u of scheme "chan": "chan://?pair[&cap=N]",
- * "chan://NAME?listen[&cap=N]" or "chan://NAME". TW_OK with *out (one reference, no
+ * "chan://NAME?listen[&cap=N][&gen=G]" (G: the first generation, 0..2^32-1; default 0) or
+ * "chan://NAME[?cap=N]". TW_OK with *out (one reference, no
  * handle yet), TW_E_NOENT (nobody listens), TW_E_BUSY (name taken), TW_E_INVAL, TW_E_NOMEM.
  */
 int chan_open(const struct url *u, struct kobj **out) __attribute__((warn_unused_result));
@@ -39,14 +47,47 @@ int chan_open(const struct url *u, struct kobj **out) __attribute__((warn_unused
 /*
  * Kernel-side use of channels (user-space providers): a kernel-owned client end of a
  * port, and sending/receiving on it from kernel code (no handles carried). Send returns
- * the length, TW_E_WOULDBLOCK (full) or TW_E_PEER; receive the length, TW_E_WOULDBLOCK
- * (empty), TW_E_PEER (port gone, nothing queued) or TW_E_TOOBIG.
+ * the length with *seq the message's seq, TW_E_WOULDBLOCK (full), TW_E_PEER or
+ * TW_E_STALE (the end's incarnation ended). Receive returns the length, TW_E_WOULDBLOCK
+ * (empty), TW_E_PEER (port gone, nothing queued), TW_E_STALE (stale, nothing more owed)
+ * or TW_E_TOOBIG; *marker is 0, or, when what it took was an error owed for a request
+ * (TW_E_RESTARTED, TW_E_PEER: docs/supervision.md), that request's seq (UINT64_MAX: not
+ * known, a marker that found the ring full).
  */
 bool chan_is_port(const struct kobj *o);
 bool chan_port_closed(const struct kobj *port);
 int chan_connect_port(struct kobj *port, struct kobj **end) __attribute__((warn_unused_result));
-int64_t chan_kernel_send(struct kobj *end, const void *buf, size_t len);
-int64_t chan_kernel_recv(struct kobj *end, void *buf, size_t cap);
+int64_t chan_kernel_send(struct kobj *end, const void *buf, size_t len, uint64_t *seq);
+int64_t chan_kernel_recv(struct kobj *end, void *buf, size_t cap, uint64_t *marker);
+/* True when end (a client end) belongs to an incarnation that ended. */
+bool chan_end_stale(const struct kobj *end);
+
+/*
+ * Server incarnations (docs/supervision.md, "Incarnations and requests").
+ * chan_port_bound: a live task serves port's current incarnation.
+ * chan_port_end_incarnation: end the current incarnation of port, which nobody serves (its
+ * scheme moved to another port): its clients go stale, its queued requests are settled.
+ * chan_thread_exit: t ends; the request it has in service, if any, goes back to its port
+ * (repeatable) or its caller gets TW_E_RESTARTED. Called before t's handles close.
+ * chan_task_ended: t's last thread ended (before its handles close): every port t served
+ * starts its next incarnation.
+ */
+bool chan_port_bound(const struct kobj *port);
+void chan_port_end_incarnation(struct kobj *port);
+void chan_thread_exit(struct thread *t);
+void chan_task_ended(struct task *t);
+/*
+ * Servers, for fault injection (core/fault.c, docs/supervision.md "Campaign"):
+ * chan_port_named is the open port named name[0..len) (NULL: none); chan_port_next the
+ * open port after prev in the order they were opened (prev NULL: the first; NULL after
+ * the last); chan_port_server the task bound to port's current incarnation (NULL: none).
+ */
+struct kobj *chan_port_named(const char *name, size_t len);
+struct kobj *chan_port_next(const struct kobj *prev);
+struct task *chan_port_server(const struct kobj *port);
+/* The invariant checker: every request accepted into a port is in exactly one place (its
+ * ring, in service by one thread, or ended), and stale ends' owed counts are exact. */
+void chan_check_requests(void);
 
 /* Messages sent since chan_module_init (for statistics). */
 uint64_t chan_messages_sent(void);

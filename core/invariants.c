@@ -4,6 +4,7 @@
  * object, table and queue): the fuzzers call it after every program, tests after runs.
  */
 #include "invariants.h"
+#include "chan.h"
 #include "clock.h"
 #include "kassert.h"
 #include "obj.h"
@@ -142,4 +143,5 @@ void k_check_invariants(void)
         struct kobj *o = list_entry(pos, struct kobj, all);
         K_ASSERT(o->scratch == o->handles); /* every handle is in a table or in flight */
     }
+    chan_check_requests();
 }

@@ -148,6 +148,22 @@ int k_native_spawn(const char *name, size_t name_len, int32_t priority,
  */
 int k_native_kill_at(uint32_t task_id, uint64_t at_ns) __attribute__((warn_unused_result));
 
+/*
+ * Faults on servers, which have no id a boot program could know (docs/supervision.md,
+ * "Campaign"). k_native_kill_server_at: at virtual time at_ns, kill the task bound to the
+ * port named name[0..len) (or else to the port serving the scheme of that name); nothing
+ * bound: nothing is killed, and the trace says so. k_native_campaign: count such kills in
+ * [from_ns, to_ns), one at a time drawn from the kernel's PRNG in each of count equal
+ * slices, each of a server drawn as it fires from servers[0..len): names separated by one
+ * space, or "*" (any port's live server). Names are 1..31 bytes of A-Z a-z 0-9 . _ ~ + -,
+ * a list at most 127 bytes. TW_OK, TW_E_INVAL (bad names; count 0; from_ns >= to_ns or
+ * fewer than count ns apart), TW_E_LIMIT (FAULT_MAX faults of all kinds).
+ */
+int k_native_kill_server_at(const char *name, size_t len, uint64_t at_ns)
+    __attribute__((warn_unused_result));
+int k_native_campaign(const char *servers, size_t len, uint32_t count, uint64_t from_ns,
+                      uint64_t to_ns) __attribute__((warn_unused_result));
+
 /* Run until every thread ended, deadlock, or the time limit: an enum trace_end. */
 int k_native_run(void);
 

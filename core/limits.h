@@ -87,6 +87,7 @@
 #define UPROV_TIMEOUT_NS  (1000ull * 1000 * 1000) /* a provider must answer within 1 s */
 #define WATCH_MAX         4                       /* kernel watchers (watch.h) */
 #define FAULT_MAX         64                      /* faults a run may schedule */
+#define FAULT_NAMES_LEN   128   /* bytes of a server fault's target names ("a b", or "*") */
 #define K_CONSOLE_CAPTURE 65536 /* bytes of console output kept for expectations */
 #define K_CONSOLE_INPUT   1024  /* bytes of console input buffered */
 #define K_TRACE_BUF       256   /* records buffered before the sink */

@@ -198,7 +198,7 @@ const struct tw_op tw_invoke_ops[] = {
      .arg = A(IN, LEN, IN_HANDLES, LEN),
      .max = {TW_MSG_MAX_BYTES, TW_MSG_MAX_HANDLES},
      .errors = E(INVAL) | E(BADH) | E(ACCESS) | E(PEER) | E(WOULDBLOCK) | E(BUSY) | E(CANCELED) |
-               E(NOMEM),
+               E(NOMEM) | E(STALE),
      .result = "bytes sent",
      .doc =
          "send a message of a1 bytes carrying a3 handles (moved out of the caller's table); an end "
@@ -210,7 +210,8 @@ const struct tw_op tw_invoke_ops[] = {
      .block = TW_SIG_READABLE | TW_SIG_PEER_CLOSED,
      .arg = A(OUT_RESULT, LEN, OUT_HANDLES, LEN),
      .max = {TW_MSG_MAX_BYTES, TW_MSG_MAX_HANDLES},
-     .errors = E(TOOBIG) | E(PEER) | E(WOULDBLOCK) | E(CANCELED) | E(LIMIT) | E(NOMEM),
+     .errors = E(TOOBIG) | E(PEER) | E(WOULDBLOCK) | E(CANCELED) | E(LIMIT) | E(NOMEM) | E(BUSY) |
+               E(STALE) | E(RESTARTED),
      .result = "bytes received",
      .doc =
          "receive a message and its handles, installed in the caller's table; unused entries are "
@@ -231,6 +232,22 @@ const struct tw_op tw_invoke_ops[] = {
      .errors = E(INVAL) | E(BUSY) | E(LIMIT),
      .result = "0",
      .doc = "serve the scheme named a0 from this port (docs/user-providers.md)"},
+    {.op = TW_PORT_SET_REPEATABLE,
+     .name = "port_set_repeatable",
+     .kinds = K(PORT),
+     .right = R(INVOKE),
+     .arg = ONE_INT,
+     .result = "0",
+     .doc = "requests whose op k (their first 32 bits) has bit k of a0 set (k 0..63) are safe to "
+            "repeat: a dying server's go to its next incarnation (docs/supervision.md)"},
+    {.op = TW_PORT_GENERATION,
+     .name = "port_generation",
+     .kinds = K(PORT) | K(CHAN),
+     .right = R(INVOKE),
+     .arg = NO_ARGS,
+     .result = "the generation",
+     .doc = "the port's incarnation (0..2^32-1, wraps); on a client end the one it connected in, "
+            "also when stale; a pair end: not_supported"},
     /* ---- timers ---- */
     {.op = TW_TIMER_SET_INTERVAL_MS,
      .name = "timer_set_interval_ms",
@@ -410,8 +427,11 @@ const struct tw_op tw_invoke_ops[] = {
 
 const uint32_t tw_invoke_op_count = sizeof(tw_invoke_ops) / sizeof(tw_invoke_ops[0]);
 
-/* What a resource's provider may answer to open, read or write besides the listed codes. */
-#define PROVIDER_ERRORS (E(IO) | E(PEER) | E(TIMEDOUT) | E(BUSY) | E(LIMIT) | E(NOMEM))
+/* What a resource's provider may answer to open, read or write besides the listed codes;
+ * stale and restarted come from a provider's restart (docs/supervision.md), on channel ends
+ * too. */
+#define PROVIDER_ERRORS                                                                            \
+    (E(IO) | E(PEER) | E(TIMEDOUT) | E(BUSY) | E(LIMIT) | E(NOMEM) | E(STALE) | E(RESTARTED))
 /* What a read or a write may give. */
 #define IO_ERRORS                                                                                  \
     (PROVIDER_ERRORS | E(BADH) | E(ACCESS) | E(NOTSUP) | E(TOOBIG) | E(FAULT) | E(WOULDBLOCK) |    \

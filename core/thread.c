@@ -7,6 +7,7 @@
  */
 #include "optable.h"
 #include "thread.h"
+#include "chan.h"
 #include "kassert.h"
 #include "kcache.h"
 #include "kentry.h"
@@ -200,6 +201,7 @@ K_THREAD_EDGE _Noreturn void thread_exit_current(void)
     struct thread *t = th.current;
     K_ASSERT(t != NULL && t->state == TH_RUNNING);
     struct task *task = t->task;
+    chan_thread_exit(t); /* its request in service, if any, goes back (docs/supervision.md) */
     handle_close_thread_locals(t);
     if (t->reply_to != NULL) {
         kobj_unref(t->reply_to);
@@ -212,8 +214,10 @@ K_THREAD_EDGE _Noreturn void thread_exit_current(void)
     th.live--;
     t->state = TH_ZOMBIE;
     kobj_notify(&t->obj);
-    if (task->nthreads == 0)
+    if (task->nthreads == 0) {
+        chan_task_ended(task); /* the ports it served start their next incarnation */
         task_finish(task);
+    }
     list_push_back(&th.zombies, &t->run_link);
     sched_exit_current();
 }

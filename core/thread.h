@@ -21,6 +21,17 @@ struct region;
 
 enum thread_state { TH_NEW = 0, TH_READY, TH_RUNNING, TH_BLOCKED, TH_ZOMBIE };
 
+/*
+ * The request a port server's thread read last and has not ended (core/chan_req.c owns it;
+ * docs/supervision.md): it ends when the thread answers it, reads its next request, or ends.
+ */
+struct port_service {
+    struct kobj *port; /* the port it came from (a reference), or NULL: none in service */
+    void *copy;        /* a repeatable request: the kernel's copy (struct chan_msg), or NULL */
+    uint64_t req;      /* its number on that port */
+    uint64_t seq;      /* its message seq (TR_IPC_*) */
+};
+
 struct thread {
     struct kobj obj;
     uint32_t id;
@@ -52,6 +63,7 @@ struct thread {
     uint32_t switches;
     /* a port server's reply target: the client end of the last message read */
     struct kobj *reply_to;
+    struct port_service svc;
     struct handle_entry tls[K_THREAD_HANDLES];
 };
 

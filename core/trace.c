@@ -115,10 +115,11 @@ uint64_t trace_count(void)
 const char *trace_event_name(uint32_t type)
 {
     static const char *const names[TR_EVENT_MAX + 1] = {
-        "?",      "boot",        "task-start", "thread-start", "switch",      "syscall",
-        "sysret", "block",       "wake",       "ipc-send",     "ipc-recv",    "timer",
-        "fault",  "thread-exit", "task-exit",  "console",      "expect-fail", "idle",
-        "end",    "open",        "compute",    "task-spawn",   "task-adopt",
+        "?",       "boot",          "task-start", "thread-start", "switch",      "syscall",
+        "sysret",  "block",         "wake",       "ipc-send",     "ipc-recv",    "timer",
+        "fault",   "thread-exit",   "task-exit",  "console",      "expect-fail", "idle",
+        "end",     "open",          "compute",    "task-spawn",   "task-adopt",  "req-accept",
+        "req-end", "req-redeliver", "port-bind",  "port-end",
     };
     return type <= TR_EVENT_MAX ? names[type] : "?";
 }

@@ -23,7 +23,8 @@ enum trace_event {
     TR_IPC_SEND = 9,     /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_IPC_RECV = 10,    /* a: message seq, b: channel id << 32 | length, c: digest */
     TR_TIMER_FIRE = 11,  /* a: timer object id, b: times fired */
-    TR_FAULT = 12,       /* a: enum trace_fault (1 kill, 2 crash), b: task id, c: CPU vector */
+    TR_FAULT = 12,       /* a: enum trace_fault, b: task id (0: a server fault found none to
+                            kill), c: CPU vector (crash), port id (server faults; 0: none) */
     TR_THREAD_EXIT = 13, /* a: thread id, b: task id */
     TR_TASK_EXIT = 14,   /* a: task id, b: status (sign-extended), c: 1 if killed */
     TR_CONSOLE = 15,     /* a: chunk length (<= 16), b/c: the bytes */
@@ -34,13 +35,36 @@ enum trace_event {
     TR_COMPUTE = 20,     /* a: ns of work done in this slice */
     TR_TASK_SPAWN = 21,  /* a: parent task id, b: child task id, c: handles moved into it */
     TR_TASK_ADOPT = 22,  /* a: adopting task id (0: none, a root now), b: child, c: ended parent */
-    TR_EVENT_MAX = 22,
+    /* Requests on ports and server incarnations (docs/supervision.md, "Counting"). A
+     * request's number is per port, from 1; "gen" is the port's 32-bit generation. */
+    TR_REQ_ACCEPT = 23,    /* a: request number, b: port id << 32 | op, c: message seq */
+    TR_REQ_END = 24,       /* a: request number, b: port id << 32 | gen, c: enum trace_req_end */
+    TR_REQ_REDELIVER = 25, /* a: request number, b: port id << 32 | gen that ended, c: 1 it was
+                              in service (back to the ring's front), 0 it waited (stays) */
+    TR_PORT_BIND = 26,     /* a: port id, b: gen, c: the task id that serves it now */
+    TR_PORT_END = 27,      /* a: port id, b: the new gen, c: the ended server's task id (0: none,
+                              the port's scheme moved to another port) */
+    TR_EVENT_MAX = 27,
 };
 
 enum trace_why { TW_WHY_START = 0, TW_WHY_YIELD, TW_WHY_BLOCK, TW_WHY_PREEMPT, TW_WHY_EXIT };
 enum trace_end { TR_END_DONE = 0, TR_END_DEADLOCK = 1, TR_END_TIME_LIMIT = 2 };
-/* TR_FAULT's a (core/fault.h's enum fault_kind has the same values). */
-enum trace_fault { TR_FAULT_KILL = 1, TR_FAULT_CRASH = 2 };
+/* How a request ended (TR_REQ_END's c). */
+enum trace_req_end {
+    TR_REQ_REPLIED = 0,   /* the server's first write after reading it: the reply */
+    TR_REQ_NEXT = 1,      /* the reading thread read its next request first: one-way, no reply */
+    TR_REQ_RESTARTED = 2, /* the server incarnation ended first: the caller gets restarted */
+    TR_REQ_CLOSED = 3,    /* the port closed first (its last handle): peer_closed */
+    TR_REQ_GONE = 4,      /* the caller's end closed first: nobody to answer */
+};
+/* TR_FAULT's a (core/fault.h's enum fault_kind has the same values): a kill fault, a crash,
+ * a kill of a named port's server, a campaign's kill (docs/supervision.md, "Campaign"). */
+enum trace_fault {
+    TR_FAULT_KILL = 1,
+    TR_FAULT_CRASH = 2,
+    TR_FAULT_KILL_SERVER = 3,
+    TR_FAULT_CAMPAIGN = 4
+};
 
 struct trace_rec {
     uint64_t time;

@@ -72,8 +72,15 @@ int uprov_register(struct kobj *port, const char *scheme, size_t len)
     if (provider_find(scheme, len) != NULL)
         return TW_E_BUSY; /* a kernel provider owns it */
     struct uprov_entry *e = find(scheme, len);
-    if (e != NULL && !chan_port_closed(e->port))
-        return TW_E_BUSY;
+    if (e != NULL && e->port == port)
+        return TW_OK; /* the port's next incarnation registers again: nothing changes */
+    if (e != NULL && !chan_port_closed(e->port)) {
+        if (chan_port_bound(e->port))
+            return TW_E_BUSY; /* a live task serves it */
+        /* Nobody serves the old port: the scheme moves, and the old port's current
+         * incarnation ends for the proxies opened through it (docs/supervision.md). */
+        chan_port_end_incarnation(e->port);
+    }
     if (e == NULL) { /* a free entry, or one whose provider died */
         for (int i = 0; i < UPROV_MAX && e == NULL; i++)
             if (up.table[i].port == NULL || chan_port_closed(up.table[i].port))
@@ -88,6 +95,12 @@ int uprov_register(struct kobj *port, const char *scheme, size_t len)
     e->len = (uint32_t)len;
     k_memcpy(e->scheme, scheme, len);
     return TW_OK;
+}
+
+struct kobj *uprov_scheme_port(const char *scheme, size_t len)
+{
+    struct uprov_entry *e = find(scheme, len);
+    return e != NULL && !chan_port_closed(e->port) ? e->port : NULL;
 }
 
 void uprov_release_all(void)
@@ -123,13 +136,23 @@ static int64_t wait_end(struct uproxy *px, uint32_t signals, uint64_t deadline)
 
 /*
  * The next message on end that answers seq, in *reply, waiting until deadline for it.
- * Other messages are late answers to requests that timed out, or junk: dropped.
+ * Other messages are late answers to requests that timed out, or junk: dropped. An error
+ * owed instead of a reply (TW_E_RESTARTED: the provider restarted before answering;
+ * TW_E_PEER: its port closed) for the request whose message was msg ends the wait with
+ * that error; one owed for an earlier request is dropped like its late answer, and one
+ * whose request is not known (it found the end's ring full) is taken as this one's.
  */
-static int64_t recv_seq(struct uproxy *px, uint64_t seq, uint64_t deadline,
+static int64_t recv_seq(struct uproxy *px, uint64_t seq, uint64_t msg, uint64_t deadline,
                         struct tw_prov_reply *reply)
 {
     for (;;) {
-        int64_t n = chan_kernel_recv(px->end, reply, sizeof(*reply));
+        uint64_t marker;
+        int64_t n = chan_kernel_recv(px->end, reply, sizeof(*reply), &marker);
+        if (marker != 0) {
+            if (marker == msg || marker == UINT64_MAX)
+                return n;
+            continue;
+        }
         if (n == (int64_t)sizeof(*reply) && reply->seq == seq)
             return TW_OK;
         if (n >= 0)
@@ -147,17 +170,18 @@ static int64_t request_until(struct uproxy *px, struct tw_prov_req *req,
                              struct tw_prov_reply *reply, uint64_t deadline)
 {
     req->seq = up.next_seq++;
+    uint64_t msg;
     for (;;) {
-        int64_t r = chan_kernel_send(px->end, req, sizeof(*req));
+        int64_t r = chan_kernel_send(px->end, req, sizeof(*req), &msg);
         if (r >= 0)
             break;
         if (r != TW_E_WOULDBLOCK)
-            return r; /* TW_E_PEER: the provider is gone */
+            return r; /* TW_E_PEER: the provider is gone; TW_E_STALE: a proxy of its last life */
         int64_t w = wait_end(px, TW_SIG_WRITABLE | TW_SIG_PEER_CLOSED, deadline);
         if (w != TW_OK)
             return w;
     }
-    int64_t rc = recv_seq(px, req->seq, deadline, reply);
+    int64_t rc = recv_seq(px, req->seq, msg, deadline, reply);
     if (rc != TW_OK)
         return rc;
     /* A provider answers now or never: "would block" cannot be waited out here. */
@@ -201,7 +225,7 @@ static int64_t gather(struct uproxy *px, uint64_t seq, uint64_t deadline,
     size_t got = K_MIN(n, (size_t)TW_PROV_REPLY_DATA);
     k_memcpy(buf, reply->data, got);
     while (got < n) { /* at most TW_PROV_READ_MAX / TW_PROV_REPLY_DATA rounds */
-        int64_t rc = recv_seq(px, seq, deadline, reply);
+        int64_t rc = recv_seq(px, seq, 0, deadline, reply); /* answered: no marker is its */
         if (rc != TW_OK)
             return rc;
         if (reply->result != (int64_t)got)
@@ -314,7 +338,8 @@ static void proxy_last_close(struct kobj *o)
     struct tw_prov_req req;
     req_init(&req, TW_PROV_CLOSE, px);
     req.seq = up.next_seq++;
-    (void)chan_kernel_send(px->end, &req, sizeof(req)); /* best effort: nobody waits */
+    uint64_t msg;
+    (void)chan_kernel_send(px->end, &req, sizeof(req), &msg); /* best effort: nobody waits */
 }
 
 static void proxy_destroy(struct kobj *o)
@@ -376,6 +401,13 @@ int uprov_open(const char *scheme, size_t slen, const char *url, size_t len, uin
     if (r < 0) {
         kobj_unref(&px->obj);
         return (int)r;
+    }
+    if (chan_end_stale(px->end)) {
+        /* The provider's incarnation ended while the OPEN was answered: the handle would be
+         * stale at once (and if its next incarnation answered a repeated OPEN, the resource
+         * is that one's, which this end cannot reach). Open again. */
+        kobj_unref(&px->obj);
+        return TW_E_STALE;
     }
     px->rid = (uint64_t)r;
     px->obj.closed = false;

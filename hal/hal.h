@@ -128,6 +128,24 @@ int64_t hal_trap(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
  */
 uintptr_t hal_user_stack_floor(void);
 
+/* ---- CPU faults of user code (user side) ------------------------------------------- */
+
+#define HAL_VEC_GP 13u /* general protection: a privileged instruction in ring 3 */
+#define HAL_VEC_PF 14u /* page fault: an access to an unmapped address */
+
+/*
+ * Called by user/ code (user/syscall.c's tw_crash): make the calling user thread take CPU
+ * exception vector for real, as a buggy program would. HAL_VEC_PF: a one-byte store to
+ * address 16, in the page every machine leaves unmapped; HAL_VEC_GP: `hlt` in ring 3. On
+ * x86_64-efi the instruction runs in ring 3 and the trap handler hands the fault to core
+ * (k_user_fault(vector), on the thread's kernel stack). The simulator has no privilege
+ * split, so it calls k_user_fault(vector) at once, on the thread's stack, at the same
+ * virtual time and with the same trace records: nothing the trace sees happens between
+ * the user's last system call and the fault in either world. Never returns (core ends the
+ * task as crashed). Precondition: vector is HAL_VEC_PF or HAL_VEC_GP.
+ */
+_Noreturn void hal_user_fault(uint32_t vector);
+
 /* ---- Interrupt mask ---------------------------------------------------------------- */
 
 /* Mask interrupts and return the previous state for hal_irq_restore. */

@@ -2,7 +2,8 @@
 /*
  * sim-harness/ops_cmd.c - `twain ops`: the operation table (core/optable.c) as the
  * markdown of docs/operations.md (`--markdown`), or the names a scenario's invoke step
- * takes, one a line (`--scenario-names`: docs/scenario.schema.json lists the same).
+ * takes, one a line (`--scenario-names`: docs/scenario.schema.json lists the same), or the
+ * native programs a run or spawn_task step names (`--programs`: the schema lists them too).
  * tools/check-ops-doc compares both with the files, so the docs cannot drift from the table.
  */
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "../core/optable.h"
+#include "../user/programs.h"
 #include "../user/twain.h"
 #include "commands.h"
 #include "scenario_cc.h"
@@ -256,9 +258,15 @@ int cmd_ops(int argc, char **argv)
                 printf("%s\n", tw_invoke_ops[i].name);
         return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "--programs") == 0) {
+        for (const struct tw_program *p = tw_programs(); p->name != NULL; p++)
+            printf("%s\n", p->name);
+        return 0;
+    }
     fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
-            "usage: twain ops --markdown | --scenario-names | --c-stubs\n"
+            "usage: twain ops --markdown | --scenario-names | --programs | --c-stubs\n"
             "  the operation table (core/optable.c): docs/operations.md's tables, or the\n"
-            "  operations a scenario's invoke step takes, one name a line, or user/ops.h\n");
+            "  operations a scenario's invoke step takes, one name a line, or the native\n"
+            "  programs (user/programs.c) a run or spawn_task step names, or user/ops.h\n");
     return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
 }

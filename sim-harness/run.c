@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim-harness/run.c - `twain run` and `twain check`, over one shared run_scenario().
+ * sim-harness/run.c - `twain run` and `twain check`, over one shared run_scenario(); check
+ * also counts each seed's requests and kills (req_count.c).
  */
 #include "run.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/invariants.h"
 #include "../core/kernel.h"
@@ -14,6 +17,7 @@
 #include "args.h"
 #include "commands.h"
 #include "gui.h"
+#include "req_count.h"
 #include "screenshot.h"
 #include "timeline.h"
 #include "trace_file.h"
@@ -230,42 +234,175 @@ int cmd_run(int argc, char **argv)
 
 static int usage_check(FILE *f)
 {
-    fprintf(f, "usage: twain check SCENARIO.json --seeds A..B\n"
+    fprintf(f, "usage: twain check SCENARIO.json --seeds A..B [--summary]\n"
                "  Run the scenario twice for every seed from A to B: its expectations must\n"
                "  hold and both runs must give the same trace hash. Names the failing seeds;\n"
                "  reproduce one with 'twain run SCENARIO.json --seed N'.\n"
+               "  Where the run has requests on ports or kills servers, each seed's trace is\n"
+               "  counted (docs/supervision.md, \"Campaign\"): requests accepted, answered,\n"
+               "  refused with restarted, duplicated, per port and in total, kills and the\n"
+               "  time from a kill to the port served again; a seed fails if a request ended\n"
+               "  twice or was duplicated, and, in a scenario with kill_server or campaign\n"
+               "  faults, unless every task ended and accepted = answered + refused.\n"
+               "  --summary  one line only for a seed that fails, then the totals and the\n"
+               "             worst seed (the longest recovery)\n"
                "  exit: 0 all seeds passed, 1 some failed, 2 bad input\n");
     return f == stdout ? 0 : 2;
 }
 
-/* Run one seed twice; returns 0 pass, 1 expectation failure, 3 nondeterminism, 2 error. */
-static int check_seed(const struct scn_compiled *c, uint64_t seed, uint64_t *hash)
+static void count_sink(void *ctx, const void *records, size_t len)
 {
-    struct run_opts o = {.seed_override = true, .seed = seed, .quiet = true};
+    req_count_feed(ctx, records, len / sizeof(struct trace_rec));
+}
+
+/* What cmd_check prints and sums of each seed's counts. */
+struct check_state {
+    const char *path;
+    bool strict;  /* the scenario kills servers: the campaign's law (req_count_judge) */
+    bool summary; /* --summary */
+    bool counted; /* some seed had requests or kills: print the totals */
+    struct req_count sum;
+    uint64_t worst_seed, worst_ns;
+    char panic_msg[256]; /* written by the SIGABRT handler (a kernel panic aborts) */
+};
+
+static struct check_state *panic_state;
+
+static void on_abort(int sig)
+{
+    if (panic_state != NULL) {
+        ssize_t w = write(STDERR_FILENO, panic_state->panic_msg, strlen(panic_state->panic_msg));
+        (void)w;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void print_us(FILE *f, uint64_t ns)
+{
+    fprintf(f, "%llu.%03llu us", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
+}
+
+/* The faults and recovery part of a count line. */
+static void print_kills(FILE *f, const struct req_count *rc)
+{
+    fprintf(f, "kills %llu (%llu missed, %llu crashes), recovery mean ",
+            (unsigned long long)rc->kills, (unsigned long long)rc->misses,
+            (unsigned long long)rc->crashes);
+    print_us(f, req_count_recovery_mean(rc));
+    fprintf(f, " max ");
+    print_us(f, rc->recovery_max_ns);
+    fprintf(f, " over %llu (%llu not served again)", (unsigned long long)rc->recoveries,
+            (unsigned long long)rc->unrecovered);
+}
+
+/* Judge seed's count; print its lines (all of them, or with --summary only a failure's). */
+static bool check_counts(struct check_state *st, uint64_t seed, struct req_count *rc)
+{
+    req_count_finish(rc);
+    char why[320], line[256];
+    bool ok = req_count_judge(rc, st->strict, why, sizeof(why));
+    if (rc->total.accepted == 0 && rc->kills + rc->misses + rc->crashes == 0 && ok)
+        return true; /* nothing to count: the plain check's output */
+    st->counted = true;
+    if (!st->summary || !ok) {
+        rc_counts_format(&rc->total, line, sizeof(line));
+        printf("seed %llu: %s", (unsigned long long)seed, line);
+        if (rc->kills + rc->misses + rc->crashes > 0) {
+            printf("; ");
+            print_kills(stdout, rc);
+        }
+        printf(": %s%s\n", ok ? "ok" : "FAIL: ", ok ? "" : why);
+        for (uint32_t i = 0; rc->nports > 1 && i < rc->nports; i++) {
+            if (rc->ports[i].n.accepted == 0 && rc->ports[i].n.bad == 0)
+                continue;
+            rc_counts_format(&rc->ports[i].n, line, sizeof(line));
+            printf("  port %u: %s\n", rc->ports[i].id, line);
+        }
+    }
+    req_count_add(&st->sum, rc);
+    if (st->worst_seed == 0 || rc->recovery_max_ns > st->worst_ns) {
+        st->worst_seed = seed;
+        st->worst_ns = rc->recovery_max_ns;
+    }
+    return ok;
+}
+
+/* Run one seed twice; returns 0 pass, 1 expectation failure, 3 nondeterminism, 2 error. */
+static int check_seed(const struct scn_compiled *c, struct check_state *st, uint64_t seed,
+                      uint64_t *hash)
+{
+    struct req_count rc;
+    req_count_init(&rc);
+    struct run_opts o = {.seed_override = true,
+                         .seed = seed,
+                         .quiet = true,
+                         .extra_fn = count_sink,
+                         .extra_ctx = &rc};
     struct run_result a, b;
+    snprintf(st->panic_msg, sizeof(st->panic_msg),
+             "twain check: seed %llu: the kernel panicked (reproduce with: twain run %s --seed "
+             "%llu)\n",
+             (unsigned long long)seed, st->path, (unsigned long long)seed);
     run_scenario(c, &o, &a);
+    o.extra_fn = NULL;
     run_scenario(c, &o, &b);
-    int rc = a.rc;
-    if (rc != 2 && b.rc != 2 && a.out.trace_hash != b.out.trace_hash)
-        rc = 3;
-    if (rc == 1) {
+    int rc_seed = a.rc;
+    if (rc_seed != 2 && b.rc != 2 && a.out.trace_hash != b.out.trace_hash)
+        rc_seed = 3;
+    if (rc_seed == 1) {
         printf("seed %llu: FAIL\n", (unsigned long long)seed);
         run_print_report(c, &a, stdout);
-    } else if (rc == 3) {
+    } else if (rc_seed == 3) {
         printf("seed %llu: NONDETERMINISTIC: trace hashes %016llx and %016llx\n",
                (unsigned long long)seed, (unsigned long long)a.out.trace_hash,
                (unsigned long long)b.out.trace_hash);
     }
+    if (rc_seed != 2 && !check_counts(st, seed, &rc) && rc_seed == 0)
+        rc_seed = 1;
+    req_count_free(&rc);
     *hash = a.out.trace_hash;
     run_result_free(&a);
     run_result_free(&b);
-    return rc;
+    return rc_seed;
+}
+
+/* A scenario with kill_server or campaign faults is judged by the campaign's law. */
+static bool kills_servers(const struct scn_compiled *c)
+{
+    static struct scn_view v;
+    struct scn_error err;
+    if (scn_decode(c->blob, c->len, &v, &err) != 0)
+        return false; /* run_scenario reports it */
+    for (uint32_t i = 0; i < v.nfaults; i++)
+        if (v.faults[i].kind != SCN_FAULT_KILL)
+            return true;
+    return false;
+}
+
+static void print_totals(const struct check_state *st, uint64_t seeds)
+{
+    char line[256];
+    rc_counts_format(&st->sum.total, line, sizeof(line));
+    printf("requests over %llu seeds: %s\n", (unsigned long long)seeds, line);
+    if (st->sum.kills + st->sum.misses + st->sum.crashes == 0)
+        return;
+    rc_counts_format(&st->sum.died, line, sizeof(line));
+    printf("requests on the ports whose servers died: %s\n", line);
+    printf("faults over %llu seeds: ", (unsigned long long)seeds);
+    print_kills(stdout, &st->sum);
+    printf("\nrecovery: mean ");
+    print_us(stdout, req_count_recovery_mean(&st->sum));
+    printf(", max ");
+    print_us(stdout, st->sum.recovery_max_ns);
+    printf(" (the target: at most 100 us); worst seed %llu\n", (unsigned long long)st->worst_seed);
 }
 
 int cmd_check(int argc, char **argv)
 {
     const char *path = NULL;
     uint64_t lo = 1, hi = 20;
+    struct check_state st = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return usage_check(stdout);
@@ -274,6 +411,8 @@ int cmd_check(int argc, char **argv)
                 fprintf(stderr, "twain check: --seeds: '%s' is not A..B\n", argv[i]);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--summary") == 0) {
+            st.summary = true;
         } else if (argv[i][0] != '-' && path == NULL) {
             path = argv[i];
         } else {
@@ -289,12 +428,17 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
+    st.path = path;
+    st.strict = kills_servers(&c);
+    req_count_init(&st.sum);
+    panic_state = &st;
+    signal(SIGABRT, on_abort);
     uint64_t failed = 0, nondet = 0, errors = 0, first_bad = 0;
     char list[1024] = "";
     size_t ll = 0;
     for (uint64_t seed = lo; seed <= hi; seed++) {
         uint64_t hash;
-        int rc = check_seed(&c, seed, &hash);
+        int rc = check_seed(&c, &st, seed, &hash);
         failed += rc == 1;
         nondet += rc == 3;
         errors += rc == 2;
@@ -306,7 +450,11 @@ int cmd_check(int argc, char **argv)
         if (seed == UINT64_MAX)
             break;
     }
+    signal(SIGABRT, SIG_DFL);
+    panic_state = NULL;
     uint64_t n = hi - lo + 1;
+    if (st.counted)
+        print_totals(&st, n);
     printf("check %s: %llu seeds, %llu passed, %llu failed expectations, %llu nondeterministic\n",
            path, (unsigned long long)n, (unsigned long long)(n - failed - nondet - errors),
            (unsigned long long)failed, (unsigned long long)nondet);
@@ -314,6 +462,7 @@ int cmd_check(int argc, char **argv)
         printf("failing seeds:%s\n", list);
         printf("reproduce with: twain run %s --seed %llu\n", path, (unsigned long long)first_bad);
     }
+    req_count_free(&st.sum);
     scn_compiled_free(&c);
     return errors > 0 ? 2 : (failed + nondet > 0 ? 1 : 0);
 }

@@ -63,10 +63,15 @@ struct cc {
     uint32_t nnames;   /* its handle names bound so far (program order) */
     char names[SCN_MAX_SLOTS][SCN_MAX_NAME];
     struct ctask tasks[SCN_MAX_TASKS];
+    cJSON *init_task; /* the task the "init" key made (scenario_init.c), freed at the end */
     uint32_t nfaults;
     struct {
         uint64_t at_ns;
+        uint32_t kind; /* enum scn_fault_kind */
         uint32_t task;
+        struct scn_str target; /* kill_server, campaign */
+        uint32_t count;        /* campaign */
+        uint64_t to_ns;
     } faults[SCN_MAX_FAULTS];
     struct cexpect {
         uint32_t flags;
@@ -130,5 +135,11 @@ int cc_emit(struct cc *c, const struct scn_insn *in, size_t *at);
 void cc_patch_body_len(struct cc *c, size_t at, uint32_t len);
 int cc_new_step(struct cc *c, uint32_t *step);
 int cc_compile_steps(struct cc *c, const cJSON *arr, const char *key, uint32_t depth);
+
+/* ---- scenario_init.c: the "init" key ---- */
+
+/* The task the "init" object (at the current path) makes, in *out (the caller frees it,
+ * also on failure): 0, or -1 with the error reported. */
+int cc_init_task(struct cc *c, const cJSON *init, cJSON **out);
 
 #endif /* TWAIN_SIM_HARNESS_SCENARIO_CC_H */

@@ -154,21 +154,153 @@ static int compile_tasks(struct cc *c, const cJSON *root)
     return 0;
 }
 
-static int compile_fault(struct cc *c, const cJSON *f, uint32_t i)
+/* A server's name (a port's or a scheme's) at v, the current path: 1..31 bytes. */
+static int server_name_at(struct cc *c, const cJSON *v, const char **s, size_t *len)
 {
-    static const char *const keys[] = {"at_us", "kill", NULL};
-    int64_t at;
-    if (cc_check_object(c, f, keys) != 0 ||
-        cc_get_int(c, f, "at_us", 0, (int64_t)SCN_MAX_US, NULL, &at) != 0)
+    char sbuf[48];
+    if (cc_text_at(c, v, 1, SCN_SERVER_NAME - 1, s, len) != 0)
         return -1;
-    const cJSON *kill = cJSON_GetObjectItemCaseSensitive(f, "kill");
-    if (kill == NULL)
-        return cc_fail(c, "missing key \"kill\"");
-    size_t mark = cc_push_key(c, "kill");
-    if (task_at(c, kill, &c->faults[i].task) != 0)
+    if (!scn_servers_ok((const uint8_t *)*s, *len, false))
+        return cc_fail(c,
+                       "\"%s\" is not a port or scheme name (1..%u characters of A-Z a-z 0-9 "
+                       ". _ ~ + -)",
+                       cc_shown(*s, sbuf, sizeof(sbuf)), SCN_SERVER_NAME - 1);
+    return 0;
+}
+
+/* campaign.servers: an array of 1.. distinct names, or "*"; stored as "a b c" or "*". */
+static int campaign_servers(struct cc *c, const cJSON *camp, struct scn_str *ref)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(camp, "servers");
+    if (v == NULL)
+        return cc_fail(c, "missing key \"servers\"");
+    size_t mark = cc_push_key(c, "servers");
+    char list[SCN_SERVER_LIST];
+    size_t n = 0;
+    if (cJSON_IsString(v)) {
+        if (strcmp(v->valuestring, "*") != 0)
+            return cc_fail(c, "must be \"*\" (every server) or an array of names");
+        list[n++] = '*';
+    } else if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        return cc_fail(c, "must be \"*\" (every server) or an array of 1.. names");
+    }
+    int i = 0;
+    for (const cJSON *e = cJSON_IsArray(v) ? v->child : NULL; e != NULL; e = e->next, i++) {
+        size_t m2 = cc_push_index(c, i);
+        const char *s;
+        size_t len;
+        if (server_name_at(c, e, &s, &len) != 0)
+            return -1;
+        if (n + (n > 0) + len >= sizeof(list))
+            return cc_fail(c, "the names come to more than %u bytes (with a space between two)",
+                           SCN_SERVER_LIST - 1);
+        if (n > 0)
+            list[n++] = ' ';
+        memcpy(list + n, s, len);
+        n += len;
+        if (!scn_servers_ok((const uint8_t *)list, n, true))
+            return cc_fail(c, "\"%s\" is named twice", s);
+        cc_pop(c, m2);
+    }
+    cc_pop(c, mark);
+    return cc_add_str(c, list, n, ref);
+}
+
+/* {"campaign": {"servers", "count", "from_us", "to_us"}}: count kills in [from, to). */
+static int compile_campaign(struct cc *c, const cJSON *camp, uint32_t i)
+{
+    static const char *const keys[] = {"servers", "count", "from_us", "to_us", NULL};
+    int64_t count, from, to, zero = 0;
+    size_t mark = cc_push_key(c, "campaign");
+    if (cc_check_object(c, camp, keys) != 0 ||
+        campaign_servers(c, camp, &c->faults[i].target) != 0 ||
+        cc_get_int(c, camp, "count", 1, SCN_MAX_CAMPAIGN, NULL, &count) != 0 ||
+        cc_get_int(c, camp, "from_us", 0, (int64_t)SCN_MAX_US - 1, &zero, &from) != 0 ||
+        cc_get_int(c, camp, "to_us", from + 1, (int64_t)SCN_MAX_US, NULL, &to) != 0)
+        return -1;
+    if ((uint64_t)(to - from) * 1000 < (uint64_t)count) {
+        cc_push_key(c, "count");
+        return cc_fail(c, "%lld kills do not fit %lld us (one a nanosecond at most)",
+                       (long long)count, (long long)(to - from));
+    }
+    cc_pop(c, mark);
+    c->faults[i].kind = SCN_FAULT_CAMPAIGN;
+    c->faults[i].count = (uint32_t)count;
+    c->faults[i].at_ns = (uint64_t)from * 1000;
+    c->faults[i].to_ns = (uint64_t)to * 1000;
+    return 0;
+}
+
+/* "init": one more task, "init", that starts the init program with the servers'
+ * configuration (scenario_init.c). */
+static int compile_init(struct cc *c, const cJSON *root)
+{
+    const cJSON *init = cJSON_GetObjectItemCaseSensitive(root, "init");
+    if (init == NULL)
+        return 0;
+    size_t mark = cc_push_key(c, "init");
+    if (cc_init_task(c, init, &c->init_task) != 0)
+        return -1;
+    if (find_task(c, "init") >= 0)
+        return cc_fail(c, "makes a task named \"init\": tasks[%d] has that name",
+                       find_task(c, "init"));
+    if (c->ntasks == SCN_MAX_TASKS)
+        return cc_fail(c, "makes a task, and there are %u already", SCN_MAX_TASKS);
+    if (compile_task(c, c->init_task, c->ntasks) != 0)
         return -1;
     cc_pop(c, mark);
+    return 0;
+}
+
+/* A fault: {"at_us", "kill": task}, {"at_us", "kill_server": name} or {"campaign": {...}}. */
+static int compile_fault(struct cc *c, const cJSON *f, uint32_t i)
+{
+    static const char *const keys[] = {"at_us", "kill", "kill_server", "campaign", NULL};
+    static const char *const forms[] = {"kill", "kill_server", "campaign"};
+    const cJSON *form = NULL;
+    const char *which = NULL;
+    if (cc_check_object(c, f, keys) != 0)
+        return -1;
+    for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, forms[k]);
+        if (v != NULL && form != NULL)
+            return cc_fail(c,
+                           "takes one of \"kill\", \"kill_server\" and \"campaign\", not "
+                           "both \"%s\" and \"%s\"",
+                           which, forms[k]);
+        if (v != NULL) {
+            form = v;
+            which = forms[k];
+        }
+    }
+    if (form == NULL)
+        return cc_fail(c, "missing key \"kill\" (or \"kill_server\", \"campaign\")");
+    if (strcmp(which, "campaign") == 0) {
+        if (cJSON_GetObjectItemCaseSensitive(f, "at_us") != NULL) {
+            cc_push_key(c, "at_us");
+            return cc_fail(c, "a campaign has no \"at_us\": its times are drawn in "
+                              "[from_us, to_us)");
+        }
+        return compile_campaign(c, form, i);
+    }
+    int64_t at;
+    if (cc_get_int(c, f, "at_us", 0, (int64_t)SCN_MAX_US, NULL, &at) != 0)
+        return -1;
     c->faults[i].at_ns = (uint64_t)at * 1000;
+    size_t mark = cc_push_key(c, which);
+    if (strcmp(which, "kill") == 0) {
+        c->faults[i].kind = SCN_FAULT_KILL;
+        if (task_at(c, form, &c->faults[i].task) != 0)
+            return -1;
+    } else {
+        const char *s;
+        size_t len;
+        c->faults[i].kind = SCN_FAULT_KILL_SERVER;
+        if (server_name_at(c, form, &s, &len) != 0 ||
+            cc_add_str(c, s, len, &c->faults[i].target) != 0)
+            return -1;
+    }
+    cc_pop(c, mark);
     return 0;
 }
 
@@ -394,7 +526,7 @@ static int compile_disks(struct cc *c, const cJSON *root)
 static int compile_root(struct cc *c, const cJSON *root)
 {
     static const char *const keys[] = {"name",   "description", "seed",  "config", "tasks",
-                                       "faults", "expect",      "disks", NULL};
+                                       "faults", "expect",      "disks", "init",   NULL};
     const char *s;
     size_t len;
     struct scn_str name;
@@ -410,7 +542,8 @@ static int compile_root(struct cc *c, const cJSON *root)
     cc_put_str(c->hdr + SCN_AT(header, name), name);
     SCN_PUT(c->hdr, header, seed, seed);
     if (compile_config(c, root) != 0 || compile_disks(c, root) != 0 ||
-        compile_tasks(c, root) != 0 || compile_faults(c, root) != 0 || compile_expect(c, root) != 0)
+        compile_tasks(c, root) != 0 || compile_init(c, root) != 0 || compile_faults(c, root) != 0 ||
+        compile_expect(c, root) != 0)
         return -1;
     return 0;
 }
@@ -434,8 +567,11 @@ static void write_tables(struct cc *c, uint8_t *b)
     }
     for (uint32_t i = 0; i < c->nfaults; i++, p += SCN_FAULT_ENT_SIZE) {
         SCN_PUT(p, fault, at_ns, c->faults[i].at_ns);
-        SCN_PUT(p, fault, kind, SCN_FAULT_KILL);
+        SCN_PUT(p, fault, kind, c->faults[i].kind);
         SCN_PUT(p, fault, task, c->faults[i].task);
+        cc_put_str(p + SCN_AT(fault, target), c->faults[i].target);
+        SCN_PUT(p, fault, to_ns, c->faults[i].to_ns);
+        SCN_PUT(p, fault, count, c->faults[i].count);
     }
     SCN_PUT(p, expect_fixed, flags, c->ex.flags);
     SCN_PUT(p, expect_fixed, nexit, c->ex.nexit);
@@ -640,6 +776,7 @@ int scn_compile_text(const char *file_name, const char *json, size_t len, struct
         }
     }
     cJSON_Delete(root);
+    cJSON_Delete(c->init_task);
     free(text);
     free(c->strtab.p);
     free(c->code.p);

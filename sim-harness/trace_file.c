@@ -239,6 +239,63 @@ static const char *sys_name(uint64_t nr)
     return nr < sizeof(names) / sizeof(names[0]) ? names[nr] : "?";
 }
 
+/* How a request ended (TR_REQ_END's c), as docs/supervision.md names it. */
+static const char *req_end_name(uint64_t how)
+{
+    static const char *const names[] = {"replied", "next", "restarted", "closed", "gone"};
+    return how < sizeof(names) / sizeof(names[0]) ? names[how] : "?";
+}
+
+/* Requests on ports, server incarnations and the faults that end them, spelled out. */
+static bool format_request(const struct trace_rec *r, char *p, size_t left)
+{
+    unsigned port = (unsigned)(r->b >> 32), low = (unsigned)(r->b & 0xffffffffu);
+    unsigned long long req = (unsigned long long)r->a;
+    switch (r->type) {
+    case TR_REQ_ACCEPT:
+        snprintf(p, left, "port %u request %llu, op 0x%x, message %llu", port, req, low,
+                 (unsigned long long)r->c);
+        return true;
+    case TR_REQ_END:
+        snprintf(p, left, "port %u request %llu, generation %u: %s", port, req, low,
+                 req_end_name(r->c));
+        return true;
+    case TR_REQ_REDELIVER:
+        snprintf(p, left, "port %u request %llu, generation %u ended: %s", port, req, low,
+                 r->c != 0 ? "was in service, back to the front" : "waiting, stays");
+        return true;
+    case TR_PORT_BIND:
+        snprintf(p, left, "port %llu generation %llu: served by task %llu",
+                 (unsigned long long)r->a, (unsigned long long)r->b, (unsigned long long)r->c);
+        return true;
+    case TR_FAULT: /* kills, crashes and server faults (docs/supervision.md, "Campaign") */
+        if (r->a == TR_FAULT_KILL_SERVER || r->a == TR_FAULT_CAMPAIGN) {
+            const char *what = r->a == TR_FAULT_CAMPAIGN ? "campaign" : "kill_server";
+            if (r->b != 0)
+                snprintf(p, left, "%s: task %llu killed, the server of port %llu", what,
+                         (unsigned long long)r->b, (unsigned long long)r->c);
+            else if (r->c != 0)
+                snprintf(p, left, "%s: nothing killed, port %llu has no live server", what,
+                         (unsigned long long)r->c);
+            else
+                snprintf(p, left, "%s: nothing killed, no such port", what);
+            return true;
+        }
+        return false;
+    case TR_PORT_END:
+        if (r->c == 0)
+            snprintf(p, left,
+                     "port %llu generation %llu begins: nobody served it, its scheme moved",
+                     (unsigned long long)r->a, (unsigned long long)r->b);
+        else
+            snprintf(p, left, "port %llu generation %llu begins: task %llu ended",
+                     (unsigned long long)r->a, (unsigned long long)r->b, (unsigned long long)r->c);
+        return true;
+    default:
+        return false;
+    }
+}
+
 void trace_format_record(const struct trace_rec *r, char *buf, size_t len)
 {
     int n =
@@ -270,8 +327,9 @@ void trace_format_record(const struct trace_rec *r, char *buf, size_t len)
         break;
     }
     default:
-        snprintf(p, left, "a=%llu b=%llu c=%llu", (unsigned long long)r->a,
-                 (unsigned long long)r->b, (unsigned long long)r->c);
+        if (!format_request(r, p, left))
+            snprintf(p, left, "a=%llu b=%llu c=%llu", (unsigned long long)r->a,
+                     (unsigned long long)r->b, (unsigned long long)r->c);
         break;
     }
 }

@@ -53,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BIN)/tests/%)
 TWAIN := $(BIN)/twain
 Q := $(if $(V),,@)
 
-.PHONY: all twain run test unit-tests scenario-tests ops-doc layout-doc bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
+.PHONY: campaign campaign-test all twain run test unit-tests scenario-tests ops-doc layout-doc bench fuzz fuzz-build fuzz-smoke fuzz-afl fuzz-planted fuzz-features fuzz-bench \
         coverage lint-scenarios \
         format format-check layering clean-objs
 .SUFFIXES:
@@ -138,6 +138,18 @@ lint-scenarios: $(TWAIN)
 -include tools/fat.mk
 -include tools/viz.mk
 BENCH_EXTRA += fuzz-bench # the system-call fuzz target's executions per second (below)
+
+# The restart campaign (docs/supervision.md, "Campaign"): make test runs 300 seeds of it;
+# make campaign (and make bench) enough seeds for 100,000 kills, with kills/s and recovery.
+campaign-test: $(TWAIN)
+	@$(TWAIN) check scenarios/restart-campaign.json --seeds 1..300 --summary > $(BIN)/campaign-test.out || \
+	    { cat $(BIN)/campaign-test.out; exit 1; }
+	@tail -4 $(BIN)/campaign-test.out
+campaign: $(TWAIN)
+	@tools/campaign $(TWAIN) $(KILLS)
+KILLS ?= 100000
+TEST_EXTRA += campaign-test
+BENCH_EXTRA += campaign
 
 test: layering format-check ops-doc layout-doc unit-tests scenario-tests fuzz-smoke $(TEST_EXTRA)
 	@tools/determinism-tests

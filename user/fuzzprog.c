@@ -192,8 +192,9 @@ static uint16_t scheme_kind(const uint8_t *url, uint32_t len)
         {"null://", TW_KIND_NULL},   {"fzp://", TW_KIND_USER},
     };
     if (len >= 7 && k_memcmp(url, "chan://", 7) == 0) {
-        for (uint32_t i = 7; i + 7 <= len; i++)
-            if (k_memcmp(url + i, "?listen", 7) == 0)
+        for (uint32_t i = 7; i + 7 <= len; i++) /* the key whole: "?listena" is a client */
+            if (k_memcmp(url + i, "?listen", 7) == 0 &&
+                (i + 7 == len || url[i + 7] == '&' || url[i + 7] == '='))
                 return TW_KIND_PORT;
         return TW_KIND_CHAN;
     }

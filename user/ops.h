@@ -159,6 +159,20 @@ static inline int64_t tw_port_serve_scheme(int32_t h, const void *a0, size_t a1)
     return tw_invoke(h, TW_PORT_SERVE_SCHEME, (uint64_t)(uintptr_t)a0, (uint64_t)a1, 0, 0);
 }
 
+/* requests whose op k (their first 32 bits) has bit k of a0 set (k 0..63) are safe to repeat: a
+ * dying server's go to its next incarnation (docs/supervision.md) */
+static inline int64_t tw_port_set_repeatable(int32_t h, uint64_t a0)
+{
+    return tw_invoke(h, TW_PORT_SET_REPEATABLE, (uint64_t)a0, 0, 0, 0);
+}
+
+/* the port's incarnation (0..2^32-1, wraps); on a client end the one it connected in, also when
+ * stale; a pair end: not_supported */
+static inline int64_t tw_port_generation(int32_t h)
+{
+    return tw_invoke(h, TW_PORT_GENERATION, 0, 0, 0, 0);
+}
+
 /* re-arm with a period of a0 ms from now */
 static inline int64_t tw_timer_set_interval_ms(int32_t h, uint64_t a0)
 {

@@ -17,6 +17,16 @@ static const struct tw_program table[] = {
     {"say", say_main, "writes the rest of its command line on handle 1 (spawned with one)"},
     {"spawn-children", spawn_children_main,
      "spawns n=N children running idle us=T, sleeps stay=S microseconds, ends: they outlive it"},
+    {"port-server", port_server_main,
+     "answers requests on a port (re: + request); crash_after=N crash=pf|gp: a real CPU fault"},
+    {"init", init_main,
+     "the guardian: makes the servers' ports, keeps them, starts and restarts the supervisor"},
+    {"supervisor", supervisor_main,
+     "starts servers in dependency order, restarts them by policy (docs/supervision.md)"},
+    {"test-server", test_server_main,
+     "a supervised test server: 1 (safe to repeat) and 2 (not); ways to die, hang, start slow"},
+    {"request-loop", request_loop_main,
+     "a client that keeps asking port=NAME n=N times, tolerating restarts (the campaign)"},
     {"proc-manager", proc_manager_main,
      "serves chan://proc, the process manager (docs/processes.md); idle=US ends it when quiet"},
     {"obedient", obedient_main, "relays its signals to handle 3; ends with code=N on terminate"},
@@ -61,6 +71,23 @@ int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t df
         i = end + 1;
     }
     return dflt;
+}
+
+bool tw_program_text(const char *args, size_t len, const char *key, const char **val, size_t *vlen)
+{
+    size_t klen = k_strlen(key);
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && args[end] != ' ')
+            end++;
+        if (end - i > klen && k_memcmp(args + i, key, klen) == 0 && args[i + klen] == '=') {
+            *val = args + i + klen + 1;
+            *vlen = end - i - klen - 1;
+            return true;
+        }
+        i = end + 1;
+    }
+    return false;
 }
 
 const struct tw_program *tw_programs(void)

@@ -9,6 +9,7 @@
 #ifndef TWAIN_USER_PROGRAMS_H
 #define TWAIN_USER_PROGRAMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,12 @@ _Noreturn void tw_program_entry(uintptr_t arg);
 /* The value of key=N among space-separated words of args, or dflt. */
 int64_t tw_program_arg(const char *args, size_t len, const char *key, int64_t dflt);
 
+/*
+ * The value of key=TEXT among the space-separated words of args: true and *val, *vlen set
+ * (TEXT may be empty), or false when no word starts with key=.
+ */
+bool tw_program_text(const char *args, size_t len, const char *key, const char **val, size_t *vlen);
+
 /* The programs (user/servers/); docs/user-providers.md describes their arguments. */
 int64_t echo_server_main(const char *args, size_t len);
 int64_t file_server_main(const char *args, size_t len);
@@ -52,6 +59,11 @@ int64_t exit_with_main(const char *args, size_t len);
 int64_t idle_main(const char *args, size_t len);
 int64_t say_main(const char *args, size_t len);
 int64_t spawn_children_main(const char *args, size_t len);
+int64_t port_server_main(const char *args, size_t len);
+int64_t init_main(const char *args, size_t len);
+int64_t supervisor_main(const char *args, size_t len);
+int64_t test_server_main(const char *args, size_t len);
+int64_t request_loop_main(const char *args, size_t len);
 int64_t proc_manager_main(const char *args, size_t len);
 int64_t obedient_main(const char *args, size_t len);
 int64_t stubborn_main(const char *args, size_t len);

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define SCN_MAGIC   0x4353575475ull /* "uTWSC" little-endian, see the format doc */
-#define SCN_VERSION 3
+#define SCN_VERSION 4 /* the decoder also takes 3: its fault entries are 16 bytes, kills only */
 /* Limits of a scenario; those tied to the kernel's are in scenario_bc.h's SCN_KERNEL_LIMITS. */
 #define SCN_MAX_TASKS    64 /* <= K_MAX_TASKS */
 #define SCN_MAX_FAULTS   64 /* <= FAULT_MAX */
@@ -26,7 +26,8 @@
 
 enum scn_policy { SCN_POLICY_RR = 0, SCN_POLICY_PRIORITY = 1, SCN_POLICY_RANDOM = 2 };
 enum scn_mode { SCN_MODE_DETERMINISTIC = 0, SCN_MODE_REALTIME = 1 };
-enum scn_fault_kind { SCN_FAULT_KILL = 1 };
+/* A fault's kind: TR_FAULT's values (2 is a crash, which no scenario schedules). */
+enum scn_fault_kind { SCN_FAULT_KILL = 1, SCN_FAULT_KILL_SERVER = 3, SCN_FAULT_CAMPAIGN = 4 };
 
 struct scn_config {
     uint64_t seed;
@@ -52,9 +53,14 @@ struct scn_task {
 };
 
 struct scn_fault {
-    uint64_t at_ns;
-    uint32_t kind; /* enum scn_fault_kind */
-    uint32_t task; /* index into tasks[] */
+    uint64_t at_ns;     /* a campaign: where its window starts */
+    uint32_t kind;      /* enum scn_fault_kind */
+    uint32_t task;      /* kill: index into tasks[] (else 0) */
+    const char *target; /* kill_server: a port or scheme name; campaign: names separated by
+                           one space, or "*" (into the blob; not NUL-terminated) */
+    uint32_t target_len;
+    uint32_t count; /* campaign: kills */
+    uint64_t to_ns; /* campaign: where its window ends (exclusive) */
 };
 
 struct scn_expect {

@@ -25,6 +25,7 @@
 #define SCN_HDR_SIZE       SCN_SIZEOF(header)
 #define SCN_TASK_ENT_SIZE  SCN_SIZEOF(task)
 #define SCN_FAULT_ENT_SIZE SCN_SIZEOF(fault)
+#define SCN_FAULT_ENT_V3   SCN_AT(fault, target)    /* version 3: at_ns, kind, task only */
 #define SCN_EXPECT_FIXED   SCN_SIZEOF(expect_fixed) /* expect section before its three arrays */
 #define SCN_EXIT_ENT_SIZE  SCN_SIZEOF(exit_entry)
 #define SCN_STR_REF_SIZE   SCN_SIZEOF(str) /* u32 offset into the string table, u32 length */
@@ -48,11 +49,14 @@
 #define SCN_MAX_URL        1024u  /* URL_MAX_LEN */
 #define SCN_MAX_LISTING    1024u  /* readdir: expected listing bytes ("name\n" per entry) */
 #define SCN_MAX_REPEAT     1000000u
-#define SCN_MAX_POLL       64u   /* K_POLL_MAX */
-#define SCN_MAX_XFER       4u    /* handles per send/recv: TW_MSG_MAX_HANDLES */
-#define SCN_MAX_ARGS       4u    /* invoke arguments: a0..a3 of the invoke system call */
-#define SCN_MAX_PRIORITY   31u   /* K_PRIO_MAX */
-#define SCN_MIN_QUANTUM_NS 1000u /* config.quantum_us >= 1: K_QUANTUM_MIN_NS */
+#define SCN_SERVER_NAME    32u  /* a server fault's port or scheme name, the NUL included */
+#define SCN_SERVER_LIST    128u /* a campaign's names, separated by spaces, the NUL included */
+#define SCN_MAX_CAMPAIGN   1000000000u /* kills one campaign draws */
+#define SCN_MAX_POLL       64u         /* K_POLL_MAX */
+#define SCN_MAX_XFER       4u          /* handles per send/recv: TW_MSG_MAX_HANDLES */
+#define SCN_MAX_ARGS       4u          /* invoke arguments: a0..a3 of the invoke system call */
+#define SCN_MAX_PRIORITY   31u         /* K_PRIO_MAX */
+#define SCN_MIN_QUANTUM_NS 1000u       /* config.quantum_us >= 1: K_QUANTUM_MIN_NS */
 #define SCN_MAX_US         9007199254740991ull /* 2^53 - 1: exact in a JSON number */
 #define SCN_MAX_NS         (SCN_MAX_US * 1000ull)
 #define SCN_EXIT_MIN       (-999) /* exit codes: SCN_EXIT_MIN .. INT32_MAX */
@@ -79,7 +83,9 @@
     L(SCN_MAX_POLL, ==, K_POLL_MAX, "a poll step is one tw_poll: the items one takes")             \
     L(SCN_MAX_TASK_HANDLES, ==, TW_SPAWN_MAX_HANDLES,                                              \
       "handles a spawn_task step moves: a spawn's")                                                \
-    L(SCN_MAX_PRINT, <=, TW_SPAWN_CMD_MAX, "a spawn_task command line fits a spawn's")
+    L(SCN_MAX_PRINT, <=, TW_SPAWN_CMD_MAX, "a spawn_task command line fits a spawn's")             \
+    L(SCN_SERVER_NAME, ==, K_CHAN_NAME, "a server fault names a port (or a scheme, as long)")      \
+    L(SCN_SERVER_LIST, ==, FAULT_NAMES_LEN, "a campaign's names are one fault's in the kernel")
 
 /* Slot bytes in instructions. Slots 0..SCN_MAX_SLOTS-1 hold the task's named handles. */
 #define SCN_SLOT_SELF    0xfeu /* the predefined name "self": TW_HANDLE_SELF */
@@ -216,6 +222,13 @@ bool scn_text_ok(const uint8_t *s, size_t len);
 
 /* True for a valid task (and handle) name: 1..SCN_MAX_NAME-1 bytes of [A-Za-z0-9_-]. */
 bool scn_name_ok(const uint8_t *s, size_t len);
+
+/*
+ * True for a server fault's target: one port or scheme name (1..SCN_SERVER_NAME-1 bytes of
+ * [A-Za-z0-9._~+-]), or with list such names separated by one space (SCN_SERVER_LIST-1
+ * bytes in all, each name once), or "*".
+ */
+bool scn_servers_ok(const uint8_t *s, size_t len, bool list);
 
 /* The string table of a decoded blob and its length. */
 const uint8_t *scn_strtab(const struct scn_view *v, uint32_t *len);

@@ -462,6 +462,7 @@ struct dec {
     uint32_t code_off;
     uint32_t code_len;
     uint32_t expect_off;
+    uint32_t fault_size; /* a fault entry's bytes: SCN_FAULT_ENT_SIZE, or _V3 in version 3 */
 };
 
 static int dec_fail(struct dec *d, uint64_t off, const char *why)
@@ -471,6 +472,37 @@ static int dec_fail(struct dec *d, uint64_t off, const char *why)
         k_snprintf(d->err->msg, sizeof(d->err->msg), "%s", why);
     }
     return TW_E_INVAL;
+}
+
+static bool server_char(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '~' || c == '+' || c == '-';
+}
+
+bool scn_servers_ok(const uint8_t *s, size_t len, bool list)
+{
+    if (list && len == 1 && s[0] == '*')
+        return true;
+    if (len == 0 || len >= (list ? SCN_SERVER_LIST : SCN_SERVER_NAME))
+        return false;
+    for (size_t i = 0, start = 0; i <= len; i++) {
+        if (i < len && s[i] != ' ') {
+            if (!server_char(s[i]) || i - start + 1 >= SCN_SERVER_NAME)
+                return false;
+            continue;
+        }
+        if (i == start || (i < len && !list))
+            return false; /* an empty name, or a space in a single name */
+        for (size_t j = 0, k = 0; j < start; j = k + 1) { /* names before this one */
+            for (k = j; s[k] != ' '; k++)
+                ;
+            if (k - j == i - start && k_memcmp(s + j, s + start, i - start) == 0)
+                return false; /* named twice */
+        }
+        start = i + 1;
+    }
+    return true;
 }
 
 /* A string reference (8 bytes at off) whose contents must be text of min..max bytes. */
@@ -535,7 +567,7 @@ static int dec_layout(struct dec *d, struct scn_view *v)
     at += (uint64_t)v->ntasks * SCN_TASK_ENT_SIZE;
     if (SCN_GET(b, header, faults_off) != at)
         return dec_fail(d, SCN_AT(header, faults_off), "fault table misplaced");
-    at += (uint64_t)v->nfaults * SCN_FAULT_ENT_SIZE;
+    at += (uint64_t)v->nfaults * d->fault_size;
     if (SCN_GET(b, header, expect_off) != at || at + SCN_EXPECT_FIXED > d->len)
         return dec_fail(d, SCN_AT(header, expect_off), "expect section misplaced");
     d->expect_off = (uint32_t)at;
@@ -564,8 +596,10 @@ static int dec_header_all(struct dec *d, struct scn_view *v)
     const uint8_t *b = d->blob;
     if (SCN_GET(b, header, magic) != SCN_MAGIC)
         return dec_fail(d, SCN_AT(header, magic), "bad magic");
-    if (SCN_GET(b, header, version) != SCN_VERSION)
+    uint64_t version = SCN_GET(b, header, version);
+    if (version != SCN_VERSION && version != 3)
         return dec_fail(d, SCN_AT(header, version), "unsupported version");
+    d->fault_size = version == 3 ? SCN_FAULT_ENT_V3 : SCN_FAULT_ENT_SIZE;
     if (SCN_GET(b, header, hdr_size) != SCN_HDR_SIZE)
         return dec_fail(d, SCN_AT(header, hdr_size), "bad header size");
     if (SCN_GET(b, header, total) != d->len)
@@ -625,21 +659,70 @@ static int dec_tasks(struct dec *d, struct scn_view *v)
                : dec_fail(d, SCN_AT(header, code_len), "code not covered by tasks");
 }
 
+/* A server fault's target (the string at e + its field's offset): names, or for a
+ * campaign a list of them or "*". */
+static int dec_fault_target(struct dec *d, uint32_t e, struct scn_fault *f, bool list)
+{
+    const char *s;
+    uint32_t len;
+    int rc = dec_text_ref(d, e + SCN_AT(fault, target), 1, SCN_SERVER_LIST - 1, &s, &len);
+    if (rc != 0)
+        return rc;
+    if (!scn_servers_ok((const uint8_t *)s, len, list))
+        return dec_fail(d, e + SCN_AT(fault, target),
+                        list ? "bad campaign server names" : "bad server name");
+    f->target = s;
+    f->target_len = len;
+    return 0;
+}
+
+/* The fields version 4 added: what a kind does not use is zero. */
+static int dec_fault_v4(struct dec *d, uint32_t e, struct scn_fault *f)
+{
+    const uint8_t *fe = d->blob + e;
+    struct scn_str none;
+    f->to_ns = SCN_GET(fe, fault, to_ns);
+    f->count = (uint32_t)SCN_GET(fe, fault, count);
+    if (!SCN_ZERO(fe, fault, pad))
+        return dec_fail(d, e + SCN_AT(fault, pad), "nonzero padding");
+    if (f->kind != SCN_FAULT_CAMPAIGN && (f->to_ns != 0 || f->count != 0))
+        return dec_fail(d, e + SCN_AT(fault, to_ns), "campaign fields in another fault");
+    if (f->kind == SCN_FAULT_KILL) {
+        const char *why = dec_str(fe + SCN_AT(fault, target), d->strtab_len, 0, false, &none);
+        return why != NULL ? dec_fail(d, e + SCN_AT(fault, target), why) : 0;
+    }
+    if (f->task != 0)
+        return dec_fail(d, e + SCN_AT(fault, task), "a server fault names a task");
+    if (f->kind == SCN_FAULT_CAMPAIGN) {
+        if (f->count == 0 || f->count > SCN_MAX_CAMPAIGN)
+            return dec_fail(d, e + SCN_AT(fault, count), "campaign count out of range");
+        if (f->to_ns > SCN_MAX_NS || f->to_ns <= f->at_ns || f->to_ns - f->at_ns < f->count)
+            return dec_fail(d, e + SCN_AT(fault, to_ns), "campaign window out of range");
+    }
+    return dec_fault_target(d, e, f, f->kind == SCN_FAULT_CAMPAIGN);
+}
+
 static int dec_faults(struct dec *d, struct scn_view *v)
 {
     for (uint32_t i = 0; i < v->nfaults; i++) {
-        uint32_t e = (uint32_t)SCN_GET(d->blob, header, faults_off) + i * SCN_FAULT_ENT_SIZE;
+        uint32_t e = (uint32_t)SCN_GET(d->blob, header, faults_off) + i * d->fault_size;
         const uint8_t *fe = d->blob + e;
         struct scn_fault *f = &v->faults[i];
+        k_memset(f, 0, sizeof(*f));
         f->at_ns = SCN_GET(fe, fault, at_ns);
         f->kind = (uint32_t)SCN_GET(fe, fault, kind);
         f->task = (uint32_t)SCN_GET(fe, fault, task);
         if (f->at_ns > SCN_MAX_NS)
             return dec_fail(d, e + SCN_AT(fault, at_ns), "fault time out of range");
-        if (f->kind != SCN_FAULT_KILL)
+        bool v3 = d->fault_size == SCN_FAULT_ENT_V3;
+        if (f->kind != SCN_FAULT_KILL &&
+            (v3 || (f->kind != SCN_FAULT_KILL_SERVER && f->kind != SCN_FAULT_CAMPAIGN)))
             return dec_fail(d, e + SCN_AT(fault, kind), "unknown fault kind");
-        if (f->task >= v->ntasks)
+        if (f->kind == SCN_FAULT_KILL && f->task >= v->ntasks)
             return dec_fail(d, e + SCN_AT(fault, task), "fault names no task");
+        int rc = v3 ? 0 : dec_fault_v4(d, e, f);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

@@ -39,10 +39,11 @@
 #define SCN_FIELDS_header(F, r)                                                                    \
     F(r, magic, u64, 1, "`SCN_MAGIC` = 0x4353575475 (bytes `75 54 57 53 43 00 00 00`, \"uTWSC\")") \
     F(r, version, u16, 1,                                                                          \
-      "`SCN_VERSION` = 3 (the task opcodes 26..28 came later within it: an older decoder "         \
-      "refuses them as unknown opcodes; 2 had no syscall and thread opcodes and a zero u32 at "    \
-      "task entry "                                                                                \
-      "offset 28; 1 had a 68-byte invoke without the second buffer, and no readdir)")              \
+      "`SCN_VERSION` = 4 (the decoder also takes 3, whose fault entries were 16 bytes, the "       \
+      "first three fields, kill only; the task opcodes 26..28 came later within 3: an older "      \
+      "decoder refuses them as unknown opcodes; 2 had no syscall and thread opcodes and a zero "   \
+      "u32 at task entry offset 28; 1 had a 68-byte invoke without the second buffer, and no "     \
+      "readdir)")                                                                                  \
     F(r, hdr_size, u16, 1, "the size of this header")                                              \
     F(r, total, u32, 1, "total length of the blob")                                                \
     F(r, name, str, 1, "scenario name (1..63 bytes)")                                              \
@@ -82,9 +83,16 @@
     F(r, pad, zero, 1, "")
 
 #define SCN_FIELDS_fault(F, r)                                                                     \
-    F(r, at_ns, u64, 1, "time, ns")                                                                \
-    F(r, kind, u32, 1, "1 = kill")                                                                 \
-    F(r, task, u32, 1, "task index")
+    F(r, at_ns, u64, 1, "time, ns (a campaign: its window's start)")                               \
+    F(r, kind, u32, 1, "1 kill, 3 kill_server, 4 campaign (TR_FAULT's kinds)")                     \
+    F(r, task, u32, 1, "kill: the task index; else 0")                                             \
+    F(r, target, str, 1,                                                                           \
+      "kill_server: a port or scheme name (1..31 bytes of `A-Za-z0-9._~+-`); campaign: such "      \
+      "names separated by one space (1..127 bytes), or `*`; kill: 0, 0")                           \
+    F(r, to_ns, u64, 1,                                                                            \
+      "campaign: its window's end, ns (> at_ns, at least count ns later); else 0")                 \
+    F(r, count, u32, 1, "campaign: its kills (1..10^9); else 0")                                   \
+    F(r, pad, zero, 4, "")
 
 #define SCN_FIELDS_expect_fixed(F, r)                                                              \
     F(r, flags, u32, 1, "bit 0 no_deadlock")                                                       \
@@ -114,7 +122,7 @@
       "size in bytes, header included, body excluded (exactly the opcode's size)")                 \
     F(r, slot, u8, 1, "handle slot: 0..63, 0xfe `self`, 0xff none")                                \
     F(r, as, u8, 1, "result slot: 0..63, or 0xff none")                                            \
-    F(r, err, i8, 1, "expected error (-1..-16) with `EXPECT_ERR`, else 0")                         \
+    F(r, err, i8, 1, "expected error (-1..-18, `TW_ERR_MIN`) with `EXPECT_ERR`, else 0")           \
     F(r, pad, zero, 3, "")
 
 /* ---- each opcode's operands (X: with the EXPECT flag, T: with TIMEOUT) ------------------ */
@@ -228,7 +236,7 @@
     R(str, 8)                                                                                      \
     R(header, 104)                                                                                 \
     R(task, 32)                                                                                    \
-    R(fault, 16)                                                                                   \
+    R(fault, 40)                                                                                   \
     R(expect_fixed, 32)                                                                            \
     R(exit_entry, 8)                                                                               \
     R(order_entry, 4)                                                                              \

@@ -2,7 +2,8 @@
 /*
  * user/syscall.c - the nine system-call stubs and their conveniences (see twain.h). Each
  * is one trap: arguments are passed as they are, and the kernel checks them all. The typed
- * stub of every invoke operation is generated from the operation table (user/ops.h).
+ * stub of every invoke operation is generated from the operation table (user/ops.h). Also
+ * tw_crash, the one way into the kernel that is not a system call: a CPU fault.
  */
 #include "../core/klib.h"
 #include "../hal/hal.h"
@@ -89,4 +90,13 @@ int64_t tw_sleep_ns(uint64_t ns)
 int64_t tw_compute_ns(uint64_t ns)
 {
     return tw_task_compute(ns);
+}
+
+int64_t tw_crash(enum tw_crash_kind kind)
+{
+    if (kind == TW_CRASH_PF)
+        hal_user_fault(HAL_VEC_PF);
+    if (kind == TW_CRASH_GP)
+        hal_user_fault(HAL_VEC_GP);
+    return TW_E_INVAL;
 }

@@ -33,6 +33,24 @@ int64_t tw_now(void);
 int64_t tw_sleep_ns(uint64_t ns);
 int64_t tw_compute_ns(uint64_t ns);
 
+/*
+ * A real CPU fault of the calling thread, the way a buggy server dies (issue 13: a server
+ * restarted after a fault in ring 3). Each kind is the x86 vector the fault raises.
+ */
+enum tw_crash_kind {
+    TW_CRASH_GP = 13, /* general protection: a privileged instruction (hlt) in ring 3 */
+    TW_CRASH_PF = 14, /* page fault: a store to an unmapped address (16, in page 0) */
+};
+
+/*
+ * Take the fault kind names: on UEFI the instruction runs in ring 3 and the CPU traps; the
+ * simulator delivers the same vector to the kernel at the same virtual time (hal.h,
+ * hal_user_fault), so both traces are the same. The kernel ends the whole task as crashed
+ * (status TW_EXIT_CRASHED; its trace has the fault with the vector) and the call never
+ * returns. Returns only for a kind that is none of the above: TW_E_INVAL, nothing done.
+ */
+int64_t tw_crash(enum tw_crash_kind kind);
+
 /* Name of an error code ("peer_closed", ...) or NULL when code is not one. */
 const char *tw_strerror(int64_t code);
 

@@ -124,7 +124,8 @@ const char *viz_error_name(int64_t code)
     static const char *const names[] = {
         "ok",          "invalid",   "bad handle",  "access denied", "no entry",      "no memory",
         "would block", "timed out", "peer closed", "fault",         "not supported", "too big",
-        "busy",        "i/o",       "canceled",    "limit",         "syntax",
+        "busy",        "i/o",       "canceled",    "limit",         "syntax",        "stale",
+        "restarted",
     };
     if (code >= 0)
         return "ok";
@@ -158,6 +159,11 @@ const char *viz_event_name(uint32_t type)
         [TR_COMPUTE] = "compute",
         [TR_TASK_SPAWN] = "task-spawn",
         [TR_TASK_ADOPT] = "task-adopt",
+        [TR_REQ_ACCEPT] = "req-accept",
+        [TR_REQ_END] = "req-end",
+        [TR_REQ_REDELIVER] = "req-redeliver",
+        [TR_PORT_BIND] = "port-bind",
+        [TR_PORT_END] = "port-end",
     };
     return type <= TR_EVENT_MAX && names[type] != NULL ? names[type] : "event?";
 }

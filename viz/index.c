@@ -240,6 +240,9 @@ static void ipc_recv(struct viz_index *ix, const struct trace_rec *r, uint32_t r
     if (seq >= ix->nseq_cap || ix->arrow_of_seq[seq] == 0)
         return;
     struct viz_arrow *a = &ix->arrows[ix->arrow_of_seq[seq] - 1];
+    if (a->rec_recv != VIZ_NO_REC)
+        return; /* delivered again (a repeatable request after its server died): the arrow
+                   goes to its first delivery (docs/supervision.md) */
     a->t_recv = r->time;
     a->to = lane_index(ix, r->tid);
     a->rec_recv = rec;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hal/sim/sim_hal.c - the simulator's kernel side of hal.h: contexts, the system-call
- * trap (a direct call: user and kernel share the process) and the interrupt mask (there
- * are no interrupts in the simulator). Freestanding, like core.
+ * trap (a direct call: user and kernel share the process), the CPU faults user code asks
+ * for (delivered to core as the UEFI trap handler delivers real ones) and the interrupt
+ * mask (there are no interrupts in the simulator). Freestanding, like core.
  */
 #include "../../core/kentry.h"
 #include "../hal.h"
@@ -92,4 +93,17 @@ uint64_t hal_irq_save(void)
 void hal_irq_restore(uint64_t state)
 {
     (void)state;
+}
+
+/*
+ * The simulator's CPU fault of user code: there is no ring 3 to fault in, so deliver what
+ * the x86_64-efi trap handler delivers for the real one, the fault's vector to core's
+ * k_user_fault, at once (nothing has moved the virtual clock since the thread's last
+ * system call, on UEFI neither). Runs on the faulting thread's stack, as every kernel entry
+ * of the simulator does; core ends the task as crashed and never comes back here.
+ */
+_Noreturn void hal_user_fault(uint32_t vector)
+{
+    /* An unknown vector would run x86_64-efi's ud2 instead: #UD, vector 6. */
+    k_user_fault(vector == HAL_VEC_PF || vector == HAL_VEC_GP ? vector : 6u);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/abi.h"
 #include "../../user/scenario.h"
 #include "../../user/scenario_bc.h"
 
@@ -38,7 +39,11 @@ static void check_insn(const struct scn_insn *in, uint32_t nsteps, uint32_t nspa
         abort();
     if (in->str2.len != 0 && in->op != SCN_OP_INVOKE)
         abort(); /* only invoke carries a second buffer */
-    if (in->n > SCN_MAX_POLL || (in->op != SCN_OP_POLL && in->n > SCN_MAX_XFER))
+    uint32_t max_n = in->op == SCN_OP_POLL ? SCN_MAX_POLL
+                     : in->op == SCN_OP_SPAWN_TASK || in->op == SCN_OP_TASK_CHILDREN
+                         ? SCN_MAX_TASK_HANDLES /* a spawn moves, task_children binds, up to 8 */
+                         : SCN_MAX_XFER;
+    if (in->n > max_n)
         abort();
     for (uint32_t i = 0; i < in->n; i++) {
         if (!slot_ok(in->hs[i], in->op == SCN_OP_POLL) || in->hs[i] == SCN_SLOT_NONE)
@@ -46,7 +51,7 @@ static void check_insn(const struct scn_insn *in, uint32_t nsteps, uint32_t nspa
     }
     if (in->op == SCN_OP_SPAWN && in->index >= nspawn)
         abort();
-    if ((in->flags & SCN_F_EXPECT_ERR) != 0 && (in->expect_err >= 0 || in->expect_err < -16))
+    if ((in->flags & SCN_F_EXPECT_ERR) != 0 && (in->expect_err >= 0 || in->expect_err < TW_ERR_MIN))
         abort();
 }
 

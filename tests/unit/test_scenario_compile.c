@@ -468,6 +468,141 @@ START_TEST(test_task_steps_decode)
 }
 END_TEST
 
+/* ---- server faults and campaigns (format version 4) ---- */
+
+static const char server_faults_json[] =
+    "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]},{\"name\":\"u\",\"script\":[]}],"
+    "\"faults\":[{\"at_us\":5,\"kill\":\"u\"},{\"at_us\":7,\"kill_server\":\"svc\"},"
+    "{\"campaign\":{\"servers\":[\"echo\",\"fs.2\"],\"count\":200,\"from_us\":1000,"
+    "\"to_us\":900000}},{\"campaign\":{\"servers\":\"*\",\"count\":3,\"to_us\":10}}]}";
+
+START_TEST(test_server_faults)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    compile_ok(server_faults_json, &sc, &v);
+    ck_assert_uint_eq(v.nfaults, 4);
+    const struct scn_fault *f = v.faults;
+    ck_assert(f[0].kind == SCN_FAULT_KILL && f[0].task == 1 && f[0].at_ns == 5000);
+    ck_assert(f[0].target_len == 0 && f[0].count == 0 && f[0].to_ns == 0);
+    ck_assert(f[1].kind == SCN_FAULT_KILL_SERVER && f[1].task == 0 && f[1].at_ns == 7000);
+    ck_assert(text_is(f[1].target, f[1].target_len, "svc"));
+    ck_assert(f[2].kind == SCN_FAULT_CAMPAIGN && f[2].count == 200);
+    ck_assert(f[2].at_ns == 1000000 && f[2].to_ns == 900000000);
+    ck_assert(text_is(f[2].target, f[2].target_len, "echo fs.2"));
+    ck_assert(f[3].kind == SCN_FAULT_CAMPAIGN && f[3].count == 3);
+    ck_assert(f[3].at_ns == 0 && f[3].to_ns == 10000);
+    ck_assert(text_is(f[3].target, f[3].target_len, "*"));
+    /* What the compiler never writes, the decoder refuses; each field restored after. */
+    uint32_t fo = (uint32_t)SCN_GET(sc.blob, header, faults_off);
+    uint8_t *e[4];
+    for (int i = 0; i < 4; i++)
+        e[i] = sc.blob + fo + (uint32_t)i * SCN_FAULT_ENT_SIZE;
+    static const struct {
+        int entry;
+        uint32_t off;
+        uint8_t v;
+        const char *why;
+    } bad[] = {
+        {0, SCN_AT(fault, kind), 2, "unknown fault kind"}, /* a crash: no scenario's */
+        {0, SCN_AT(fault, kind), 5, "unknown fault kind"},
+        {0, SCN_AT(fault, task), 2, "fault names no task"},
+        {0, SCN_AT(fault, target), 1, "unused string operand is not zero"},
+        {0, SCN_AT(fault, count), 1, "campaign fields in another fault"},
+        {1, SCN_AT(fault, to_ns), 1, "campaign fields in another fault"},
+        {1, SCN_AT(fault, task), 1, "a server fault names a task"},
+        {1, SCN_AT(fault, pad), 1, "nonzero padding"},
+        {1, SCN_AT(fault, target) + 4, 0, "string too short"}, /* its length: 0 */
+        {1, SCN_AT(fault, kind), 1, "unused string operand is not zero"},
+        {2, SCN_AT(fault, count), 0, "campaign count out of range"},         /* 200 -> 0 */
+        {3, SCN_AT(fault, count), 200, "campaign window out of range"},      /* 200 in 10 us: ok */
+        {3, SCN_AT(fault, count) + 1, 0x30, "campaign window out of range"}, /* 12291 in 10 us */
+        {3, SCN_AT(fault, at_ns) + 2, 1, "campaign window out of range"},    /* from > to */
+        {3, SCN_AT(fault, kind), SCN_FAULT_KILL_SERVER, "campaign fields in another fault"},
+    };
+    struct scn_view w;
+    struct scn_error err;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint8_t *p = e[bad[i].entry] + bad[i].off, keep = *p;
+        *p = bad[i].v;
+        int rc = scn_decode(sc.blob, sc.len, &w, &err);
+        *p = keep;
+        if (bad[i].entry == 3 && bad[i].v == 200) { /* 200 kills in 10 us: 50 ns each, fine */
+            ck_assert_int_eq(rc, 0);
+            continue;
+        }
+        ck_assert_msg(rc != 0, "case %zu decoded", i);
+        ck_assert_msg(strcmp(err.msg, bad[i].why) == 0, "case %zu: %s", i, err.msg);
+        uint32_t at = (uint32_t)(e[bad[i].entry] - sc.blob); /* the place named: the entry */
+        ck_assert_msg(err.offset >= at && err.offset < at + SCN_FAULT_ENT_SIZE,
+                      "case %zu: offset %u outside the entry at %u", i, err.offset, at);
+    }
+    /* A kill_server's target pointing at the campaign's list "echo fs.2": not one name. */
+    uint8_t keep[8];
+    memcpy(keep, e[1] + SCN_AT(fault, target), 8);
+    memcpy(e[1] + SCN_AT(fault, target), e[2] + SCN_AT(fault, target), 8);
+    ck_assert_int_ne(scn_decode(sc.blob, sc.len, &w, &err), 0);
+    ck_assert_str_eq(err.msg, "bad server name");
+    ck_assert_uint_eq(err.offset, (uint32_t)(e[1] - sc.blob) + SCN_AT(fault, target));
+    memcpy(e[1] + SCN_AT(fault, target), keep, 8);
+    ck_assert_int_eq(scn_decode(sc.blob, sc.len, &w, &err), 0);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
+/* A version-3 blob (16-byte fault entries: at_ns, kind, task) made from a version-4 one. */
+static uint8_t *to_v3(const struct scn_compiled *sc, size_t *len)
+{
+    uint32_t fo = (uint32_t)SCN_GET(sc->blob, header, faults_off);
+    uint32_t nf = (uint32_t)SCN_GET(sc->blob, header, nfaults);
+    uint32_t cut = nf * (SCN_FAULT_ENT_SIZE - SCN_FAULT_ENT_V3);
+    uint8_t *b = malloc(sc->len - cut);
+    memcpy(b, sc->blob, fo);
+    for (uint32_t i = 0; i < nf; i++)
+        memcpy(b + fo + i * SCN_FAULT_ENT_V3, sc->blob + fo + i * SCN_FAULT_ENT_SIZE,
+               SCN_FAULT_ENT_V3);
+    uint32_t rest = fo + nf * SCN_FAULT_ENT_SIZE;
+    memcpy(b + rest - cut, sc->blob + rest, sc->len - rest);
+    *len = sc->len - cut;
+    SCN_PUT(b, header, version, 3);
+    SCN_PUT(b, header, total, *len);
+    SCN_PUT(b, header, expect_off, SCN_GET(b, header, expect_off) - cut);
+    SCN_PUT(b, header, strtab_off, SCN_GET(b, header, strtab_off) - cut);
+    SCN_PUT(b, header, code_off, SCN_GET(b, header, code_off) - cut);
+    return b;
+}
+
+START_TEST(test_version_3_still_decodes)
+{
+    struct scn_compiled sc;
+    struct scn_view v, w;
+    struct scn_error err;
+    compile_ok(good_json, &sc, &v);
+    size_t len;
+    uint8_t *b = to_v3(&sc, &len);
+    ck_assert_msg(scn_decode(b, len, &w, &err) == 0, "at %u: %s", err.offset, err.msg);
+    ck_assert_uint_eq(w.nfaults, 1);
+    ck_assert(w.faults[0].kind == SCN_FAULT_KILL && w.faults[0].task == 0);
+    ck_assert_uint_eq(w.faults[0].at_ns, 500000);
+    ck_assert_uint_eq(w.ntasks, v.ntasks);
+    ck_assert_uint_eq(w.expect.nexit, v.expect.nexit);
+    /* In version 3 a fault is a kill: the new kinds are unknown there. */
+    uint32_t fo = (uint32_t)SCN_GET(b, header, faults_off);
+    SCN_PUT(b + fo, fault, kind, SCN_FAULT_KILL_SERVER);
+    ck_assert_int_ne(scn_decode(b, len, &w, &err), 0);
+    ck_assert_str_eq(err.msg, "unknown fault kind");
+    /* And a version-4 decoder's entry size on a version-3 blob is refused, not misread. */
+    SCN_PUT(b + fo, fault, kind, SCN_FAULT_KILL);
+    SCN_PUT(b, header, version, SCN_VERSION);
+    ck_assert_int_ne(scn_decode(b, len, &w, &err), 0);
+    SCN_PUT(b, header, version, 2);
+    ck_assert_int_ne(scn_decode(b, len, &w, &err), 0);
+    ck_assert_str_eq(err.msg, "unsupported version");
+    free(b);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
 /* ---- bad input: each case must name the right place ---- */
 
 struct bad_case {
@@ -476,6 +611,13 @@ struct bad_case {
 };
 
 #define REP(body) "{\"op\":\"repeat\",\"count\":1,\"do\":[" body "]}"
+/* One task "t" and the given faults. */
+#define FAULTS(f) "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"faults\":[" f "]}"
+
+#define INIT(x) "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"init\":{" x "}}"
+#define SRV_A   "\"servers\":[{\"name\":\"a\",\"program\":\"idle\"}]"
+#define ARGS16  "xxxxxxxxxxxxxxxx"
+#define ARGS159 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 "xxxxxxxxxxxxxxx"
 
 static const struct bad_case bad_cases[] = {
     {ONE_TASK("") "x", "x.json:1:"},
@@ -515,6 +657,42 @@ static const struct bad_case bad_cases[] = {
      "faults[0].kill: no task named \"u\""},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],\"faults\":[{\"kill\":\"t\"}]}",
      "faults[0]: missing key \"at_us\""},
+    {FAULTS("{\"at_us\":1}"), "faults[0]: missing key \"kill\" (or \"kill_server\", \"campaign\")"},
+    {FAULTS("{\"at_us\":1,\"kill\":\"t\",\"kill_server\":\"x\"}"),
+     "faults[0]: takes one of \"kill\", \"kill_server\" and \"campaign\", not both \"kill\" and "
+     "\"kill_server\""},
+    {FAULTS("{\"at_us\":1,\"kill_server\":\"a b\"}"),
+     "faults[0].kill_server: \"a b\" is not a port or scheme name"},
+    {FAULTS("{\"at_us\":1,\"kill_server\":\"\"}"),
+     "faults[0].kill_server: must be 1..31 bytes long"},
+    {FAULTS("{\"kill_server\":\"x\"}"), "faults[0]: missing key \"at_us\""},
+    {FAULTS("{\"at_us\":1,\"campaign\":{\"servers\":\"*\",\"count\":1,\"to_us\":5}}"),
+     "faults[0].at_us: a campaign has no \"at_us\""},
+    {FAULTS("{\"campaign\":{\"count\":1,\"to_us\":5}}"),
+     "faults[0].campaign: missing key \"servers\""},
+    {FAULTS("{\"campaign\":{\"servers\":[],\"count\":1,\"to_us\":5}}"),
+     "faults[0].campaign.servers: must be \"*\" (every server) or an array of 1.. names"},
+    {FAULTS("{\"campaign\":{\"servers\":\"all\",\"count\":1,\"to_us\":5}}"),
+     "faults[0].campaign.servers: must be \"*\""},
+    {FAULTS("{\"campaign\":{\"servers\":[\"a\",\"b\",\"a\"],\"count\":1,\"to_us\":5}}"),
+     "faults[0].campaign.servers[2]: \"a\" is named twice"},
+    {FAULTS("{\"campaign\":{\"servers\":[\"a\",5],\"count\":1,\"to_us\":5}}"),
+     "faults[0].campaign.servers[1]: must be a string"},
+    {FAULTS("{\"campaign\":{\"servers\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+            "\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"ccccccccccccccccccccccccccccccc\","
+            "\"ddddddddddddddddddddddddddddddd\",\"e\"],\"count\":1,\"to_us\":5}}"),
+     "faults[0].campaign.servers[4]: the names come to more than 127 bytes"},
+    {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":0,\"to_us\":5}}"),
+     "faults[0].campaign.count: must be an integer 1..1000000000"},
+    {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":1,\"from_us\":10,\"to_us\":10}}"),
+     "faults[0].campaign.to_us: must be an integer 11.."},
+    {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":1}}"),
+     "faults[0].campaign: missing key \"to_us\""},
+    {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":2000,\"from_us\":3,\"to_us\":4}}"),
+     "faults[0].campaign.count: 2000 kills do not fit 1 us"},
+    {FAULTS("{\"campaign\":{\"servers\":\"*\",\"count\":1,\"to_us\":4,\"when\":1}}"),
+     "faults[0].campaign.when: unknown key"},
+    {FAULTS("{\"campaign\":[1]}"), "faults[0].campaign: must be an object"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"priority\":32,\"script\":[]}]}",
      "tasks[0].priority: must be an integer 0..31"},
     {"{\"name\":\"a\",\"tasks\":[{\"name\":\"t t\",\"script\":[]}]}", "tasks[0].name: task names"},
@@ -646,7 +824,110 @@ static const struct bad_case bad_cases[] = {
      "tasks[0].script[0].expect: must be an integer 0..4294967295"},
     {ONE_TASK("{\"op\":\"invoke\",\"handle\":\"self\",\"operation\":\"task_status\"}"),
      "tasks[0].script[0].operation: \"task_status\" takes handles, entry points or an output"},
+    /* the "init" key (sim-harness/scenario_init.c) */
+    {INIT("\"servers\":[]"), "init.servers: must be an array of 1..16 elements"},
+    {INIT("\"colour\":1," SRV_A), "init.colour: unknown key"},
+    {INIT("\"strategy\":\"one_for_some\"," SRV_A), "init.strategy: must be one of: one_for_one"},
+    {INIT("\"intensity\":0," SRV_A), "init.intensity: must be an integer 1..16"},
+    {INIT("\"period_us\":0," SRV_A), "init.period_us: must be an integer 1.."},
+    {INIT("\"backoff_us\":{\"base\":10,\"max\":5}," SRV_A),
+     "init.backoff_us.max: must be at least base (10)"},
+    {INIT("\"backoff_us\":{\"max\":5}," SRV_A), "init.backoff_us: missing key \"base\""},
+    {INIT("\"backoff_us\":{\"base\":1,\"cap\":5}," SRV_A), "init.backoff_us.cap: unknown key"},
+    {INIT("\"kill_supervisor\":[\"sometimes\"]," SRV_A), "init.kill_supervisor[0]: must be one of"},
+    {INIT("\"priority\":40," SRV_A), "init.priority: must be an integer 0..31"},
+    {INIT("\"servers\":[{\"program\":\"idle\"}]"), "init.servers[0]: missing key \"name\""},
+    {INIT("\"servers\":[{\"name\":\"A\",\"program\":\"idle\"}]"),
+     "init.servers[0].name: must be 1..15 bytes of a-z 0-9 _ -"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"nope\"}]"),
+     "init.servers[0].program: no program named \"nope\""},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"restart\":\"sometimes\"}]"),
+     "init.servers[0].restart: must be one of: permanent, transient, temporary"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"port\":\"a b\"}]"),
+     "init.servers[0].port: must be 1..31 bytes"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"args\":\"sup=x\"}]"),
+     "init.servers[0].args: sup= and hb= are the supervisor's to give"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"heartbeat_us\":-1}]"),
+     "init.servers[0].heartbeat_us: must be an integer"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\"},{\"name\":\"a\",\"program\":\"idle\"}"
+          "]"),
+     "init.servers[1].name: two servers named \"a\" (also servers[0])"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"port\":\"p\"},{\"name\":\"b\","
+          "\"program\":\"idle\",\"port\":\"p\"}]"),
+     "init.servers[1].port: port \"p\" is servers[0]'s too"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"scheme\":\"s\"},{\"name\":\"b\","
+          "\"program\":\"idle\",\"scheme\":\"s\"}]"),
+     "init.servers[1].scheme: scheme \"s\" is servers[0]'s too"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"z\"]}]"),
+     "init.servers[0].after[0]: no server named \"z\""},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"a\"]}]"),
+     "init.servers[0].after[0]: \"a\" is this server: it cannot wait for itself"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\"]},{\"name\":\"b\","
+          "\"program\":\"idle\",\"after\":[\"a\"]}]"),
+     "init.servers[1].after: the servers wait for each other (a cycle)"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\",\"b\"]},{\"name\":"
+          "\"b\",\"program\":\"idle\"}]"),
+     "init.servers[0].after[1]: \"b\" is named twice"},
+    {INIT("\"servers\":[{\"name\":\"a\",\"program\":\"idle\",\"after\":[\"b\",\"b\",\"b\",\"b\","
+          "\"b\"]}]"),
+     "init.servers[0].after: must be an array of 0..4 elements"},
+    {INIT("\"servers\":[{\"name\":\"aaaaaaaaaaaaaaa\",\"program\":\"spawn-children\",\"port\":"
+          "\"ppppppppppppppppppppppppppppppp\",\"scheme\":\"sssssssssssssssssssssssssssssss\","
+          "\"heartbeat_us\":1000000000,\"after\":[\"b\",\"c\",\"d\",\"e\"],\"args\":\"" ARGS159
+          "\"}]"),
+     "init.servers[0]: too long: the server's line is"},
+    {"{\"name\":\"a\",\"tasks\":[{\"name\":\"init\",\"script\":[]}],\"init\":{" SRV_A "}}",
+     "init: makes a task named \"init\": tasks[0] has that name"},
 };
+
+/* The "init" key makes a task "init" that writes the configuration lines and spawns init. */
+START_TEST(test_init_task)
+{
+    static const char json[] =
+        "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]}],"
+        "\"init\":{\"strategy\":\"rest_for_one\",\"intensity\":2,\"period_us\":500,"
+        "\"backoff_us\":{\"base\":10,\"max\":80,\"reset_us\":900},\"quarantine_us\":70,"
+        "\"stop_us\":9000,\"kill_supervisor\":[\"after_spawn\"],"
+        "\"servers\":[{\"name\":\"db\",\"program\":\"test-server\",\"port\":\"db\","
+        "\"heartbeat_us\":300,\"after\":[\"fs\"],\"args\":\"die=5 code=4\"},"
+        "{\"name\":\"fs\",\"program\":\"file-server\",\"scheme\":\"file\","
+        "\"restart\":\"transient\"}]},"
+        "\"faults\":[{\"at_us\":5,\"kill\":\"init\"}],\"expect\":{\"exit\":{\"init\":0}}}";
+    static const char *const lines[] = {
+        ("sup strategy=rest_for_one intensity=2 backoff=10,80 reset=900 period=500 quarantine=70 "
+         "stop=9000 kills=after_spawn"),
+        "srv name=db prog=test-server restart=permanent port=db hb=300 after=fs args=die=5 code=4",
+        "srv name=fs prog=file-server restart=transient scheme=file",
+        "go",
+    };
+    static struct scn_view v;
+    struct scn_compiled sc;
+    compile_ok(json, &sc, &v);
+    ck_assert_uint_eq(v.ntasks, 2);
+    ck_assert(text_is(v.tasks[1].name, v.tasks[1].name_len, "init"));
+    ck_assert_int_eq(v.tasks[1].priority, 20);
+    struct scn_cursor cur;
+    struct scn_insn in;
+    uint32_t nw = 0;
+    bool spawned = false;
+    scn_cursor_init(&cur, &v, v.tasks[1].code_off, v.tasks[1].code_len, 1);
+    while (scn_cursor_next(&cur, &in)) {
+        if (in.op == SCN_OP_WRITE) {
+            ck_assert_uint_lt(nw, 4);
+            ck_assert_str_eq(insn_str(&v, &in), lines[nw]);
+            nw++;
+        }
+        if (in.op == SCN_OP_SPAWN_TASK) {
+            ck_assert_str_eq(insn_str(&v, &in), "init");
+            spawned = true;
+        }
+    }
+    ck_assert_uint_eq(nw, 4);
+    ck_assert(spawned);
+    ck_assert_str_eq(scn_step_path(&sc, 1, 0), "init.script[0]");
+    scn_compiled_free(&sc);
+}
+END_TEST
 
 START_TEST(test_bad_input)
 {
@@ -990,6 +1271,9 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_all_ops);
     tcase_add_test(tc, test_dup_rights);
     tcase_add_test(tc, test_task_steps_decode);
+    tcase_add_test(tc, test_server_faults);
+    tcase_add_test(tc, test_version_3_still_decodes);
+    tcase_add_test(tc, test_init_task);
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, test_bad_special);
     tcase_add_test(tc, test_url_expect_syntax);

@@ -71,7 +71,9 @@ static int64_t echo_handle(void *ctx, const struct tw_prov_req *req, uint8_t *ou
 }
 
 /* args: "idle=US" stops the server after US microseconds without a request; "delay=US"
- * computes for US microseconds before each answer (a slow provider). */
+ * computes for US microseconds before each answer (a slow provider). Under a supervisor
+ * ("sup=NAME", docs/supervision.md) it serves the port it was given and marks nothing safe
+ * to repeat: every echo request changes its queue. */
 int64_t echo_server_main(const char *args, size_t len)
 {
     int64_t idle_us = tw_program_arg(args, len, "idle", 0);
@@ -81,5 +83,5 @@ int64_t echo_server_main(const char *args, size_t len)
     struct echo e;
     k_memset(&e, 0, sizeof(e));
     e.delay_ns = tw_program_arg(args, len, "delay", 0) * 1000;
-    return prov_serve(url, "echo", idle_us, echo_handle, &e);
+    return prov_serve_sup(url, "echo", args, len, 0, idle_us, echo_handle, &e);
 }

@@ -10,18 +10,30 @@
  * the root: reading it lists the mount points; invoke TW_VFS_MOUNT / TW_VFS_UNMOUNT change the
  * table.
  *
- * args: "/POINT=URL ..." initial mounts; "idle=US" stop after US microseconds idle.
+ * args: "/POINT=URL ..." initial mounts; "idle=US" stop after US microseconds idle;
+ * "stall_write=N stall_us=US": the N-th write request computes US microseconds after it wrote
+ * and before it answers (a window for a test to kill the server mid-write). Under a
+ * supervisor ("sup=NAME", docs/supervision.md) it serves the port it was given, marks reads
+ * and tells safe to repeat, and tags its resource ids with the port's generation, so a
+ * request of a dead incarnation never reaches a resource of this one.
  */
 #include "../../core/klib.h"
 #include "../programs.h"
 #include "../twain.h"
+#include "../ops.h"
 #include "prov_serve.h"
+#include "supervisor_proto.h"
 #include "vfs_path.h"
+
+/* Under a supervisor, the requests safe to repeat: reads and tells change no file (a
+ * redelivered one names a resource of the dead incarnation, answered stale: open again). */
+#define FS_REPEATABLE ((1ull << TW_PROV_READ) | (1ull << TW_PROV_TELL))
 
 #define FS_MOUNTS  8
 #define FS_RES     32
 #define FS_URL_MAX 200
-#define ROOT_RID   FS_RES /* the root directory's resource id */
+#define ROOT_RID   FS_RES /* the root directory's resource id (its index) */
+#define RID_INDEX  0xffffu
 
 struct mount {
     bool used;
@@ -33,6 +45,10 @@ struct fs {
     struct mount m[FS_MOUNTS];
     int32_t h[FS_RES]; /* backing handle per resource, -1 free */
     uint32_t root_pos; /* bytes of the mount listing already read */
+    uint64_t tag;      /* in every resource id above RID_INDEX: this incarnation's (0 alone) */
+    uint32_t writes;   /* WRITE requests so far */
+    uint32_t stall_write;
+    uint64_t stall_ns; /* the stall_write-th write computes this long before its answer */
 };
 
 static int64_t add_mount(struct fs *fs, const char *text, size_t len)
@@ -111,7 +127,7 @@ static int64_t fs_open(struct fs *fs, const struct tw_prov_req *req)
         return TW_E_TOOBIG;
     if (k_streq(path, "/")) {
         fs->root_pos = 0;
-        return ROOT_RID;
+        return (int64_t)(ROOT_RID | fs->tag);
     }
     int64_t n = resolve(fs, path, url, sizeof(url));
     if (n < 0)
@@ -125,7 +141,7 @@ static int64_t fs_open(struct fs *fs, const struct tw_prov_req *req)
     if (h < 0)
         return h;
     fs->h[rid] = (int32_t)h;
-    return rid;
+    return (int64_t)((uint64_t)rid | fs->tag);
 }
 
 /* Reading the root lists the mount points, one per line. */
@@ -183,16 +199,23 @@ static int64_t fs_handle(void *ctx, const struct tw_prov_req *req, uint8_t *out)
     struct fs *fs = ctx;
     if (req->op == TW_PROV_OPEN)
         return fs_open(fs, req);
-    if (req->rid == ROOT_RID)
+    if ((req->rid & ~(uint64_t)RID_INDEX) != fs->tag)
+        return TW_E_STALE; /* opened through an incarnation that ended (a redelivered request) */
+    uint64_t rid = req->rid & RID_INDEX;
+    if (rid == ROOT_RID)
         return root_request(fs, req, out);
-    if (req->rid >= FS_RES || fs->h[req->rid] < 0)
+    if (rid >= FS_RES || fs->h[rid] < 0)
         return TW_E_BADH;
-    int32_t h = fs->h[req->rid];
+    int32_t h = fs->h[rid];
     switch (req->op) {
     case TW_PROV_READ:
         return tw_read(h, out, (size_t)K_MIN((uint64_t)req->arg[0], (uint64_t)TW_PROV_READ_MAX));
-    case TW_PROV_WRITE:
-        return tw_write(h, req->data, K_MIN(req->len, (uint32_t)TW_PROV_REQ_DATA));
+    case TW_PROV_WRITE: {
+        int64_t n = tw_write(h, req->data, K_MIN(req->len, (uint32_t)TW_PROV_REQ_DATA));
+        if (++fs->writes == fs->stall_write && fs->stall_ns > 0)
+            tw_compute_ns(fs->stall_ns); /* written, not yet answered: a test's window */
+        return n;
+    }
     case TW_PROV_SEEK:
         return tw_seek(h, req->arg[0], (int)req->arg[1]);
     case TW_PROV_TELL:
@@ -200,7 +223,7 @@ static int64_t fs_handle(void *ctx, const struct tw_prov_req *req, uint8_t *out)
     case TW_PROV_INVOKE:
         return relay_invoke(h, req, out);
     case TW_PROV_CLOSE:
-        fs->h[req->rid] = -1;
+        fs->h[rid] = -1;
         return tw_close(h);
     default:
         return TW_E_NOTSUP;
@@ -225,7 +248,15 @@ int64_t file_server_main(const char *args, size_t len)
         i = end + 1;
     }
     int64_t idle = tw_program_arg(args, len, "idle", 0);
-    int64_t rc = prov_serve(url, "file", idle, fs_handle, &fs);
+    fs.stall_write = (uint32_t)tw_program_arg(args, len, "stall_write", 0);
+    fs.stall_ns = (uint64_t)tw_program_arg(args, len, "stall_us", 0) * 1000;
+    const char *v;
+    size_t vn;
+    if (sup_word(args, len, "sup", &v, &vn)) { /* tag resource ids with the incarnation */
+        int64_t gen = tw_port_generation(SUP_HANDLE_PORT);
+        fs.tag = gen >= 0 ? ((uint64_t)(gen & 0xffffff) + 1) << 16 : 0;
+    }
+    int64_t rc = prov_serve_sup(url, "file", args, len, FS_REPEATABLE, idle, fs_handle, &fs);
     for (int i = 0; i < FS_RES; i++)
         if (fs.h[i] >= 0)
             tw_close(fs.h[i]);

@@ -8,6 +8,7 @@
 #include "../../core/optable.h"
 #include "../ops.h"
 #include "../twain.h"
+#include "supervisor_proto.h"
 
 /* The invoke op of req, if the table lets user providers take it. */
 static const struct tw_op *user_op(const struct tw_prov_req *req)
@@ -86,36 +87,63 @@ static void send_reply(int32_t port, const struct tw_prov_req *req, int64_t resu
     } while (off < n);
 }
 
-int64_t prov_serve(const char *port_url, const char *scheme, int64_t idle_us, prov_handler fn,
-                   void *ctx)
+/* The request loop on port: one request at a time, until idle or a failure. */
+static int64_t serve_loop(int32_t port, struct sup_child *sup, int64_t idle_us, prov_handler fn,
+                          void *ctx)
 {
-    char name[32];
-    size_t n = k_strnlen(scheme, sizeof(name) - 1);
-    k_memcpy(name, scheme, n);
-    int64_t port = tw_open(port_url, 0);
-    if (port < 0)
-        return port;
-    int64_t rc = tw_port_serve_scheme((int32_t)port, name, n);
-    if (rc < 0)
-        return rc;
     struct tw_prov_req req;
     uint8_t out[TW_PROV_READ_MAX];
     for (;;) {
-        if (idle_us > 0) {
-            int64_t w = tw_wait((int32_t)port, TW_SIG_READABLE,
-                                (uint64_t)tw_now() + (uint64_t)idle_us * 1000);
+        if (sup->on) {
+            int32_t hs[1] = {port};
+            uint32_t sig[1] = {TW_SIG_READABLE};
+            uint64_t d = idle_us > 0 ? (uint64_t)tw_now() + (uint64_t)idle_us * 1000 : 0;
+            if (sup_child_wait(sup, hs, sig, 1, d) == TW_E_TIMEDOUT)
+                break;
+        } else if (idle_us > 0) {
+            int64_t w =
+                tw_wait(port, TW_SIG_READABLE, (uint64_t)tw_now() + (uint64_t)idle_us * 1000);
             if (w == TW_E_TIMEDOUT)
                 break;
         }
-        int64_t r = tw_read((int32_t)port, &req, sizeof(req));
+        int64_t r = tw_read(port, &req, sizeof(req));
         if (r < 0)
             return r;
         if (r != (int64_t)sizeof(req))
             continue; /* not a request: the kernel sends nothing else, ignore it */
         int64_t result = fn(ctx, &req, out);
         if (req.op != TW_PROV_CLOSE)
-            send_reply((int32_t)port, &req, result, out);
+            send_reply(port, &req, result, out);
     }
-    tw_close((int32_t)port);
     return 0;
+}
+
+int64_t prov_serve(const char *port_url, const char *scheme, int64_t idle_us, prov_handler fn,
+                   void *ctx)
+{
+    return prov_serve_sup(port_url, scheme, NULL, 0, 0, idle_us, fn, ctx);
+}
+
+int64_t prov_serve_sup(const char *port_url, const char *scheme, const char *args, size_t len,
+                       uint64_t repeatable, int64_t idle_us, prov_handler fn, void *ctx)
+{
+    char name[32];
+    size_t n = k_strnlen(scheme, sizeof(name) - 1);
+    k_memcpy(name, scheme, n);
+    struct sup_child sup;
+    bool supervised = sup_child_init(&sup, args != NULL ? args : "", args != NULL ? len : 0);
+    int64_t port = supervised ? SUP_HANDLE_PORT : tw_open(port_url, 0);
+    if (port < 0)
+        return port;
+    int64_t rc = tw_port_serve_scheme((int32_t)port, name, n); /* again on a kept port: no change */
+    if (rc < 0)
+        return rc;
+    if (supervised && repeatable != 0 &&
+        (rc = tw_port_set_repeatable((int32_t)port, repeatable)) < 0)
+        return rc;
+    sup_child_ready(&sup);
+    rc = serve_loop((int32_t)port, &sup, idle_us, fn, ctx);
+    if (rc == 0)
+        tw_close((int32_t)port);
+    return rc;
 }

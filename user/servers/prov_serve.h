@@ -39,4 +39,15 @@ size_t prov_reply_bytes(const struct tw_prov_req *req, int64_t result);
 int64_t prov_serve(const char *port_url, const char *scheme, int64_t idle_us, prov_handler fn,
                    void *ctx);
 
+/*
+ * prov_serve, or under a supervisor: if args (the program's arguments) hold "sup=NAME"
+ * (supervisor_proto.h), the port is the one the server was given (SUP_HANDLE_PORT; port_url is
+ * not opened), the scheme is registered on it again (which changes nothing), the ops of the
+ * mask repeatable are marked safe to repeat (TW_PORT_SET_REPEATABLE; 0: none), the server says
+ * ready and then beats and re-greets a new supervisor while it waits for requests. Without
+ * "sup=", exactly prov_serve.
+ */
+int64_t prov_serve_sup(const char *port_url, const char *scheme, const char *args, size_t len,
+                       uint64_t repeatable, int64_t idle_us, prov_handler fn, void *ctx);
+
 #endif /* TWAIN_USER_SERVERS_PROV_SERVE_H */
