@@ -27,6 +27,13 @@ static const struct tw_program table[] = {
      "a supervised test server: 1 (safe to repeat) and 2 (not); ways to die, hang, start slow"},
     {"request-loop", request_loop_main,
      "a client that keeps asking port=NAME n=N times, tolerating restarts (the campaign)"},
+    {"proc-manager", proc_manager_main,
+     "serves chan://proc, the process manager (docs/processes.md); idle=US ends it when quiet"},
+    {"obedient", obedient_main, "relays its signals to handle 3; ends with code=N on terminate"},
+    {"stubborn", stubborn_main, "relays its signals to handle 3; ignores terminate"},
+    {"proc-parent", proc_parent_main,
+     "spawns n=N children (idle us=T) through the manager, relays their exits for stay=S us"},
+    {"proc-signal", proc_signal_main, "sends the signal n=N to process pid=P through the manager"},
     {NULL, NULL, NULL},
 };
 

@@ -64,5 +64,10 @@ int64_t init_main(const char *args, size_t len);
 int64_t supervisor_main(const char *args, size_t len);
 int64_t test_server_main(const char *args, size_t len);
 int64_t request_loop_main(const char *args, size_t len);
+int64_t proc_manager_main(const char *args, size_t len);
+int64_t obedient_main(const char *args, size_t len);
+int64_t stubborn_main(const char *args, size_t len);
+int64_t proc_parent_main(const char *args, size_t len);
+int64_t proc_signal_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */
