@@ -281,6 +281,18 @@ static bool format_request(const struct trace_rec *r, char *p, size_t left)
                 snprintf(p, left, "%s: nothing killed, no such port", what);
             return true;
         }
+        if (r->a == TR_FAULT_KILL) { /* b: the task a scenario's kill fault named */
+            snprintf(p, left, "kill: task %llu", (unsigned long long)r->b);
+            return true;
+        }
+        if (r->a == TR_FAULT_CRASH) { /* b: the task, c: the CPU vector */
+            snprintf(p, left, "crash: task %llu, CPU vector %llu%s", (unsigned long long)r->b,
+                     (unsigned long long)r->c,
+                     r->c == 14   ? " (page fault)"
+                     : r->c == 13 ? " (general protection)"
+                                  : "");
+            return true;
+        }
         return false;
     case TR_PORT_END:
         if (r->c == 0)

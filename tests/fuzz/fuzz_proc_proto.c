@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_proc_proto: %s:%d: invariant failed: %s\n", __FILE__,          \
-                    __LINE__, #cond);                                                              \
+            fprintf(stderr, "fuzz_proc_proto: %s:%d: invariant failed: %s\n", __FILE__, __LINE__,  \
+                    #cond);                                                                        \
             abort();                                                                               \
         }                                                                                          \
     } while (0)
@@ -39,12 +39,15 @@ static void check_printable(const char *why, size_t cap)
 /* The canonical text of a parsed request (spawn: its command as given). */
 static size_t canonical(const struct proc_req *r, char *buf, size_t cap)
 {
-    static const char *const words[] = {
-        [PROC_REQ_CONNECT] = "connect", [PROC_REQ_SPAWN] = "spawn",
-        [PROC_REQ_WAIT] = "wait",       [PROC_REQ_KILL] = "kill",
-        [PROC_REQ_TERMINATE] = "terminate", [PROC_REQ_SIGNAL] = "signal",
-        [PROC_REQ_STATUS] = "status",   [PROC_REQ_CHILDREN] = "children",
-        [PROC_REQ_SELF] = "self"};
+    static const char *const words[] = {[PROC_REQ_CONNECT] = "connect",
+                                        [PROC_REQ_SPAWN] = "spawn",
+                                        [PROC_REQ_WAIT] = "wait",
+                                        [PROC_REQ_KILL] = "kill",
+                                        [PROC_REQ_TERMINATE] = "terminate",
+                                        [PROC_REQ_SIGNAL] = "signal",
+                                        [PROC_REQ_STATUS] = "status",
+                                        [PROC_REQ_CHILDREN] = "children",
+                                        [PROC_REQ_SELF] = "self"};
     const char *w = words[r->kind];
     int n;
     switch (r->kind) {
@@ -114,8 +117,8 @@ static void check_request(const char *msg, size_t len)
     struct proc_req again;
     CHECK(proc_req_parse(buf, n, &again, why, sizeof(why)) == TW_OK);
     CHECK(again.kind == r.kind && again.pid == r.pid && again.has_pid == r.has_pid &&
-          again.signo == r.signo && again.grace_us == r.grace_us &&
-          again.cmd_len == r.cmd_len && (r.cmd_len == 0 || memcmp(again.cmd, r.cmd, r.cmd_len) == 0));
+          again.signo == r.signo && again.grace_us == r.grace_us && again.cmd_len == r.cmd_len &&
+          (r.cmd_len == 0 || memcmp(again.cmd, r.cmd, r.cmd_len) == 0));
 }
 
 static void check_reply(const char *msg, size_t len)
@@ -142,7 +145,7 @@ static void check_reply(const char *msg, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > PROC_MSG_MAX)
-        return 0; /* one channel message: the manager never sees more */
+        return 0;                            /* one channel message: the manager never sees more */
     char *msg = malloc(size > 0 ? size : 1); /* a copy of its own size: ASan sees a read past it */
     CHECK(msg != NULL);
     memcpy(msg, data, size);

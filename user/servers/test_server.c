@@ -12,6 +12,10 @@
  *   hang_after=US   US microseconds after ready, stop beating and answering (a hang)
  *   compute=US      compute US microseconds before each answer
  *   code=N          the exit code of die and exit_after (default 3: abnormal)
+ *   crash_after=N crash=pf|gp
+ *                   after answering N requests, read the next and take a real CPU fault
+ *                   with it in service (tw_crash: a page fault or a general-protection
+ *                   fault in ring 3 on UEFI, the same fault delivered in the simulator)
  *
  * Under a supervisor ("sup=NAME") it serves handle 2; alone, chan://test?listen.
  */
@@ -24,8 +28,19 @@
 #define US 1000ull
 
 struct ts_opts {
-    int64_t ready_after, die, exit_after, hang_after, compute, code;
+    int64_t ready_after, die, exit_after, hang_after, compute, code, crash_after;
+    int crash; /* 0: none, else enum tw_crash_kind */
 };
+
+/* crash=pf|gp: the fault to take (0 for none given), or -1 for any other value. */
+static int crash_kind(const char *args, size_t len)
+{
+    const char *v;
+    size_t n;
+    if (!tw_program_text(args, len, "crash", &v, &n))
+        return 0;
+    return k_memeq_str(v, n, "pf") ? TW_CRASH_PF : k_memeq_str(v, n, "gp") ? TW_CRASH_GP : -1;
+}
 
 /* Sleep for good, saying nothing (a hung server: the supervisor must notice and kill it). */
 static _Noreturn void hang(void)
@@ -60,7 +75,11 @@ int64_t test_server_main(const char *args, size_t len)
         .hang_after = tw_program_arg(args, len, "hang_after", -1),
         .compute = tw_program_arg(args, len, "compute", 0),
         .code = tw_program_arg(args, len, "code", 3),
+        .crash_after = tw_program_arg(args, len, "crash_after", 0),
+        .crash = crash_kind(args, len),
     };
+    if (o.crash < 0 || (o.crash != 0) != (o.crash_after > 0))
+        return TW_E_INVAL; /* crash=pf|gp and crash_after=N go together */
     int32_t code = o.code > INT32_MAX ? INT32_MAX : (int32_t)o.code;
     uint64_t start = (uint64_t)tw_now();
     struct sup_child sup;
@@ -103,8 +122,11 @@ int64_t test_server_main(const char *args, size_t len)
         int64_t n = tw_read((int32_t)port, buf, sizeof(buf));
         if (n < 0)
             return n;
+        if (o.crash != 0 && served >= o.crash_after)
+            return tw_crash((enum tw_crash_kind)o.crash); /* never returns */
         answer((int32_t)port, buf, n, &twos, &o);
-        if (o.exit_after > 0 && ++served >= o.exit_after)
+        served++;
+        if (o.exit_after > 0 && served >= o.exit_after)
             return code;
     }
 }
