@@ -670,6 +670,43 @@ static void on_task(struct pm *m, struct proc *p)
     proc_ended(m, p, &st);
 }
 
+/*
+ * The kernel made the manager adopt tasks: children of a process that ended, which that
+ * process spawned itself (TW_TASK_SPAWN, not through the manager). Each living one it does
+ * not know becomes a process, a child of pid 1 with no signals and no session, while the
+ * table has room (the others stay unmanaged: docs/processes.md).
+ */
+static void on_adopted(struct pm *m)
+{
+    (void)tw_wait(TW_HANDLE_SELF, TW_SIG_SIGNALED, TW_DEADLINE_NOW); /* consume it */
+    uint32_t ids[TW_TASK_CHILDREN_MAX];
+    int64_t n = tw_task_children(TW_HANDLE_SELF, ids, sizeof(ids));
+    for (int64_t k = 0; k < n && k < TW_TASK_CHILDREN_MAX; k++) {
+        bool known = false;
+        struct proc *free_slot = NULL;
+        for (int i = 0; i < PROC_MAX; i++) {
+            known |= m->procs[i].state == P_LIVE && m->procs[i].task == ids[k];
+            if (m->procs[i].state == P_FREE && free_slot == NULL)
+                free_slot = &m->procs[i];
+        }
+        if (known || free_slot == NULL || live_count(m) >= PROC_MAX_LIVE)
+            continue;
+        int64_t th = tw_task_child(TW_HANDLE_SELF, ids[k]);
+        if (th < 0)
+            continue; /* it ended meanwhile */
+        struct proc *p = free_slot;
+        k_memset(p, 0, sizeof(*p));
+        p->pid = m->next_pid++;
+        p->task = ids[k];
+        p->parent = PROC_PID_MANAGER;
+        p->conn = NONE;
+        p->sess = NONE;
+        p->state = P_LIVE;
+        p->th = (int32_t)th;
+        p->sig = NONE;
+    }
+}
+
 /* Kill every process whose terminate grace ran out; the earliest deadline left (0: none). */
 static uint64_t deadlines(struct pm *m, uint64_t now)
 {
@@ -688,9 +725,10 @@ static uint64_t deadlines(struct pm *m, uint64_t now)
     return next;
 }
 
-enum { IT_PORT, IT_SESS, IT_TASK };
-#define POLL_MAX (1 + SESS_MAX + PROC_MAX_LIVE)
-_Static_assert(POLL_MAX <= 64, "one poll covers the port, every session and every living task");
+enum { IT_PORT, IT_SELF, IT_SESS, IT_TASK };
+#define POLL_MAX (2 + SESS_MAX + PROC_MAX_LIVE)
+_Static_assert(POLL_MAX <= 64,
+               "one poll covers the port, the manager's own task, every session and living task");
 
 static int64_t serve(struct pm *m, int64_t idle_us)
 {
@@ -701,6 +739,8 @@ static int64_t serve(struct pm *m, int64_t idle_us)
         uint32_t n = 0;
         items[n] = (struct tw_poll_item){.handle = m->port, .signals = TW_SIG_READABLE};
         what[n++] = IT_PORT;
+        items[n] = (struct tw_poll_item){.handle = TW_HANDLE_SELF, .signals = TW_SIG_SIGNALED};
+        what[n++] = IT_SELF;
         for (int i = 0; i < SESS_MAX; i++) {
             if (m->sess[i].h == NONE)
                 continue;
@@ -734,9 +774,12 @@ static int64_t serve(struct pm *m, int64_t idle_us)
             return r;
         /* Note what each handle showed, then act: acting closes and opens handles. */
         m->port_ev = 0;
+        m->self_ev = 0;
         for (uint32_t i = 0; i < n; i++) {
             if (what[i] == IT_PORT)
                 m->port_ev = items[i].observed;
+            else if (what[i] == IT_SELF)
+                m->self_ev = items[i].observed;
             else if (what[i] == IT_SESS)
                 m->sess[idx[i]].ev = items[i].observed;
             else
@@ -748,6 +791,8 @@ static int64_t serve(struct pm *m, int64_t idle_us)
                 on_task(m, p);
             p->ev = 0;
         }
+        if ((m->self_ev & TW_SIG_SIGNALED) != 0)
+            on_adopted(m); /* after the ends: an adopter's own end is seen first */
         /* Closed sessions before requests: a client that closed one session and then asked
          * on another sees the close done (its children moved to pid 1). */
         for (int i = 0; i < SESS_MAX; i++) {
