@@ -164,6 +164,18 @@ enum tw_invoke_op {
 #define TW_MSG_MAX_HANDLES 4
 
 /*
+ * Service messages (proto/svc_proto.h, docs/services.md): an 8-byte little-endian header
+ * (uint16 method, uint8 kind, uint8 flags = 0, int32 status), then the protobuf payload.
+ * A request's status is 0, a reply's TW_OK or a TW_E_* code (then nothing follows), an
+ * event's its code (method 0).
+ */
+#define TW_SVC_HDR_BYTES 8
+#define TW_SVC_REQUEST   0
+#define TW_SVC_REPLY     1
+#define TW_SVC_EVENT     2
+#define TW_SVC_EV_OWNER  1 /* the service's owner changed: svc.proto's OwnerChanged */
+
+/*
  * User-space providers (core/uprov.c, docs/user-providers.md). A task serving a scheme
  * opens a port, registers it with invoke(port, TW_PORT_SERVE_SCHEME, name, len), then reads
  * struct tw_prov_req messages from the port and answers each with a struct tw_prov_reply

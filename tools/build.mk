@@ -38,7 +38,9 @@ HOSTED := -D_GNU_SOURCE $(shell pkg-config --cflags libcjson sdl2 2>/dev/null)
 HOST_LIBS := $(shell pkg-config --libs libcjson) -lm
 CHECK_LIBS := $(shell pkg-config --libs check)
 
-KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c hal/sim/sim_*.c))
+include tools/proto.mk # the protocols: PROTO_ALL_SRC (nanopb's runtime, generated code, proto/)
+KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c hal/sim/sim_*.c)) \
+              $(PROTO_ALL_SRC)
 HOST_SRC := $(sort $(wildcard hal/sim/host_*.c))
 ASM_SRC := hal/x86_64/switch.S
 HARNESS_SRC := $(sort $(wildcard sim-harness/*.c))
@@ -59,7 +61,7 @@ Q := $(if $(V),,@)
 .SUFFIXES:
 .SECONDARY:
 
-all: layering $(TWAIN) $(UNIT_BIN) # and the benchmark, below
+all: layering $(TWAIN) $(UNIT_BIN) proto-py # and the benchmark and the codec tool, below
 
 twain: $(TWAIN)
 
@@ -70,13 +72,13 @@ $(OBJ)/hal/sim/host_%.o $(OBJ)/sim-harness/%.o $(OBJ)/tests/%.o: CFLAGS_LAYER = 
 
 # Objects depend on the flags they were built with: changing a flag rebuilds them.
 FLAGS_STAMP := $(OBJ)/.flags
-FLAGS_NOW := $(CC) $(BASE) | $(FREESTANDING) | $(HOSTED)
+FLAGS_NOW := $(CC) $(BASE) | $(FREESTANDING) | $(HOSTED) | $(PB_CFLAGS)
 $(shell mkdir -p $(OBJ); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 
-$(OBJ)/%.o: %.c $(FLAGS_STAMP)
+$(OBJ)/%.o: %.c $(FLAGS_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(BASE) $(CFLAGS_LAYER) -c $< -o $@
+	$(Q)$(CC) $(BASE) $(CFLAGS_LAYER) $(PROTO_INC) -c $< -o $@
 
 $(OBJ)/%.o: %.S $(FLAGS_STAMP)
 	@mkdir -p $(@D)
@@ -97,6 +99,14 @@ $(BIN)/tests/%: $(OBJ)/tests/unit/%.o $(HARNESS_LIB_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(SANFLAGS) $(LTO) -O$(OPT) -o $@ $< $(HARNESS_LIB_OBJ) $(LIB) $(CHECK_LIBS) $(HOST_LIBS)
+
+# tests/proto/python_roundtrip's C side (tools/proto.mk: make proto-tests).
+all: $(PROTO_TOOL)
+$(PROTO_TOOL): $(OBJ)/tests/proto/svc_codec_tool.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(SANFLAGS) $(LTO) -O$(OPT) -o $@ $< $(LIB) $(HOST_LIBS)
+TEST_EXTRA += proto-tests
 
 # ---- checks -------------------------------------------------------------------------
 
@@ -200,7 +210,9 @@ FUZZ_RUN := $(if $(TARGET),$(TARGET),$(FUZZ_TARGETS))
 
 $(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o $(FUZZ_DIR)/obj/boot/%.o \
 $(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(FUZZ_DIR)/obj/proto/%.o $(FUZZ_DIR)/obj/$(B)/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
+$(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj-cmp/core/%.o: PROTO_INC =
 
 FUZZ_IGNORE := tests/fuzz/coverage-ignore.txt
 FUZZ_IGNORE_SHARED := tests/fuzz/coverage-ignore-shared.txt
@@ -222,24 +234,24 @@ $(FUZZ_DIR)/obj-cmp/core/url.o: FUZZ_LAYER = $(FUZZ_FREE)
 # objects that depend on it rebuild when their compiler or flags change.
 write_stamp = $(shell mkdir -p $(dir $(1)); echo '$(2)' | cmp -s - $(1) || echo '$(2)' > $(1))
 FUZZ_STAMP := $(FUZZ_DIR)/.flags
-FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE)
+FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE) | $(PB_CFLAGS)
 $(call write_stamp,$(FUZZ_STAMP),$(FUZZ_FLAGS_NOW))
-$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP)
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_CMP) \
 	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) \
-	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE_SHARED) $(FUZZ_LAYER) -c $< -o $@
+	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE_SHARED) $(FUZZ_LAYER) $(PROTO_INC) -c $< -o $@
 
 $(FUZZ_DIR)/obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) -c $< -o $@
 
-$(FUZZ_DIR)/obj-cmp/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_STAMP)
+$(FUZZ_DIR)/obj-cmp/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  FUZZCC  $< (comparisons traced)")
 	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link \
-	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) $(FUZZ_LAYER) -c $< -o $@
+	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE) $(FUZZ_LAYER) $(PROTO_INC) -c $< -o $@
 
 $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 	@$(if $(V),,echo "  FUZZLD  $@")
@@ -279,12 +291,14 @@ AFL_TARGET := $(if $(TARGET),$(TARGET),syscalls)
 
 $(AFL_DIR)/obj/core/%.o $(AFL_DIR)/obj/providers/%.o $(AFL_DIR)/obj/user/%.o $(AFL_DIR)/obj/boot/%.o \
 $(AFL_DIR)/obj/hal/sim/sim_%.o $(AFL_DIR)/obj/viz/%.o: FUZZ_LAYER = $(call freestanding,clang)
+$(AFL_DIR)/obj/proto/%.o $(AFL_DIR)/obj/$(B)/%.o: FUZZ_LAYER = $(call freestanding,clang)
 $(AFL_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
+$(AFL_DIR)/obj/core/%.o: PROTO_INC =
 
-$(AFL_DIR)/obj/%.o: %.c
+$(AFL_DIR)/obj/%.o: %.c | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  AFLCC   $<")
-	$(Q)AFL_QUIET=1 afl-clang-fast $(FUZZ_BASE) $(FUZZ_LAYER) -c $< -o $@
+	$(Q)AFL_QUIET=1 afl-clang-fast $(FUZZ_BASE) $(FUZZ_LAYER) $(PROTO_INC) -c $< -o $@
 
 $(AFL_DIR)/obj/%.o: %.S
 	@mkdir -p $(@D)
@@ -306,15 +320,17 @@ COV_TARGETS ?= syscalls url
 
 $(COV_DIR)/obj/core/%.o $(COV_DIR)/obj/providers/%.o $(COV_DIR)/obj/user/%.o $(COV_DIR)/obj/boot/%.o \
 $(COV_DIR)/obj/hal/sim/sim_%.o $(COV_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(COV_DIR)/obj/proto/%.o $(COV_DIR)/obj/$(B)/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(COV_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
+$(COV_DIR)/obj/core/%.o: PROTO_INC =
 
 COV_STAMP := $(COV_DIR)/.flags
 COV_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_WARN) $(COV_FLAGS) $(FUZZ_FREE)
 $(call write_stamp,$(COV_STAMP),$(COV_FLAGS_NOW))
-$(COV_DIR)/obj/%.o: %.c $(COV_STAMP)
+$(COV_DIR)/obj/%.o: %.c $(COV_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  COVCC   $<")
-	$(Q)$(FUZZ_CC) $(FUZZ_WARN) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link $(COV_FLAGS) $(FUZZ_LAYER) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_WARN) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link $(COV_FLAGS) $(FUZZ_LAYER) $(PROTO_INC) -c $< -o $@
 
 $(COV_DIR)/obj/%.o: %.S
 	@mkdir -p $(@D)
@@ -343,3 +359,4 @@ fuzz-smoke: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS)) $(TWAIN)
 -include $(FUZZ_LIB_OBJ:.o=.d) $(AFL_LIB_OBJ:.o=.d) $(COV_LIB_OBJ:.o=.d)
 -include $(foreach d,$(FUZZ_DIR) $(AFL_DIR) $(COV_DIR),$(FUZZ_TARGETS:%=$(d)/obj/tests/fuzz/fuzz_%.d))
 -include $(KERNEL_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)
+-include $(OBJ)/tests/proto/svc_codec_tool.d

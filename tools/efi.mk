@@ -46,7 +46,7 @@ EFI_FIRMWARE_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGN
 
 # The same list build.mk compiles for the simulator (KERNEL_SRC minus hal/sim): checked
 # by efi-check-sources.
-EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c))
+EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c) $(PROTO_ALL_SRC))
 # The machine (what implements hal/hal.h) and the application (efi_main, the scenario,
 # the view, the test programs and the built-in demo).
 EFI_HAL_SRC := $(sort $(wildcard hal/x86_64-efi/*.c))
@@ -54,8 +54,9 @@ EFI_HAL_ASM := $(sort $(wildcard hal/x86_64-efi/*.S)) hal/x86_64/switch.S
 EFI_TEST_ONLY := $(wildcard boot/uefi/tests*.c boot/uefi/user_tests*.c)
 EFI_APP_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard boot/uefi/*.c)))
 EFI_APP_ASM := $(sort $(wildcard boot/uefi/*.S))
-# efi.lds refuses writable data in the ring-3 pages.
-EFI_RING3 := core/klib.c core/optable.c $(filter user/%,$(EFI_PORTABLE_SRC)) \
+# efi.lds refuses writable data in the ring-3 pages. The protocols' codec, nanopb's runtime
+# and the generated tables (tools/proto.mk) are there too: the kernel and servers call them.
+EFI_RING3 := core/klib.c core/optable.c $(filter user/%,$(EFI_PORTABLE_SRC)) $(PROTO_ALL_SRC) \
              $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S boot/uefi/user_*.c boot/uefi/user_*.S)
 
 EFI_PORTABLE_OBJ := $(EFI_PORTABLE_SRC:%.c=$(EFI_OBJ)/%.o)
@@ -85,7 +86,7 @@ efi-test: $(EFI_TEST_APP)
 efi-view: $(EFI_VIEW_APP)
 
 EFI_FLAGS_STAMP := $(EFI_B)/.flags
-EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_FIRMWARE_CFLAGS)
+EFI_FLAGS_NOW := $(EFI_CC) $(EFI_CFLAGS) | $(EFI_FIRMWARE_CFLAGS) | $(PB_CFLAGS)
 $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP) || echo '$(EFI_FLAGS_NOW)' > $(EFI_FLAGS_STAMP))
 
 # Ring-3 objects: every allocated section becomes .user.<name> (efi.lds places them). They
@@ -94,23 +95,24 @@ $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP)
 efi_ring3 = $(if $(filter $<,$(EFI_RING3)),objcopy --prefix-alloc-sections=.user $@)
 EFI_RING3_OBJ := $(foreach d,$(EFI_OBJ) $(EFI_TOBJ) $(EFI_VOBJ),$(patsubst %.c,$(d)/%.o,$(filter %.c,$(EFI_RING3))))
 $(EFI_RING3_OBJ): EFI_RING3_FLAGS := -fno-merge-constants
+$(EFI_OBJ)/core/%.o $(EFI_TOBJ)/core/%.o $(EFI_VOBJ)/core/%.o: PROTO_INC =
 
-$(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+$(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $<")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(PROTO_INC) $(EFI_RING3_FLAGS) -c $< -o $@
 	$(Q)$(efi_ring3)
 
-$(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+$(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $< (test build)")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_TEST_BUILD -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(PROTO_INC) $(EFI_RING3_FLAGS) -DTWAIN_TEST_BUILD -c $< -o $@
 	$(Q)$(efi_ring3)
 
-$(EFI_VOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+$(EFI_VOBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(PROTO_GEN)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $< (view build)")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_VIEW -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(PROTO_INC) $(EFI_RING3_FLAGS) -DTWAIN_VIEW -c $< -o $@
 	$(Q)$(efi_ring3)
 
 $(EFI_OBJ)/%.o: %.S $(EFI_FLAGS_STAMP)
