@@ -8,7 +8,7 @@
 BUILD_TARGETS := all twain run test unit-tests scenario-tests bench fuzz fuzz-build lint-scenarios ops-doc layout-doc \
                  format format-check layering clean-objs efi image run-efi boot-tests fuzz-smoke \
                  fuzz-afl fuzz-planted fuzz-features coverage fat-images fat-tests fat-bench viz-tests viz-bench \
-                 campaign campaign-test
+                 campaign campaign-test proto-tests
 .PHONY: $(BUILD_TARGETS) deps clean help
 .DEFAULT_GOAL := all
 
