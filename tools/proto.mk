@@ -41,6 +41,10 @@ PROTO_INC = $(PB_CFLAGS)
 
 $(OBJ)/proto/%.o $(OBJ)/$(B)/%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/core/%.o: PROTO_INC =
+# nanopb's own code is compiled with our warnings. One trips: in the UEFI build gcc 12 sees
+# pb_write's buffer path inlined where encode_array's sizing call passes NULL, a path the
+# callback test excludes (-Wnonnull, a false positive): off for that file alone, everywhere.
+%/$(NANOPB_DIR)/pb_encode.o: PROTO_INC = $(PB_CFLAGS) -Wno-nonnull
 
 .PHONY: proto-gen proto-py proto-tests
 proto-gen: $(PROTO_GEN) $(GEN_PB_SRC) $(GEN_SVC_SRC)
