@@ -24,6 +24,22 @@ B := build
 OBJ := $(B)/obj/$(VARIANT)
 BIN := $(if $(filter O2,$(VARIANT)),$(B),$(B)/$(VARIANT))
 
+# Protocols (docs/services.md): proto/*.proto compiled by nanopb's generator and
+# tools/gen-svc into $(GEN), nanopb's runtime fetched from Debian's source package into
+# $(NANOPB) (tools/fetch-nanopb), both compiled freestanding with everything else.
+GEN := $(B)/gen/proto
+GEN_PY := $(B)/gen/py
+NANOPB := $(B)/nanopb
+NANOPB_STAMP := $(NANOPB)/.fetched-0.4.7
+PROTO_FILES := $(sort $(wildcard proto/*.proto))
+PROTO_NAMES := $(patsubst proto/%.proto,%,$(PROTO_FILES))
+PROTO_GEN_C := $(foreach n,$(PROTO_NAMES),$(GEN)/$(n).pb.c $(GEN)/$(n).svc.c)
+NANOPB_SRC := $(NANOPB)/pb_common.c $(NANOPB)/pb_encode.c $(NANOPB)/pb_decode.c
+PROTO_SRC := $(sort $(wildcard proto/*.c)) $(PROTO_GEN_C) $(NANOPB_SRC)
+PB_FLAGS := -I$(GEN) -I$(NANOPB) -Iproto -DPB_SYSTEM_HEADER='"pb_system.h"' -DPB_BUFFER_ONLY \
+            -DPB_NO_ERRMSG
+GEN_STAMP := $(GEN)/.stamp
+
 WARN := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
         -Wundef -Wpointer-arith -Wvla -fno-common
 SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -31,14 +47,16 @@ SANFLAGS := $(if $(filter 1,$(SAN)),$(SANITIZERS))
 # Link-time optimisation in the -O2 build: the kernel is many small files whose tiny
 # accessors (thread_current, clock_now ...) sit on every system call's path.
 LTO := $(if $(filter O2,$(VARIANT)),-flto=auto)
-BASE := $(WARN) -O$(OPT) -g -fno-omit-frame-pointer -fno-strict-aliasing $(SANFLAGS) $(LTO) -MMD -MP
+BASE := $(WARN) -O$(OPT) -g -fno-omit-frame-pointer -fno-strict-aliasing $(SANFLAGS) $(LTO) -MMD -MP \
+        $(PB_FLAGS)
 FREESTANDING := -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
                 -fno-stack-protector
 HOSTED := -D_GNU_SOURCE $(shell pkg-config --cflags libcjson sdl2 2>/dev/null)
 HOST_LIBS := $(shell pkg-config --libs libcjson) -lm
 CHECK_LIBS := $(shell pkg-config --libs check)
 
-KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c hal/sim/sim_*.c))
+KERNEL_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c hal/sim/sim_*.c)) \
+              $(PROTO_SRC)
 HOST_SRC := $(sort $(wildcard hal/sim/host_*.c))
 ASM_SRC := hal/x86_64/switch.S
 HARNESS_SRC := $(sort $(wildcard sim-harness/*.c))
@@ -64,7 +82,7 @@ all: layering $(TWAIN) $(UNIT_BIN) # and the benchmark, below
 twain: $(TWAIN)
 
 $(OBJ)/core/%.o $(OBJ)/providers/%.o $(OBJ)/user/%.o $(OBJ)/boot/%.o: CFLAGS_LAYER = $(FREESTANDING)
-$(OBJ)/user/servers/%.o: CFLAGS_LAYER = $(FREESTANDING)
+$(OBJ)/user/servers/%.o $(OBJ)/proto/%.o $(OBJ)/$(B)/%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/hal/sim/sim_%.o: CFLAGS_LAYER = $(FREESTANDING)
 $(OBJ)/hal/sim/host_%.o $(OBJ)/sim-harness/%.o $(OBJ)/tests/%.o: CFLAGS_LAYER = $(HOSTED)
 
@@ -73,7 +91,21 @@ FLAGS_STAMP := $(OBJ)/.flags
 FLAGS_NOW := $(CC) $(BASE) | $(FREESTANDING) | $(HOSTED)
 $(shell mkdir -p $(OBJ); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 
-$(OBJ)/%.o: %.c $(FLAGS_STAMP)
+$(NANOPB_STAMP):
+	$(Q)tools/fetch-nanopb $(NANOPB)
+$(NANOPB_SRC): $(NANOPB_STAMP)
+	@test -f $@
+$(GEN_STAMP): $(PROTO_FILES) $(wildcard proto/*.options) tools/gen-svc | $(NANOPB_STAMP)
+	@mkdir -p $(GEN) $(GEN_PY)
+	@$(if $(V),,echo "  PROTO   $(PROTO_FILES)")
+	$(Q)nanopb_generator.py -q -I proto -D $(GEN) $(PROTO_FILES)
+	$(Q)for n in $(PROTO_NAMES); do /usr/bin/python3 tools/gen-svc proto $$n $(GEN) || exit 1; done
+	$(Q)protoc -I proto --python_out=$(GEN_PY) $(PROTO_FILES)
+	@touch $@
+$(PROTO_GEN_C): $(GEN_STAMP)
+	@test -f $@
+
+$(OBJ)/%.o: %.c $(FLAGS_STAMP) | $(GEN_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(BASE) $(CFLAGS_LAYER) -c $< -o $@
