@@ -38,6 +38,9 @@ static const struct tw_program table[] = {
      "provides the kv service (name=NAME, or its port as handle 1; docs/services.md)"},
     {"svc-4way", svc_4way_main,
      "the four combinations of kernel and task providers and callers: equal transcripts"},
+    {"svc-watch", svc_watch_main, "subscribes to name=NAME and prints its owner changes"},
+    {"svc-loop", svc_loop_main,
+     "n=N kv calls on one subscription to name=NAME, through its server's restarts"},
     {NULL, NULL, NULL},
 };
 

@@ -7,7 +7,8 @@
  * args: name=NAME registers NAME itself (policy=fail|queue|replace, replaceable=1), else
  * it serves the registration port it was given as handle 1 (init keeps it across
  * restarts); count=N ends it with 0 after N answers (0: serve until the port fails);
- * say=1 prints when it starts serving.
+ * crash_after=N answers N, reads the next request and dies of a real page fault with it in
+ * service (tw_crash; its caller gets restarted); say=1 prints when it starts serving.
  */
 #include "../../core/klib.h"
 #include "../../proto/kv_store.h"
@@ -63,5 +64,15 @@ int64_t kv_server_main(const char *args, size_t len)
         if (con >= 0)
             tw_close(con);
     }
-    return svc_serve((int32_t)port, &svc_proto_kv, handle, &store, count);
+    int64_t crash_after = tw_program_arg(args, len, "crash_after", -1);
+    if (crash_after < 0)
+        return svc_serve((int32_t)port, &svc_proto_kv, handle, &store, count);
+    int64_t rc = crash_after == 0 ? 0
+                                  : svc_serve((int32_t)port, &svc_proto_kv, handle, &store,
+                                              (uint64_t)crash_after);
+    if (rc != 0)
+        return rc;
+    uint8_t msg[TW_MSG_MAX_BYTES];
+    rc = tw_read((int32_t)port, msg, sizeof(msg));
+    return rc < 0 ? rc : tw_crash(TW_CRASH_PF); /* the request dies in service */
 }
