@@ -332,7 +332,7 @@ static uint32_t end_signals(struct kobj *o)
         return e->owed == 0 ? s | TW_SIG_PEER_CLOSED : s;
     struct kobj *d;
     struct msg_ring *dest = end_dest(e, &d);
-    if (dest != NULL && e->port->kserve != NULL)
+    if (dest != NULL && e->port != NULL && e->port->kserve != NULL)
         dest = &e->in; /* a kernel-served request needs a slot for its reply */
     if (dest == NULL)
         s |= TW_SIG_PEER_CLOSED;

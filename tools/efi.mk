@@ -41,12 +41,14 @@ GNUEFI_INC := /usr/include/efi
 EFI_ARCH := -ffreestanding -nostdinc -isystem $(shell $(EFI_CC) -print-file-name=include) \
             -fno-stack-protector -fpic -mno-red-zone -fshort-wchar -mgeneral-regs-only \
             -fno-asynchronous-unwind-tables -include hal/x86_64-efi/visibility.h
-EFI_CFLAGS := $(WARN) -O2 -g -fno-omit-frame-pointer -fno-strict-aliasing $(EFI_ARCH) -MMD -MP
+EFI_CFLAGS := $(WARN) -O2 -g -fno-omit-frame-pointer -fno-strict-aliasing $(EFI_ARCH) -MMD -MP \
+              $(PB_FLAGS)
 EFI_FIRMWARE_CFLAGS := -isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
 
 # The same list build.mk compiles for the simulator (KERNEL_SRC minus hal/sim): checked
 # by efi-check-sources.
-EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c))
+EFI_PORTABLE_SRC := $(sort $(wildcard core/*.c providers/*.c user/*.c user/servers/*.c boot/*.c) \
+                           $(PROTO_SRC))
 # The machine (what implements hal/hal.h) and the application (efi_main, the scenario,
 # the view, the test programs and the built-in demo).
 EFI_HAL_SRC := $(sort $(wildcard hal/x86_64-efi/*.c))
@@ -55,7 +57,9 @@ EFI_TEST_ONLY := $(wildcard boot/uefi/tests*.c boot/uefi/user_tests*.c)
 EFI_APP_SRC := $(filter-out $(EFI_TEST_ONLY),$(sort $(wildcard boot/uefi/*.c)))
 EFI_APP_ASM := $(sort $(wildcard boot/uefi/*.S))
 # efi.lds refuses writable data in the ring-3 pages.
-EFI_RING3 := core/klib.c core/optable.c $(filter user/%,$(EFI_PORTABLE_SRC)) \
+# The services' codec, nanopb and the protocols' tables are called by the kernel and by
+# ring-3 code alike, as klib and the operation table are.
+EFI_RING3 := core/klib.c core/optable.c $(filter user/%,$(EFI_PORTABLE_SRC)) $(PROTO_SRC) \
              $(wildcard hal/x86_64-efi/user_*.c hal/x86_64-efi/user_*.S boot/uefi/user_*.c boot/uefi/user_*.S)
 
 EFI_PORTABLE_OBJ := $(EFI_PORTABLE_SRC:%.c=$(EFI_OBJ)/%.o)
@@ -94,23 +98,26 @@ $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP)
 efi_ring3 = $(if $(filter $<,$(EFI_RING3)),objcopy --prefix-alloc-sections=.user $@)
 EFI_RING3_OBJ := $(foreach d,$(EFI_OBJ) $(EFI_TOBJ) $(EFI_VOBJ),$(patsubst %.c,$(d)/%.o,$(filter %.c,$(EFI_RING3))))
 $(EFI_RING3_OBJ): EFI_RING3_FLAGS := -fno-merge-constants
+# nanopb's own code (not ours, not edited): gcc's -Wnonnull sees a memcpy from a pointer
+# it folds to NULL on a path where the count is 0 (pb_encode.c's buf_write).
+$(foreach d,$(EFI_OBJ) $(EFI_TOBJ) $(EFI_VOBJ),$(d)/$(NANOPB)/%.o): EFI_EXTRA := -Wno-nonnull
 
-$(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+$(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(GEN_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $<")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) $(EFI_EXTRA) -c $< -o $@
 	$(Q)$(efi_ring3)
 
-$(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+$(EFI_TOBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(GEN_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $< (test build)")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_TEST_BUILD -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) $(EFI_EXTRA) -DTWAIN_TEST_BUILD -c $< -o $@
 	$(Q)$(efi_ring3)
 
-$(EFI_VOBJ)/%.o: %.c $(EFI_FLAGS_STAMP)
+$(EFI_VOBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(GEN_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  EFI CC  $< (view build)")
-	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) -DTWAIN_VIEW -c $< -o $@
+	$(Q)$(EFI_CC) $(EFI_CFLAGS) $(EFI_LAYER) $(EFI_RING3_FLAGS) $(EFI_EXTRA) -DTWAIN_VIEW -c $< -o $@
 	$(Q)$(efi_ring3)
 
 $(EFI_OBJ)/%.o: %.S $(EFI_FLAGS_STAMP)

@@ -5,6 +5,9 @@
  */
 #include "svc.h"
 #include "../core/klib.h"
+#include "clock.svc.h"
+#include "kv.svc.h"
+#include "log.svc.h"
 #include "twain.h"
 
 #define SVC_STRUCT_MAX 512 /* the largest request or reply struct of any protocol */
@@ -92,32 +95,48 @@ int64_t svc_register(const struct svc_proto *p, const char *name, size_t len, en
     return n == 0 ? TW_E_INVAL : tw_open_n(url, n, 0);
 }
 
-int64_t svc_serve(int32_t port, const struct svc_proto *p, svc_handler handler, void *ctx,
-                  uint64_t n)
+int64_t svc_serve_one(int32_t port, const struct svc_proto *p, svc_handler handler, void *ctx)
 {
     _Alignas(8) uint8_t req[SVC_STRUCT_MAX], rep[SVC_STRUCT_MAX];
     uint8_t msg[TW_MSG_MAX_BYTES];
-    for (uint64_t answered = 0; n == 0 || answered < n;) {
-        int64_t r = tw_read(port, msg, sizeof(msg));
-        if (r < 0)
-            return r;
-        const struct svc_method *m = NULL;
-        k_memset(req, 0, sizeof(req));
-        k_memset(rep, 0, sizeof(rep));
-        int32_t status = svc_decode_request(p, msg, (size_t)r, &m, req, sizeof(req));
-        if (status == TW_OK)
-            status = handler(ctx, m, req, rep);
-        uint16_t method = m != NULL ? m->number
-                          : r >= 2  ? (uint16_t)(msg[0] | (uint16_t)msg[1] << 8)
-                                    : 0;
-        int64_t len =
-            svc_encode_reply(p, method, status, status == TW_OK ? rep : NULL, msg, sizeof(msg));
-        if (len < 0)
-            len = svc_encode_reply(p, method, (int32_t)len, NULL, msg, sizeof(msg));
-        int64_t w = tw_write(port, msg, (size_t)len);
-        if (w < 0 && w != TW_E_PEER && w != TW_E_BUSY)
-            return w; /* the client gone or its ring full: that answer is lost, serve on */
-        answered++;
+    int64_t r = tw_read(port, msg, sizeof(msg));
+    if (r < 0)
+        return r;
+    const struct svc_method *m = NULL;
+    k_memset(rep, 0, sizeof(rep));
+    int32_t status = svc_decode_request(p, msg, (size_t)r, &m, req, sizeof(req));
+    if (status == TW_OK)
+        status = handler(ctx, m, req, rep);
+    uint16_t method = m != NULL ? m->number
+                      : r >= 2  ? (uint16_t)(msg[0] | (uint16_t)msg[1] << 8)
+                                : 0;
+    int64_t len =
+        svc_encode_reply(p, method, status, status == TW_OK ? rep : NULL, msg, sizeof(msg));
+    if (len < 0)
+        len = svc_encode_reply(p, method, (int32_t)len, NULL, msg, sizeof(msg));
+    int64_t w = tw_write(port, msg, (size_t)len);
+    if (w < 0 && w != TW_E_PEER && w != TW_E_BUSY)
+        return w; /* the client gone or its ring full: that answer is lost, serve on */
+    return 0;
+}
+
+int64_t svc_serve(int32_t port, const struct svc_proto *p, svc_handler handler, void *ctx,
+                  uint64_t n)
+{
+    for (uint64_t answered = 0; n == 0 || answered < n; answered++) {
+        int64_t rc = svc_serve_one(port, p, handler, ctx);
+        if (rc < 0)
+            return rc;
     }
     return 0;
+}
+
+const struct svc_proto *svc_proto_named(const char *name, size_t len)
+{
+    static const struct svc_proto *const protos[] = {&svc_proto_kv, &svc_proto_clock,
+                                                     &svc_proto_log};
+    for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+        if (k_memeq_str(name, len, protos[i]->name))
+            return protos[i];
+    return NULL;
 }

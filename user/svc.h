@@ -72,6 +72,12 @@ typedef int32_t (*svc_handler)(void *ctx, const struct svc_method *m, const void
 int64_t svc_serve(int32_t port, const struct svc_proto *p, svc_handler handler, void *ctx,
                   uint64_t n);
 
+/* Read one request on port and answer it, as svc_serve does: 0, or the port's error. */
+int64_t svc_serve_one(int32_t port, const struct svc_proto *p, svc_handler handler, void *ctx);
+
+/* The protocol named name[0..len) among those user code was built with (NULL: none). */
+const struct svc_proto *svc_proto_named(const char *name, size_t len);
+
 /* The URL of a subscription or registration into buf: its length (0: does not fit). */
 size_t svc_url(char *buf, size_t cap, const struct svc_proto *p, const char *name, size_t len,
                const char *extra);

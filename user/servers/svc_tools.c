@@ -21,7 +21,8 @@
 
 #define US 1000ull
 
-static const char *const reasons[] = {"none", "registered", "died", "replaced", "restarted", "gone"};
+static const char *const reasons[] = {"none",     "registered", "died",
+                                      "replaced", "restarted",  "gone"};
 
 static bool name_arg(const char *args, size_t len, const char **name, size_t *nlen)
 {
@@ -35,7 +36,8 @@ int64_t svc_watch_main(const char *args, size_t len)
     if (!name_arg(args, len, &name, &nlen))
         return TW_E_INVAL;
     int64_t want = tw_program_arg(args, len, "events", 1);
-    uint64_t until = (uint64_t)tw_now() + (uint64_t)tw_program_arg(args, len, "for_us", 1000000) * US;
+    uint64_t until =
+        (uint64_t)tw_now() + (uint64_t)tw_program_arg(args, len, "for_us", 1000000) * US;
     struct svc_sub s;
     struct svc_sub_opts o = {.wait_us = (uint64_t)tw_program_arg(args, len, "wait_us", 0)};
     int64_t rc = svc_subscribe(&s, &svc_proto_kv, name, nlen, &o);
@@ -61,7 +63,9 @@ int64_t svc_watch_main(const char *args, size_t len)
         seen++;
         sup_print(&con, "svc-watch %.*s: generation %u: %s (%s)", (int)nlen, name, ev.generation,
                   ev.reason < 6 ? reasons[ev.reason] : "?",
-                  ev.kernel ? "the kernel" : ev.owner_task != 0 ? "a task" : "nobody");
+                  ev.kernel            ? "the kernel"
+                  : ev.owner_task != 0 ? "a task"
+                                       : "nobody");
     }
     sup_print(&con, "svc-watch %.*s: done (%s)", (int)nlen, name,
               rc == TW_OK || rc > 0 ? "all events" : tw_strerror(rc));
