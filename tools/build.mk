@@ -217,7 +217,7 @@ FUZZ_CC := clang-19
 FUZZ_WARN := $(filter-out -Wmissing-prototypes,$(WARN)) -Wmissing-prototypes
 # No use-after-return detection (clang 15 turned it on): each thread's fake stack is mapped
 # and unmapped with it, and the system-call target ran 710 exec/s with it, 20,312 without.
-FUZZ_BASE := $(FUZZ_WARN) $(if $(FUZZ_SAN),-O1,-O2) -g -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP \
+FUZZ_BASE := $(FUZZ_WARN) $(if $(FUZZ_SAN),-O1,-O2) -g -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP $(PB_FLAGS) \
              $(if $(FUZZ_SAN),-fsanitize=$(FUZZ_SAN) -fsanitize-address-use-after-return=never)
 freestanding = -ffreestanding -nostdinc -isystem $(shell $(1) -print-resource-dir 2>/dev/null)/include \
                -fno-stack-protector
@@ -231,7 +231,8 @@ FUZZ_SECONDS ?= 10
 FUZZ_RUN := $(if $(TARGET),$(TARGET),$(FUZZ_TARGETS))
 
 $(FUZZ_DIR)/obj/core/%.o $(FUZZ_DIR)/obj/providers/%.o $(FUZZ_DIR)/obj/user/%.o $(FUZZ_DIR)/obj/boot/%.o \
-$(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o: FUZZ_LAYER = $(FUZZ_FREE)
+$(FUZZ_DIR)/obj/hal/sim/sim_%.o $(FUZZ_DIR)/obj/viz/%.o $(FUZZ_DIR)/obj/proto/%.o \
+$(FUZZ_DIR)/obj/$(B)/%.o: FUZZ_LAYER = $(FUZZ_FREE)
 $(FUZZ_DIR)/obj/%.o: FUZZ_LAYER ?= $(HOSTED)
 
 FUZZ_IGNORE := tests/fuzz/coverage-ignore.txt
@@ -256,7 +257,7 @@ write_stamp = $(shell mkdir -p $(dir $(1)); echo '$(2)' | cmp -s - $(1) || echo 
 FUZZ_STAMP := $(FUZZ_DIR)/.flags
 FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_BASE) | $(FUZZ_CMP) | $(FUZZ_CMP_TRACED) | $(FUZZ_FREE)
 $(call write_stamp,$(FUZZ_STAMP),$(FUZZ_FLAGS_NOW))
-$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP)
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_IGNORE) $(FUZZ_IGNORE_SHARED) $(FUZZ_STAMP) | $(GEN_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_CMP) \
