@@ -44,7 +44,9 @@ static void boot(size_t pages)
     struct k_config cfg = {
         .seed = 1,
         .policy = SCHED_RR,
-        .clock = {.quantum_ns = 1000000, .cost_syscall_ns = 200, .cost_switch_ns = 400,
+        .clock = {.quantum_ns = 1000000,
+                  .cost_syscall_ns = 200,
+                  .cost_switch_ns = 400,
                   .cost_byte_ps = 250},
         .max_time_ns = UINT64_MAX / 2,
         .pool_pages = pages,

@@ -122,10 +122,25 @@ static void expect(struct transcript *t, uint16_t method, int32_t want, const vo
 /* The script: it leaves the store as empty as it found it, so each run starts the same. */
 static void script(struct transcript *t, int32_t h)
 {
-    twain_kv_PutReply replaced = {.replaced = true}, fresh = {.replaced = false};
-    twain_kv_GetReply three = {.found = true, .value = {5, "three"}}, none = {.found = false};
-    twain_kv_CountReply two = {.count = 2}, zero = {.count = 0};
-    twain_kv_DelReply found = {.found = true}, missing = {.found = false};
+    /* zeroed whole, padding included: they are compared with memcmp against decoded ones */
+    twain_kv_PutReply replaced, fresh;
+    twain_kv_GetReply three, none;
+    twain_kv_CountReply two, zero;
+    twain_kv_DelReply found, missing;
+    k_memset(&replaced, 0, sizeof(replaced));
+    k_memset(&fresh, 0, sizeof(fresh));
+    k_memset(&three, 0, sizeof(three));
+    k_memset(&none, 0, sizeof(none));
+    k_memset(&two, 0, sizeof(two));
+    k_memset(&zero, 0, sizeof(zero));
+    k_memset(&found, 0, sizeof(found));
+    k_memset(&missing, 0, sizeof(missing));
+    replaced.replaced = true;
+    three.found = true;
+    three.value.size = 5;
+    k_memcpy(three.value.bytes, "three", 5);
+    two.count = 2;
+    found.found = true;
     put(t, h, "alpha", "1");
     expect(t, SVC_KV_PUT, TW_OK, &fresh, sizeof(fresh));
     put(t, h, "beta", "two");
