@@ -98,8 +98,9 @@ $(shell mkdir -p $(EFI_B); echo '$(EFI_FLAGS_NOW)' | cmp -s - $(EFI_FLAGS_STAMP)
 efi_ring3 = $(if $(filter $<,$(EFI_RING3)),objcopy --prefix-alloc-sections=.user $@)
 EFI_RING3_OBJ := $(foreach d,$(EFI_OBJ) $(EFI_TOBJ) $(EFI_VOBJ),$(patsubst %.c,$(d)/%.o,$(filter %.c,$(EFI_RING3))))
 $(EFI_RING3_OBJ): EFI_RING3_FLAGS := -fno-merge-constants
-# nanopb's own code (not ours, not edited): gcc's -Wnonnull sees a memcpy from a pointer
-# it folds to NULL on a path where the count is 0 (pb_encode.c's buf_write).
+# nanopb's own code (not ours, not edited): gcc 12's -Wnonnull, without LTO, reports a
+# false positive in pb_encode.c's buf_write (a memcpy that pb_write's callback test keeps
+# from ever running with NULL; nanopb issue #1141, where disabling it is the advice).
 $(foreach d,$(EFI_OBJ) $(EFI_TOBJ) $(EFI_VOBJ),$(d)/$(NANOPB)/%.o): EFI_EXTRA := -Wno-nonnull
 
 $(EFI_OBJ)/%.o: %.c $(EFI_FLAGS_STAMP) | $(GEN_STAMP)
