@@ -46,8 +46,17 @@ enum tw_err {
     TW_E_SYNTAX = -16,    /* malformed URL */
     TW_E_STALE = -17,     /* the server incarnation this handle reached is gone: open again */
     TW_E_RESTARTED = -18, /* the server restarted before answering: maybe done, maybe not */
-    TW_ERR_MIN = -18,
+    TW_E_VERSION = -19,   /* the service speaks another version of the protocol (schema hash) */
+    TW_ERR_MIN = -19,
 };
+
+/* Services' messages (docs/services.md): an 8-byte header (uint16 method, uint8 kind,
+ * uint8 flags = 0, int32 status), then the payload the protocol's schema defines. */
+#define TW_SVC_HDR_BYTES 8
+#define TW_SVC_REQUEST   0
+#define TW_SVC_REPLY     1
+#define TW_SVC_EVENT     2
+#define TW_SVC_EV_OWNER  1 /* an event's status: the service's owner changed */
 
 /* Signals asserted on objects; wait() and poll() block on a mask of these. */
 #define TW_SIG_READABLE    (1u << 0)
@@ -162,18 +171,6 @@ enum tw_invoke_op {
 /* Channel messages: fixed-size slots. */
 #define TW_MSG_MAX_BYTES   256
 #define TW_MSG_MAX_HANDLES 4
-
-/*
- * Service messages (proto/svc_proto.h, docs/services.md): an 8-byte little-endian header
- * (uint16 method, uint8 kind, uint8 flags = 0, int32 status), then the protobuf payload.
- * A request's status is 0, a reply's TW_OK or a TW_E_* code (then nothing follows), an
- * event's its code (method 0).
- */
-#define TW_SVC_HDR_BYTES 8
-#define TW_SVC_REQUEST   0
-#define TW_SVC_REPLY     1
-#define TW_SVC_EVENT     2
-#define TW_SVC_EV_OWNER  1 /* the service's owner changed: svc.proto's OwnerChanged */
 
 /*
  * User-space providers (core/uprov.c, docs/user-providers.md). A task serving a scheme

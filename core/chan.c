@@ -128,6 +128,16 @@ static uint64_t digest(const struct chan_msg *m)
     return hash_bytes(HASH_SEED, m->data, m->len);
 }
 
+uint64_t chan_digest_bytes(const void *data, size_t len)
+{
+    return hash_bytes(HASH_SEED, data, len);
+}
+
+uint64_t chan_next_seq(void)
+{
+    return ch.next_seq++;
+}
+
 /* ---- sending and receiving ---------------------------------------------------------- */
 
 /*
@@ -276,6 +286,13 @@ static void ring_check(const struct msg_ring *r)
     }
 }
 
+int64_t chan_send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *dest_obj,
+                      struct kobj *from, const void *data, size_t len, const int32_t *hv,
+                      uint32_t nh)
+{
+    return send_msg(self, dest, dest_obj, from, data, len, hv, nh);
+}
+
 /* ---- pair and client ends ----------------------------------------------------------- */
 
 static bool end_peer_gone(const struct chan_end *e)
@@ -315,6 +332,8 @@ static uint32_t end_signals(struct kobj *o)
         return e->owed == 0 ? s | TW_SIG_PEER_CLOSED : s;
     struct kobj *d;
     struct msg_ring *dest = end_dest(e, &d);
+    if (dest != NULL && e->port != NULL && e->port->kserve != NULL)
+        dest = &e->in; /* a kernel-served request needs a slot for its reply */
     if (dest == NULL)
         s |= TW_SIG_PEER_CLOSED;
     else if (!ring_full(dest))
@@ -331,6 +350,8 @@ static int64_t end_send(struct kobj *o, const void *buf, size_t len, const int32
     struct msg_ring *dest = end_dest(e, &dest_obj);
     if (dest == NULL)
         return TW_E_PEER;
+    if (e->port != NULL && __builtin_expect(e->port->kserve != NULL, 0))
+        return kserve_send(e, buf, len, nh);
     return send_msg(o, dest, dest_obj, e->port != NULL ? o : NULL, buf, len, hv, nh);
 }
 
@@ -363,6 +384,8 @@ static int64_t end_take(struct kobj *o, void *buf, size_t len, int32_t *out, uin
      * ring was full: a waiter never waits for a signal already asserted. */
     if (n >= 0 && was_full && e->peer != NULL)
         kobj_notify(&e->peer->obj);
+    if (n >= 0 && e->port != NULL && __builtin_expect(e->ev_len != 0 || e->port->kserve != NULL, 0))
+        chan_event_flush(e); /* an event waited for this slot; a kernel-served end is writable */
     return n;
 }
 
@@ -613,6 +636,7 @@ static int64_t port_invoke(struct kobj *o, const struct kargs *a)
 static void port_last_close(struct kobj *o)
 {
     struct port *p = as_port(o);
+    chan_port_tell(p, CHAN_PORT_CLOSED); /* a service's successor may take its subscribers */
     p->closed = true;
     p->server = NULL;
     list_remove(&p->reg_link);
@@ -667,7 +691,7 @@ static struct port *port_find(const char *name, uint32_t len)
     list_for_each(pos, &ch.registry)
     {
         struct port *p = list_entry(pos, struct port, reg_link);
-        if (p->name_len == len && k_memcmp(p->name, name, len) == 0)
+        if (p->name_len == len && len != 0 && k_memcmp(p->name, name, len) == 0)
             return p;
     }
     return NULL;
@@ -733,6 +757,28 @@ static int port_connect(struct port *p, uint32_t cap, struct kobj **out)
     e->gen = p->gen;
     list_push_back(&p->clients, &e->client_link);
     *out = &e->obj;
+    return TW_OK;
+}
+
+int chan_port_connect(struct port *p, uint32_t cap, struct kobj **out)
+{
+    return port_connect(p, cap, out);
+}
+
+int chan_port_anon(uint32_t cap, const struct chan_kserve *ks, void *ctx, struct kobj **out)
+{
+    K_ASSERT(cap >= 1 && cap <= K_CHAN_MAX_CAP);
+    struct port *p = kcache_alloc(&ch.ports);
+    if (p == NULL)
+        return TW_E_NOMEM;
+    kobj_init(&p->obj, &chan_port_ops);
+    p->name_len = 0; /* port_find never matches it: chan:// cannot reach it */
+    list_init(&p->clients);
+    ring_init(&p->in, ks != NULL ? 1 : cap); /* a kernel-served port queues nothing */
+    p->kserve = ks;
+    p->kserve_ctx = ctx;
+    list_push_back(&ch.registry, &p->reg_link);
+    *out = &p->obj;
     return TW_OK;
 }
 

@@ -85,6 +85,51 @@ void chan_task_ended(struct task *t);
 struct kobj *chan_port_named(const char *name, size_t len);
 struct kobj *chan_port_next(const struct kobj *prev);
 struct task *chan_port_server(const struct kobj *port);
+/*
+ * Services (providers/svc.c; docs/services.md). The registry is a provider; these are the
+ * channel mechanisms it builds on.
+ *
+ * chan_port_anon: a port with no name (chan:// never reaches it), cap slots. With ks, a
+ * kernel-served port: a client's write is served at once in the writer's thread by
+ * ks->call (the work is the caller's, charged to its time), whose reply goes into the
+ * client's ring; such a port queues nothing and no task serves it. TW_OK, TW_E_NOMEM.
+ * chan_port_set_hook: h->event(ctx, port, what) is called when a task binds port's
+ * incarnation (CHAN_PORT_BOUND), when that incarnation ended (CHAN_PORT_ENDED, its
+ * subscriptions already moved on to the next) and when its last handle goes
+ * (CHAN_PORT_CLOSED, before its clients are told: the hook may move them elsewhere).
+ * chan_subscribe: a durable client end of port (cap slots): at an incarnation's end it
+ * is not made stale but follows the port to the next one (its requests are redelivered
+ * or refused as every client's are). TW_OK, TW_E_PEER (port closed), TW_E_NOMEM.
+ * chan_end_move: subscription end now writes to port (another service owner); requests it
+ * had queued or in service at the old port are still answered there, or refused with
+ * TW_E_RESTARTED when the old port closes first.
+ * chan_post_event: put msg[0..len) (<= K_CHAN_EVENT_MAX) into every subscription of port,
+ * as if the port had written it; a ring that is full keeps the newest event and takes
+ * it at its next read.
+ */
+struct chan_kserve {
+    /* Serve request req[0..len); write the reply (at most cap bytes) to rep and return its
+     * length (>= 0). May block the caller (a relay waits for its target's reply); the
+     * reply's slot in the caller's ring is kept meanwhile. */
+    int64_t (*call)(void *ctx, const uint8_t *req, size_t len, uint8_t *rep, size_t cap);
+};
+enum chan_port_event { CHAN_PORT_BOUND = 1, CHAN_PORT_ENDED = 2, CHAN_PORT_CLOSED = 3 };
+struct chan_port_hook {
+    void (*event)(void *ctx, struct kobj *port, int what);
+};
+int chan_port_anon(uint32_t cap, const struct chan_kserve *ks, void *ctx, struct kobj **out)
+    __attribute__((warn_unused_result));
+void chan_port_set_hook(struct kobj *port, const struct chan_port_hook *h, void *ctx);
+int chan_subscribe(struct kobj *port, uint32_t cap, struct kobj **end)
+    __attribute__((warn_unused_result));
+void chan_end_move(struct kobj *end, struct kobj *port);
+void chan_post_event(struct kobj *port, const void *msg, size_t len);
+/* The port end (a client or subscription) writes to (NULL: a pair end, or closed). */
+struct kobj *chan_end_port(const struct kobj *end);
+uint32_t chan_port_gen(const struct kobj *port);
+/* port's first subscription (NULL: none), for moving them all to another port. */
+struct kobj *chan_port_first_client(const struct kobj *port);
+
 /* The invariant checker: every request accepted into a port is in exactly one place (its
  * ring, in service by one thread, or ended), and stale ends' owed counts are exact. */
 void chan_check_requests(void);

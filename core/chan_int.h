@@ -71,7 +71,14 @@ struct chan_end {
     uint32_t over_restarted; /* restarted markers that found the ring full (read after it) */
     uint32_t over_closed;    /* the same for peer_closed markers */
     uint32_t chk;            /* the invariant checker's count */
+    /* subscriptions (core/chan_svc.c, docs/services.md) */
+    bool durable;   /* follows its port's incarnations instead of going stale */
+    uint8_t ev_len; /* an event waiting for a free slot (0: none) */
+    uint8_t ev[K_CHAN_EVENT_MAX];
 };
+
+struct chan_kserve;
+struct chan_port_hook;
 
 struct port {
     struct kobj obj;
@@ -91,6 +98,11 @@ struct port {
     uint32_t in_service; /* requests read by a thread and not ended */
     uint32_t chk;        /* the invariant checker's counts: requests in service, */
     uint32_t chk_held;   /* and copies kept of them */
+    /* services (core/chan_svc.c): a port with no name, reached only through its owner */
+    const struct chan_kserve *kserve; /* non-NULL: served in the sender's thread */
+    void *kserve_ctx;
+    const struct chan_port_hook *hook; /* told of binds, incarnation ends, the close */
+    void *hook_ctx;
 };
 
 extern const struct kobj_ops chan_end_ops;
@@ -174,6 +186,23 @@ static inline uint32_t msg_op(const struct chan_msg *m)
         op |= (uint32_t)m->data[i] << (8 * i);
     return op;
 }
+/* chan.c's sending, for core/chan_svc.c (send_msg's contract in chan.c). */
+int64_t chan_send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *dest_obj,
+                      struct kobj *from, const void *data, size_t len, const int32_t *hv,
+                      uint32_t nh);
+uint64_t chan_next_seq(void);
+int chan_port_connect(struct port *p, uint32_t cap, struct kobj **out);
+uint64_t chan_digest_bytes(const void *data, size_t len);
+
+/* ---- core/chan_svc.c ------------------------------------------------------------------ */
+
+/* A client end of a kernel-served port sends: the request is served now, in this thread. */
+int64_t kserve_send(struct chan_end *e, const void *buf, size_t len, uint32_t nh);
+/* A slot was freed in e's ring: a waiting event goes in. */
+void chan_event_flush(struct chan_end *e);
+/* Tell p's hook (if any) what happened to it (enum chan_port_event). */
+void chan_port_tell(struct port *p, int what);
+
 /* Clients blocked on p while it was full may write again: wake them. */
 void port_notify_clients(struct port *p);
 

@@ -151,6 +151,7 @@ void req_read(struct thread *t, struct port *p, uint64_t req, uint64_t seq, stru
     if (p->server == NULL) {
         p->server = t->task;
         trace_emit(TR_PORT_BIND, p->obj.id, p->gen, t->task->id);
+        chan_port_tell(p, CHAN_PORT_BOUND);
     }
     if (t->svc.port != NULL)
         req_service_end(t, TR_REQ_NEXT); /* it read past its last one: a one-way message */
@@ -262,7 +263,7 @@ void req_end_incarnation(struct port *p, uint32_t task_id)
         struct chan_end *c = as_end(m->from);
         if (c->port != NULL && repeatable(p, m)) {
             trace_emit(TR_REQ_REDELIVER, m->req, word, 0);
-            if (!c->stale)
+            if (!c->stale && !c->durable)
                 c->owed++; /* it goes stale below */
             if (kept != i)
                 *ring_at(r, kept) = *m;
@@ -279,13 +280,23 @@ void req_end_incarnation(struct port *p, uint32_t task_id)
     r->count = kept;
     r->front_digest_known = false;
     /* Every end connected during it goes stale at once: no later compare of generations
-     * (which wrap) is ever needed to refuse one. */
-    struct list *n;
+     * (which wrap) is ever needed to refuse one. A subscription (durable) moves on to the
+     * next incarnation instead (docs/services.md). */
+    struct list keep, *n;
+    list_init(&keep);
     while ((n = list_pop_front(&p->clients)) != NULL) {
         struct chan_end *e = list_entry(n, struct chan_end, client_link);
+        if (e->durable) {
+            e->gen = p->gen;
+            list_push_back(&keep, &e->client_link);
+            continue;
+        }
         e->stale = true;
         kobj_notify(&e->obj);
     }
+    while ((n = list_pop_front(&keep)) != NULL)
+        list_push_back(&p->clients, n);
+    chan_port_tell(p, CHAN_PORT_ENDED);
 }
 
 void req_port_closed(struct port *p)
@@ -299,6 +310,10 @@ void req_port_closed(struct port *p)
         if (c->stale) {
             mark(c, TW_E_PEER, m->seq, m->req);
             owed_done(c);
+        } else if (c->port != NULL && c->port != p) {
+            /* a subscription that moved to the service's next owner: its request here
+             * will not be answered, and its end does not close */
+            mark(c, TW_E_RESTARTED, m->seq, m->req);
         }
         msg_release(m);
         ring_pop(r);

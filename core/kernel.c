@@ -104,6 +104,7 @@ void k_teardown(void)
     sched_clear_stop();
     (void)sched_run(UINT64_MAX);
     K_ASSERT(thread_live_count() == 0);
+    provider_release_all(); /* kernel-owned objects of providers (services' ports) */
     /* Drop the task list's references: every object must now be gone (spawned tasks went
      * with their last handle and thread: only boot tasks are left). */
     struct task *t = task_first();

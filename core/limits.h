@@ -58,6 +58,9 @@
 #define K_CHAN_DEFAULT_CAP 16 /* message slots per direction */
 #define K_CHAN_MAX_CAP     256
 #define K_CHAN_NAME        32
+#define K_CHAN_EVENT_MAX                                                                           \
+    40 /* bytes of the one event a subscription keeps when its ring is full                        \
+        */
 
 /* ---- URLs (core/url.c) ------------------------------------------------------------- */
 

@@ -450,7 +450,7 @@ const struct tw_op tw_syscalls[TW_SYS_COUNT] = {
      .arg = S(IN, LEN, INT, NONE, NONE, NONE),
      .max = {URL_MAX_LEN},
      .errors = PROVIDER_ERRORS | E(INVAL) | E(TOOBIG) | E(FAULT) | E(NOENT) | E(SYNTAX) |
-               E(NOTSUP) | E(CANCELED) | E(ACCESS),
+               E(NOTSUP) | E(CANCELED) | E(ACCESS) | E(VERSION),
      .result = "a handle",
      .doc = "open the resource named by URL a0 with flags a2 (TW_O_*)"},
     {.op = TW_SYS_CLOSE,

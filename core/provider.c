@@ -40,6 +40,13 @@ int provider_register(const struct provider *p)
     return TW_OK;
 }
 
+void provider_release_all(void)
+{
+    for (uint32_t i = 0; i < reg.count; i++)
+        if (reg.table[i]->release != NULL)
+            reg.table[i]->release();
+}
+
 static int open_level(const struct url_parsed *p, const struct url *u, uint32_t flags,
                       struct kobj **out)
 {

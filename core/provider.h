@@ -25,12 +25,17 @@ struct provider {
     int (*open)(const struct url_parsed *p, const struct url *u, uint32_t flags, struct kobj **out);
     /* Optional: forget all state of a previous boot (called by provider_register). */
     void (*reset)(void);
+    /* Optional: at teardown, once every task has ended, drop what the provider still
+     * holds (kernel-owned objects), so that every object is freed. */
+    void (*release)(void);
 };
 
 void provider_registry_init(void);
 /* Register p (static storage). TW_E_BUSY if the scheme is taken, TW_E_LIMIT when full. */
 int provider_register(const struct provider *p) __attribute__((warn_unused_result));
 const struct provider *provider_find(const char *scheme, size_t len);
+/* Teardown: every registered provider's release, in registration order. */
+void provider_release_all(void);
 
 /* Parse url[0..len) and open it. TW_OK with *out (one reference) or TW_E_*. */
 int provider_open(const char *url, size_t len, uint32_t flags, struct kobj **out)

@@ -44,11 +44,17 @@ enum trace_event {
     TR_PORT_BIND = 26,     /* a: port id, b: gen, c: the task id that serves it now */
     TR_PORT_END = 27,      /* a: port id, b: the new gen, c: the ended server's task id (0: none,
                               the port's scheme moved to another port) */
-    TR_EVENT_MAX = 27,
+    /* Services (docs/services.md): names appear as hashes (hash_bytes of the name). */
+    TR_SVC_REGISTER = 28,  /* a: name hash, b: port id, c: enum trace_svc_reg, or a TW_E_* */
+    TR_SVC_SUBSCRIBE = 29, /* a: name hash, b: the subscription's end id (0: none), c: result */
+    TR_SVC_OWNER = 30,     /* a: name hash, b: the name's generation, c: the OwnerReason */
+    TR_EVENT_MAX = 30,
 };
 
 enum trace_why { TW_WHY_START = 0, TW_WHY_YIELD, TW_WHY_BLOCK, TW_WHY_PREEMPT, TW_WHY_EXIT };
 enum trace_end { TR_END_DONE = 0, TR_END_DEADLOCK = 1, TR_END_TIME_LIMIT = 2 };
+/* What a registration became (TR_SVC_REGISTER's c when not an error). */
+enum trace_svc_reg { TR_SVC_OWNER_NOW = 0, TR_SVC_QUEUED = 1, TR_SVC_REPLACED = 2 };
 /* How a request ended (TR_REQ_END's c). */
 enum trace_req_end {
     TR_REQ_REPLIED = 0,   /* the server's first write after reading it: the reply */

@@ -3,6 +3,7 @@
  * core/wait.c - blocking on signals and deadlines (see wait.h).
  */
 #include "wait.h"
+#include "caller.h"
 #include "clock.h"
 #include "kassert.h"
 #include "obj.h"
@@ -62,4 +63,21 @@ void wait_cancel_handle(struct kobj *o, struct task *task, int32_t handle)
             tmp = o->waiters.next;
         }
     }
+}
+
+uint32_t caller_task_id(void)
+{
+    struct thread *t = thread_current();
+    return t != NULL && t->task != NULL ? t->task->id : 0;
+}
+
+int64_t caller_wait_one(struct kobj *obj, uint32_t signals, uint64_t deadline)
+{
+    struct thread *t = thread_current();
+    struct wait_node *w = &t->wait[0];
+    w->obj = obj;
+    w->task = NULL;
+    w->handle = 0;
+    w->signals = signals;
+    return wait_block(1, deadline);
 }

@@ -277,22 +277,20 @@ static bool reason_ok(uint32_t reason)
            reason <= twain_svc_OwnerReason_OWNER_GONE;
 }
 
-int64_t svc_encode_event_owner(uint32_t generation, uint32_t reason, bool kernel,
-                               uint32_t owner_task, uint8_t *buf, size_t cap)
+int64_t svc_encode_event_owner(const struct svc_owner_event *ev, uint8_t *buf, size_t cap)
 {
-    if (!reason_ok(reason))
+    if (!reason_ok(ev->reason))
         return TW_E_INVAL;
-    twain_svc_OwnerChanged ev;
-    k_memset(&ev, 0, sizeof(ev));
-    ev.generation = generation;
-    ev.reason = (twain_svc_OwnerReason)reason;
-    ev.kernel = kernel;
-    ev.owner_task = owner_task;
-    return encode(0, TW_SVC_EVENT, TW_SVC_EV_OWNER, &twain_svc_OwnerChanged_msg, &ev, buf, cap);
+    twain_svc_OwnerChanged oc;
+    k_memset(&oc, 0, sizeof(oc));
+    oc.generation = ev->generation;
+    oc.reason = (twain_svc_OwnerReason)ev->reason;
+    oc.kernel = ev->kernel;
+    oc.owner_task = ev->owner_task;
+    return encode(0, TW_SVC_EVENT, TW_SVC_EV_OWNER, &twain_svc_OwnerChanged_msg, &oc, buf, cap);
 }
 
-int svc_decode_event_owner(const uint8_t *msg, size_t len, uint32_t *generation, uint32_t *reason,
-                           bool *kernel, uint32_t *owner_task)
+int svc_decode_event_owner(const uint8_t *msg, size_t len, struct svc_owner_event *ev)
 {
     struct svc_hdr h;
     int rc = svc_hdr_decode(msg, len, &h);
@@ -302,15 +300,15 @@ int svc_decode_event_owner(const uint8_t *msg, size_t len, uint32_t *generation,
         return TW_E_INVAL;
     if (h.status != TW_SVC_EV_OWNER)
         return TW_E_NOTSUP;
-    twain_svc_OwnerChanged ev;
-    rc = decode(&twain_svc_OwnerChanged_msg, msg + HDR, len - HDR, &ev, sizeof(ev));
+    twain_svc_OwnerChanged oc;
+    rc = decode(&twain_svc_OwnerChanged_msg, msg + HDR, len - HDR, &oc, sizeof(oc));
     if (rc < 0)
         return rc;
-    if (!reason_ok((uint32_t)ev.reason))
+    if (!reason_ok((uint32_t)oc.reason))
         return TW_E_INVAL;
-    *generation = ev.generation;
-    *reason = (uint32_t)ev.reason;
-    *kernel = ev.kernel;
-    *owner_task = ev.owner_task;
+    ev->generation = oc.generation;
+    ev->reason = (uint32_t)oc.reason;
+    ev->kernel = oc.kernel;
+    ev->owner_task = oc.owner_task;
     return TW_OK;
 }

@@ -53,7 +53,7 @@
  * the sizes of their C structures. */
 struct svc_method {
     uint16_t number;
-    const char *name; /* the Method enum's value, "PUT" */
+    const char *name; /* the Method enum's value in lower case, "put" */
     const pb_msgdesc_t *req, *rep;
     uint16_t req_size, rep_size; /* sizeof the request's and the reply's structure */
 };
@@ -130,21 +130,24 @@ int64_t svc_encode_reply(const struct svc_proto *p, uint16_t method, int32_t sta
 int svc_decode_reply(const struct svc_proto *p, const uint8_t *msg, size_t len, uint16_t *method,
                      int32_t *status, void *rep, size_t rep_cap);
 
-/*
- * Encodes the registry's owner-changed event (TW_SVC_EV_OWNER, svc.proto's OwnerChanged)
- * into buf[0..cap). reason is an OwnerReason other than OWNER_NONE (1..5), else
- * TW_E_INVAL. Returns the length or TW_E_TOOBIG.
- */
-int64_t svc_encode_event_owner(uint32_t generation, uint32_t reason, bool kernel,
-                               uint32_t owner_task, uint8_t *buf, size_t cap);
+/* The registry's owner-changed event (TW_SVC_EV_OWNER, svc.proto's OwnerChanged). */
+struct svc_owner_event {
+    uint32_t generation;
+    uint32_t reason; /* OwnerReason: 1..5 (OWNER_NONE is never sent) */
+    bool kernel;     /* the owner is the kernel */
+    uint32_t owner_task;
+};
+
+/* Encodes *ev into buf[0..cap): its length, TW_E_INVAL for a reason outside 1..5, or
+ * TW_E_TOOBIG. */
+int64_t svc_encode_event_owner(const struct svc_owner_event *ev, uint8_t *buf, size_t cap);
 
 /*
- * Decodes an owner-changed event into the four out parameters (each non-NULL). TW_OK,
- * TW_E_INVAL (malformed, not an event, a method other than 0, a reason outside 1..5) or
- * TW_E_NOTSUP (an event code other than TW_SVC_EV_OWNER: an event this codec does not
- * know; the out parameters are untouched).
+ * Decodes an owner-changed event into *ev. TW_OK, TW_E_INVAL (malformed, not an event, a
+ * method other than 0, a status of 0 or less, a reason outside 1..5) or TW_E_NOTSUP (an
+ * event code other than TW_SVC_EV_OWNER: an event this codec does not know). *ev is
+ * written only on TW_OK.
  */
-int svc_decode_event_owner(const uint8_t *msg, size_t len, uint32_t *generation, uint32_t *reason,
-                           bool *kernel, uint32_t *owner_task);
+int svc_decode_event_owner(const uint8_t *msg, size_t len, struct svc_owner_event *ev);
 
 #endif /* TWAIN_PROTO_SVC_PROTO_H */

@@ -18,6 +18,7 @@ extern const struct provider prov_fat;
 extern const struct provider prov_cache;
 extern const struct provider prov_pipe;
 extern const struct provider prov_system;
+extern const struct provider prov_svc;
 
 /* Register every kernel provider. TW_OK, or the first registration error. */
 int providers_register_all(void) __attribute__((warn_unused_result));

@@ -16,6 +16,7 @@
 #include "../user/programs.h"
 #include "../user/servers/supervisor_proto.h"
 #include "scenario_cc.h"
+#include "../user/svc.h"
 
 #define INIT_PRIO 20 /* above the default task priority: init and its servers run first */
 
@@ -133,10 +134,11 @@ static int sup_line(struct cc *c, const cJSON *init, char *line, size_t cap)
 /* One server's line; names[] holds the names of the servers before it. */
 static int srv_line(struct cc *c, const cJSON *sj, char *line, size_t cap)
 {
-    static const char *const keys[] = {"name",    "program",      "args",  "port", "scheme",
-                                       "restart", "heartbeat_us", "after", NULL};
-    const char *name, *prog, *args, *port, *scheme;
-    size_t nlen, plen, alen, olen, slen;
+    static const char *const keys[] = {"name",         "program", "args",    "port",
+                                       "scheme",       "restart", "service", "protocol",
+                                       "heartbeat_us", "after",   NULL};
+    const char *name, *prog, *args, *port, *scheme, *svc, *proto;
+    size_t nlen, plen, alen, olen, slen, vlen, rlen;
     uint32_t restart;
     int64_t hb, zero = 0;
     if (cc_check_object(c, sj, keys) != 0 ||
@@ -145,12 +147,22 @@ static int srv_line(struct cc *c, const cJSON *sj, char *line, size_t cap)
         cc_get_text(c, sj, "args", 0, SUP_ARGS_MAX - 1, false, &args, &alen) != 0 ||
         get_name(c, sj, "port", SUP_PORT_MAX - 1, false, &port, &olen) != 0 ||
         get_name(c, sj, "scheme", SUP_PORT_MAX - 1, false, &scheme, &slen) != 0 ||
+        cc_get_text(c, sj, "service", 1, 31, false, &svc, &vlen) != 0 ||
+        cc_get_text(c, sj, "protocol", 1, SUP_NAME_MAX - 1, false, &proto, &rlen) != 0 ||
         cc_get_enum(c, sj, "restart", restarts, 0, &restart) != 0 ||
         cc_get_int(c, sj, "heartbeat_us", 0, (int64_t)SCN_MAX_US, &zero, &hb) != 0)
         return -1;
     if (tw_program_find(prog, plen) == NULL) {
         cc_push_key(c, "program");
         return cc_fail(c, "no program named \"%.*s\"", (int)plen, prog);
+    }
+    if ((svc != NULL) != (proto != NULL) || (svc != NULL && (port != NULL || scheme != NULL))) {
+        cc_push_key(c, svc != NULL ? "service" : "protocol");
+        return cc_fail(c, "a service needs a protocol, and has no port or scheme of its own");
+    }
+    if (proto != NULL && svc_proto_named(proto, rlen) == NULL) {
+        cc_push_key(c, "protocol");
+        return cc_fail(c, "no protocol named \"%.*s\" (proto/*.proto)", (int)rlen, proto);
     }
     if (args != NULL && (strstr(args, "sup=") != NULL || strstr(args, "hb=") != NULL)) {
         cc_push_key(c, "args");
@@ -162,6 +174,9 @@ static int srv_line(struct cc *c, const cJSON *sj, char *line, size_t cap)
         n += (size_t)snprintf(line + n, cap - n, " port=%s", port);
     if (scheme != NULL)
         n += (size_t)snprintf(line + n, cap - n, " scheme=%s", scheme);
+    if (svc != NULL)
+        n += (size_t)snprintf(line + n, cap - n, " svc=%.*s proto=%.*s", (int)vlen, svc, (int)rlen,
+                              proto);
     if (hb > 0)
         n += (size_t)snprintf(line + n, cap - n, " hb=%lld", (long long)hb);
     const cJSON *arr;

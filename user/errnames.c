@@ -33,6 +33,7 @@ static const char *const err_names[] = {
     [-TW_E_SYNTAX] = "syntax",
     [-TW_E_STALE] = "stale",
     [-TW_E_RESTARTED] = "restarted",
+    [-TW_E_VERSION] = "version",
 };
 
 K_STATIC_ASSERT(K_ARRAY_SIZE(err_names) == (size_t)(1 - TW_ERR_MIN),

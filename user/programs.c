@@ -34,6 +34,13 @@ static const struct tw_program table[] = {
     {"proc-parent", proc_parent_main,
      "spawns n=N children (idle us=T) through the manager, relays their exits for stay=S us"},
     {"proc-signal", proc_signal_main, "sends the signal n=N to process pid=P through the manager"},
+    {"kv-server", kv_server_main,
+     "provides the kv service (name=NAME, or its port as handle 1; docs/services.md)"},
+    {"svc-4way", svc_4way_main,
+     "the four combinations of kernel and task providers and callers: equal transcripts"},
+    {"svc-watch", svc_watch_main, "subscribes to name=NAME and prints its owner changes"},
+    {"svc-loop", svc_loop_main,
+     "n=N kv calls on one subscription to name=NAME, through its server's restarts"},
     {NULL, NULL, NULL},
 };
 

@@ -69,5 +69,9 @@ int64_t obedient_main(const char *args, size_t len);
 int64_t stubborn_main(const char *args, size_t len);
 int64_t proc_parent_main(const char *args, size_t len);
 int64_t proc_signal_main(const char *args, size_t len);
+int64_t kv_server_main(const char *args, size_t len);
+int64_t svc_4way_main(const char *args, size_t len);
+int64_t svc_watch_main(const char *args, size_t len);
+int64_t svc_loop_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */

@@ -122,10 +122,11 @@ const char *viz_invoke_name(uint64_t op)
 const char *viz_error_name(int64_t code)
 {
     static const char *const names[] = {
-        "ok",          "invalid",   "bad handle",  "access denied", "no entry",      "no memory",
-        "would block", "timed out", "peer closed", "fault",         "not supported", "too big",
-        "busy",        "i/o",       "canceled",    "limit",         "syntax",        "stale",
-        "restarted",
+        "ok",          "invalid",   "bad handle",    "access denied",
+        "no entry",    "no memory", "would block",   "timed out",
+        "peer closed", "fault",     "not supported", "too big",
+        "busy",        "i/o",       "canceled",      "limit",
+        "syntax",      "stale",     "restarted",     "version mismatch",
     };
     if (code >= 0)
         return "ok";
@@ -164,6 +165,9 @@ const char *viz_event_name(uint32_t type)
         [TR_REQ_REDELIVER] = "req-redeliver",
         [TR_PORT_BIND] = "port-bind",
         [TR_PORT_END] = "port-end",
+        [TR_SVC_REGISTER] = "svc-register",
+        [TR_SVC_SUBSCRIBE] = "svc-subscribe",
+        [TR_SVC_OWNER] = "svc-owner",
     };
     return type <= TR_EVENT_MAX && names[type] != NULL ? names[type] : "event?";
 }

@@ -169,15 +169,15 @@ static void run_line(char *line)
         else
             fputc('-', stdout);
     } else if (strcmp(kind, "ev") == 0) {
-        uint32_t gen, reason, task;
-        bool kernel;
-        rc = svc_decode_event_owner(msg, len, &gen, &reason, &kernel, &task);
+        struct svc_owner_event ev;
+        rc = svc_decode_event_owner(msg, len, &ev);
         if (rc < 0) {
             printf("err %d\n", rc);
             return;
         }
-        n = svc_encode_event_owner(gen, reason, kernel, task, out, sizeof(out));
-        printf("ok 0 %d 1=%u;2=%u;3=%d;4=%u", TW_SVC_EV_OWNER, gen, reason, kernel ? 1 : 0, task);
+        n = svc_encode_event_owner(&ev, out, sizeof(out));
+        printf("ok 0 %d 1=%u;2=%u;3=%d;4=%u", TW_SVC_EV_OWNER, ev.generation, ev.reason,
+               ev.kernel ? 1 : 0, ev.owner_task);
     } else {
         printf("bad input line\n");
         return;

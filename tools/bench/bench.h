@@ -29,4 +29,8 @@ double bench_ipc_roundtrip_ns(uint64_t n);
 double bench_sched_switch_ns(uint64_t n);
 void bench_scale(uint32_t threads, uint32_t channels, double *seconds, double *peak_rss_mib);
 
+/* Services (bench_svc.c). */
+double bench_svc_call_ns(uint64_t n, int to_task);
+double bench_svc_subscribe_s(uint64_t n, uint64_t nnames);
+
 #endif /* TWAIN_TOOLS_BENCH_H */

@@ -113,10 +113,29 @@ static char *eight_clients_scaled(void)
     return json;
 }
 
+/* The services' figures (docs/services.md), against the raw round trip ipc_rt. */
+static void bench_services(double ipc_rt)
+{
+    /* a kv call, whole: encode, write, read, decode */
+    double svc_k = MEDIAN_OF(bench_svc_call_ns(200000, 0));
+    double svc_u = MEDIAN_OF(bench_svc_call_ns(200000, 1));
+    bench_print("svc-call-user-to-kernel", svc_k, "ns", "ipc-roundtrip", ipc_rt, 1);
+    bench_print("svc-call-user-to-user", svc_u, "ns", "ipc-roundtrip", ipc_rt, 1);
+    double sub10 = MEDIAN_OF(bench_svc_subscribe_s(100000, 10));
+    double sub10k = MEDIAN_OF(bench_svc_subscribe_s(100000, 10000));
+    bench_print("svc-subscribe-and-close-10000-names", sub10k * 10, "us", "10-names", sub10 * 10,
+                1);
+    bench_print("svc-100k-subscriptions-made-and-torn-down", sub10k, "s", "target", 1.0, 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--ipc-only") == 0) { /* for profiling */
         printf("ipc round trip: %.1f ns\n", bench_ipc_roundtrip_ns(strtoull(argv[2], NULL, 10)));
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--svc-only") == 0) { /* the services' lines alone */
+        bench_services(MEDIAN_OF(bench_ipc_roundtrip_ns(200000)));
         return 0;
     }
     double pipe_rt = MEDIAN_OF(bench_pipe_roundtrip_ns(20000));
@@ -127,6 +146,7 @@ int main(int argc, char **argv)
     bench_print("ipc-roundtrip-vs-bare-switch", ipc_rt, "ns", "bare-asm-switch-roundtrip", bare_rt,
                 1);
     bench_print("sched-switch", sw, "ns", "bare-asm-switch-one-way", bare_rt / 2, 1);
+    bench_services(ipc_rt);
 
     char *scaled = eight_clients_scaled();
     double ev[BENCH_REPS], tc[BENCH_REPS], wall, recs, virt;

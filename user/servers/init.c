@@ -13,6 +13,7 @@
 #include "../../core/klib.h"
 #include "../ops.h"
 #include "../programs.h"
+#include "../svc.h"
 #include "../twain.h"
 #include "supervisor_proto.h"
 
@@ -88,6 +89,16 @@ static int64_t make_ports(struct init *in)
     for (uint32_t i = 0; i < in->n; i++) {
         const struct sup_spec *s = &in->spec[i];
         in->port[i] = -1;
+        if (s->svc[0] != '\0') { /* a service: its registration is the port init keeps */
+            const struct svc_proto *p = svc_proto_named(s->proto, k_strlen(s->proto));
+            h = p == NULL ? TW_E_NOENT : svc_register(p, s->svc, k_strlen(s->svc), SVC_FAIL, false);
+            if (h < 0) {
+                sup_print(&in->con, "init: cannot register service %s: %s", s->svc, tw_strerror(h));
+                return h;
+            }
+            in->port[i] = (int32_t)h;
+            continue;
+        }
         if (s->port[0] == '\0')
             continue;
         k_snprintf(url, sizeof(url), "chan://%s?listen", s->port);

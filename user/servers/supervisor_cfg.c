@@ -171,6 +171,12 @@ int64_t sup_spec_parse(const char *t, size_t len, struct sup_spec *s, const char
     if (!word_text(t, len, "scheme", s->scheme, sizeof(s->scheme)) ||
         (s->scheme[0] != '\0' && !name_ok(s->scheme)))
         return bad(why, "scheme: 1..31 bytes of a-z 0-9 _ -");
+    if (!word_text(t, len, "svc", s->svc, sizeof(s->svc)) ||
+        !word_text(t, len, "proto", s->proto, sizeof(s->proto)))
+        return bad(why, "svc, proto: too long");
+    if ((s->svc[0] != '\0') != (s->proto[0] != '\0') ||
+        (s->svc[0] != '\0' && (s->port[0] != '\0' || s->scheme[0] != '\0')))
+        return bad(why, "svc: with proto, and without port or scheme");
     if (s->scheme[0] != '\0' && s->port[0] == '\0')
         k_memcpy(s->port, s->name, k_strlen(s->name) + 1); /* a scheme needs a port */
     s->restart = SUP_PERMANENT;

@@ -55,6 +55,8 @@ struct sup_spec {
     char prog[SUP_PROG_MAX];
     char port[SUP_PORT_MAX];   /* "" none: chan://PORT?listen otherwise */
     char scheme[SUP_PORT_MAX]; /* "" none: served on the port */
+    char svc[SUP_PORT_MAX];    /* "" none: the service registered for it (docs/services.md) */
+    char proto[SUP_NAME_MAX];  /* svc's protocol: a name svc_proto_named knows */
     char args[SUP_ARGS_MAX];
     uint8_t restart; /* enum sup_restart */
     uint8_t nafter;
