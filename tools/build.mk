@@ -219,8 +219,8 @@ FUZZ_IGNORE_SHARED := tests/fuzz/coverage-ignore-shared.txt
 # Comparison tracing (libFuzzer's hint for magic values) only where input bytes meet
 # comparisons directly: the parsers and the program decoder. In the rest of the kernel a
 # comparison is against internal state (timer deadlines, list heads), and a callback for
-# each one costs more than it guides. The protocols' codec and nanopb's runtime (proto/, build/nanopb/)
-# are traced too: fuzz_svc_decode feeds them bytes, and the system-call target calls neither.
+# each one costs more than it guides. The protocols' codec and nanopb's runtime (proto/,
+# build/nanopb/) are traced too: fuzz_svc_decode feeds them bytes from the input.
 FUZZ_CMP := -fno-sanitize-coverage=trace-cmp,indirect-calls
 FUZZ_CMP_TRACED := $(FUZZ_DIR)/obj/user/scenario_decode.o $(FUZZ_DIR)/obj/sim-harness/scenario_compile.o \
                    $(FUZZ_DIR)/obj/sim-harness/scenario_cc.o $(FUZZ_DIR)/obj/sim-harness/scenario_steps.o \
