@@ -87,6 +87,8 @@ int scn_boot(const uint8_t *blob, size_t len, const struct scn_boot_options *opt
         rc = create_task(view, i, &task_ids[i]);
     for (uint32_t i = 0; rc == TW_OK && i < view->nfaults; i++)
         rc = schedule_fault(&view->faults[i]);
+    if (rc == TW_OK && view->expect.nshare > 0)
+        k_native_cpu_window(view->expect.share_from_ns, view->expect.share_to_ns);
     if (rc != TW_OK) {
         err->offset = 0;
         k_snprintf(err->msg, sizeof(err->msg), "the kernel could not set the scenario up: %s",
@@ -210,6 +212,38 @@ static void check_times(const struct scn_view *v, struct scn_outcome *o)
         check(o, o->end_reason == TR_END_DONE, "no deadlock: every task ended");
 }
 
+/* Each listed task's CPU time inside the window, in basis points of the window. */
+static void check_shares(const struct scn_view *v, struct scn_outcome *o)
+{
+    const struct scn_expect *x = &v->expect;
+    if (x->nshare == 0)
+        return;
+    uint64_t from = x->share_from_ns, to = x->share_to_ns, len = to - from;
+    char what[160];
+    if (o->end_time < to) {
+        k_snprintf(what, sizeof(what),
+                   "cpu share window %llu..%llu us inside the run (it ended at %llu us)",
+                   (unsigned long long)(from / 1000), (unsigned long long)(to / 1000),
+                   (unsigned long long)(o->end_time / 1000));
+        check(o, false, what);
+        return;
+    }
+    for (uint32_t i = 0; i < x->nshare; i++) {
+        const struct scn_task *st = &v->tasks[x->share[i].task];
+        struct k_task_end t = task_end(x->share[i].task);
+        uint64_t bp = t.cpu_window_ns * 10000 / len;
+        uint32_t lo = x->share[i].min_bp, hi = x->share[i].max_bp;
+        k_snprintf(
+            what, sizeof(what),
+            "cpu share %.*s in %u.%02u..%u.%02u%% of %llu..%llu us (got %llu.%02llu%%, %llu us)",
+            (int)st->name_len, st->name, lo / 100, lo % 100, hi / 100, hi % 100,
+            (unsigned long long)(from / 1000), (unsigned long long)(to / 1000),
+            (unsigned long long)(bp / 100), (unsigned long long)(bp % 100),
+            (unsigned long long)(t.cpu_window_ns / 1000));
+        check(o, bp >= lo && bp <= hi, what);
+    }
+}
+
 static void check_script_failures(const struct scn_view *v, struct scn_outcome *o)
 {
     for (uint32_t i = 0; i < v->ntasks; i++) {
@@ -241,5 +275,6 @@ void scn_run(const struct scn_view *view, struct scn_outcome *out)
     check_console(view, out);
     check_order(view, out);
     check_times(view, out);
+    check_shares(view, out);
     check_script_failures(view, out);
 }

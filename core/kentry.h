@@ -164,6 +164,14 @@ int k_native_kill_server_at(const char *name, size_t len, uint64_t at_ns)
 int k_native_campaign(const char *servers, size_t len, uint32_t count, uint64_t from_ns,
                       uint64_t to_ns) __attribute__((warn_unused_result));
 
+/*
+ * Before k_native_run: measure each task's CPU time inside [from_ns, to_ns) of virtual
+ * time as well (k_task_end.cpu_window_ns). A task's CPU time is its threads' slices, from
+ * the switch that gave a thread the CPU to the one that took it away; switch costs count
+ * for nobody. from_ns >= to_ns: an empty window.
+ */
+void k_native_cpu_window(uint64_t from_ns, uint64_t to_ns);
+
 /* Run until every thread ended, deadlock, or the time limit: an enum trace_end. */
 int k_native_run(void);
 
@@ -174,6 +182,8 @@ struct k_task_end {
     int32_t status;           /* its exit status (TW_EXIT_CRASHED for a crash) */
     uint32_t finish_rank;     /* exited: 1 for the first task to end, 2 for the next ... */
     uint32_t expect_failures; /* TW_TASK_EXPECT_FAIL calls its threads made */
+    uint64_t cpu_ns;          /* CPU time of its threads (k_native_cpu_window) */
+    uint64_t cpu_window_ns;   /* the part of it inside k_native_cpu_window's window */
 };
 
 /* Fill *out for task task_id of the last k_native_init: TW_OK, or TW_E_NOENT. */

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "fault.h"
 #include "kentry.h"
+#include "sched.h"
 #include "kernel.h"
 #include "limits.h"
 #include "syscall.h"
@@ -86,6 +87,11 @@ int k_native_kill_at(uint32_t task_id, uint64_t at_ns)
     return fault_schedule(FAULT_KILL, at_ns, task_id);
 }
 
+void k_native_cpu_window(uint64_t from_ns, uint64_t to_ns)
+{
+    sched_set_window(from_ns, to_ns);
+}
+
 int k_native_run(void)
 {
     return k_run();
@@ -101,6 +107,8 @@ int k_native_task_end(uint32_t task_id, struct k_task_end *out)
     out->status = t->exit_status;
     out->finish_rank = t->finish_rank;
     out->expect_failures = t->expect_failures;
+    out->cpu_ns = t->cpu_ns;
+    out->cpu_window_ns = t->cpu_window_ns;
     return TW_OK;
 }
 

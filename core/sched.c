@@ -7,6 +7,7 @@
 #include "../hal/hal.h"
 #include "clock.h"
 #include "kassert.h"
+#include "klib.h"
 #include "task.h"
 #include "thread.h"
 #include "trace.h"
@@ -16,7 +17,8 @@ static struct {
     const struct sched_policy *policy;
     struct hal_context idle; /* the boot stack the idle loop runs on */
     bool stopping;
-    uint64_t max_time; /* the run's time limit (sched_run) */
+    uint64_t max_time;               /* the run's time limit (sched_run) */
+    uint64_t window_from, window_to; /* sched_set_window: [from, to), empty by default */
 } sc;
 
 int sched_init(enum sched_policy_id policy)
@@ -31,6 +33,7 @@ int sched_init(enum sched_policy_id policy)
     sc.policy = table[policy];
     sc.stopping = false;
     sc.max_time = UINT64_MAX;
+    sc.window_from = sc.window_to = 0;
     return sc.policy->init();
 }
 
@@ -58,10 +61,22 @@ static void arm_quantum(void)
     hal_timer_arm(clock_to_hal(at));
 }
 
-/* Account the slice that ends now for the running thread. */
+void sched_set_window(uint64_t from_ns, uint64_t to_ns)
+{
+    sc.window_from = from_ns;
+    sc.window_to = to_ns > from_ns ? to_ns : from_ns;
+}
+
+/* Account the slice that ends now for the running thread, and for its task: all of it, and
+ * the part inside the window. */
 static void end_slice(struct thread *t)
 {
-    t->run_ns += clock_now() - t->slice_start;
+    uint64_t now = clock_now(), start = t->slice_start;
+    t->run_ns += now - start;
+    t->task->cpu_ns += now - start;
+    uint64_t lo = K_MAX(start, sc.window_from), hi = K_MIN(now, sc.window_to);
+    if (hi > lo)
+        t->task->cpu_window_ns += hi - lo;
 }
 
 /* next runs from now: a fresh slice and quantum, and (real time) its quantum's interrupt.

@@ -48,6 +48,12 @@ _Noreturn void sched_exit_current(void);
  * back, so a caller must hold nothing that needs unwinding.
  */
 void sched_preempt_point(void);
+/*
+ * Measure CPU time in the window [from_ns, to_ns) of virtual time too: every slice a
+ * thread runs adds its part inside the window to its task's cpu_window_ns (and all of it
+ * to cpu_ns). Switch costs fall between slices and count for nobody. Reset by sched_init.
+ */
+void sched_set_window(uint64_t from_ns, uint64_t to_ns);
 /* True when the run should stop (time limit): threads park at the next boundary. */
 bool sched_stopping(void);
 void sched_request_stop(void);

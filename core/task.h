@@ -51,7 +51,9 @@ struct task {
     bool exited;  /* all threads ended, handles closed */
     bool killed;
     uint32_t expect_failures;
-    uint32_t finish_rank; /* 1 for the first task to end, 2 for the next ... */
+    uint32_t finish_rank;   /* 1 for the first task to end, 2 for the next ... */
+    uint64_t cpu_ns;        /* its threads' slices, summed (sched.c) */
+    uint64_t cpu_window_ns; /* the part of them inside sched_set_window's window */
     uint64_t end_time;
     struct list all_link; /* in the kernel's task list, creation order */
     /* the tree: living tasks only (an ended task has no parent and no children) */

@@ -86,6 +86,11 @@ struct cc {
         } exit[SCN_MAX_TASKS];
         struct scn_str contains[SCN_MAX_CONTAINS];
         uint32_t order[SCN_MAX_TASKS];
+        uint64_t share_from_ns, share_to_ns; /* cpu_share, with SCN_EXPECT_CPU_SHARE */
+        uint32_t nshare;
+        struct {
+            uint32_t task, min_bp, max_bp;
+        } share[SCN_MAX_TASKS];
     } ex;
 };
 

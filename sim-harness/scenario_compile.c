@@ -19,6 +19,7 @@
 #include "scenario_compile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,11 +383,78 @@ static int compile_expect_lists(struct cc *c, const cJSON *x)
     return 0;
 }
 
+/* A percentage 0..100 at v (the current path) in basis points. */
+static int percent_at(struct cc *c, const cJSON *v, uint32_t *bp)
+{
+    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!isfinite(d) || d < 0 || d > 100)
+        return cc_fail(c, "must be a percentage 0..100");
+    *bp = (uint32_t)lround(d * 100);
+    return 0;
+}
+
+/* expect.cpu_share: {"from_us", "to_us", "tasks": {"NAME": [min_pct, max_pct], ...}}. */
+static int compile_expect_share(struct cc *c, const cJSON *x)
+{
+    static const char *const keys[] = {"from_us", "to_us", "tasks", NULL};
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, "cpu_share");
+    if (v == NULL)
+        return 0;
+    size_t mark = cc_push_key(c, "cpu_share");
+    int64_t from_us, to_us;
+    if (cc_check_object(c, v, keys) != 0 ||
+        cc_get_int(c, v, "from_us", 0, (int64_t)SCN_MAX_US - 1, NULL, &from_us) != 0 ||
+        cc_get_int(c, v, "to_us", from_us + 1, (int64_t)SCN_MAX_US, NULL, &to_us) != 0)
+        return -1;
+    const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(v, "tasks");
+    if (tasks == NULL)
+        return cc_fail(c, "missing key \"tasks\"");
+    size_t m2 = cc_push_key(c, "tasks");
+    if (cc_check_object(c, tasks, NULL) != 0)
+        return -1;
+    if (tasks->child == NULL)
+        return cc_fail(c, "must name at least one task");
+    for (const cJSON *e = tasks->child; e != NULL; e = e->next) {
+        size_t m3 = cc_push_key(c, e->string);
+        char sbuf[48];
+        int task = find_task(c, e->string);
+        if (task < 0)
+            return cc_fail(c, "no task named \"%s\"", cc_shown(e->string, sbuf, sizeof(sbuf)));
+        for (uint32_t j = 0; j < c->ex.nshare; j++) {
+            if (c->ex.share[j].task == (uint32_t)task)
+                return cc_fail(c, "task listed twice");
+        }
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 2)
+            return cc_fail(c, "must be [min_pct, max_pct]");
+        uint32_t lo, hi, n = c->ex.nshare;
+        size_t m4 = cc_push_index(c, 0);
+        if (percent_at(c, e->child, &lo) != 0)
+            return -1;
+        cc_pop(c, m4);
+        m4 = cc_push_index(c, 1);
+        if (percent_at(c, e->child->next, &hi) != 0)
+            return -1;
+        if (hi < lo)
+            return cc_fail(c, "must not be below the least share");
+        cc_pop(c, m4);
+        c->ex.share[n].task = (uint32_t)task;
+        c->ex.share[n].min_bp = lo;
+        c->ex.share[n].max_bp = hi;
+        c->ex.nshare++;
+        cc_pop(c, m3);
+    }
+    cc_pop(c, m2);
+    c->ex.share_from_ns = (uint64_t)from_us * 1000;
+    c->ex.share_to_ns = (uint64_t)to_us * 1000;
+    cc_pop(c, mark);
+    return 0;
+}
+
 static int compile_expect(struct cc *c, const cJSON *root)
 {
-    static const char *const keys[] = {"exit",        "console_contains", "finish_order",
-                                       "max_time_us", "min_time_us",      "no_deadlock",
-                                       NULL};
+    static const char *const keys[] = {
+        "exit",        "console_contains", "finish_order", "max_time_us",
+        "min_time_us", "no_deadlock",      "cpu_share",    NULL};
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(root, "expect");
     if (x == NULL)
         return 0;
@@ -405,7 +473,7 @@ static int compile_expect(struct cc *c, const cJSON *root)
     if (compile_expect_lists(c, x) != 0 ||
         cc_get_int(c, x, "max_time_us", 1, (int64_t)SCN_MAX_US, &zero, &max_us) != 0 ||
         cc_get_int(c, x, "min_time_us", 0, (int64_t)SCN_MAX_US, &zero, &min_us) != 0 ||
-        cc_get_bool(c, x, "no_deadlock", &no_deadlock) != 0)
+        cc_get_bool(c, x, "no_deadlock", &no_deadlock) != 0 || compile_expect_share(c, x) != 0)
         return -1;
     if (max_us != 0 && min_us > max_us) {
         cc_push_key(c, "min_time_us");
@@ -413,7 +481,8 @@ static int compile_expect(struct cc *c, const cJSON *root)
     }
     c->ex.max_ns = (uint64_t)max_us * 1000;
     c->ex.min_ns = (uint64_t)min_us * 1000;
-    c->ex.flags = no_deadlock ? SCN_EXPECT_NO_DEADLOCK : 0;
+    c->ex.flags =
+        (no_deadlock ? SCN_EXPECT_NO_DEADLOCK : 0) | (c->ex.nshare > 0 ? SCN_EXPECT_CPU_SHARE : 0);
     cc_pop(c, mark);
     return 0;
 }
@@ -588,6 +657,17 @@ static void write_tables(struct cc *c, uint8_t *b)
         cc_put_str(p, c->ex.contains[i]);
     for (uint32_t i = 0; i < c->ex.norder; i++, p += SCN_ORDER_ENT_SIZE)
         SCN_PUT(p, order_entry, task, c->ex.order[i]);
+    if (c->ex.nshare == 0)
+        return;
+    SCN_PUT(p, share_fixed, from_ns, c->ex.share_from_ns);
+    SCN_PUT(p, share_fixed, to_ns, c->ex.share_to_ns);
+    SCN_PUT(p, share_fixed, nshare, c->ex.nshare);
+    p += SCN_SHARE_FIXED;
+    for (uint32_t i = 0; i < c->ex.nshare; i++, p += SCN_SHARE_ENT_SIZE) {
+        SCN_PUT(p, share_entry, task, c->ex.share[i].task);
+        SCN_PUT(p, share_entry, min_bp, c->ex.share[i].min_bp);
+        SCN_PUT(p, share_entry, max_bp, c->ex.share[i].max_bp);
+    }
 }
 
 static int build_blob(struct cc *c)
@@ -595,8 +675,10 @@ static int build_blob(struct cc *c)
     size_t tasks_off = SCN_HDR_SIZE;
     size_t faults_off = tasks_off + c->ntasks * SCN_TASK_ENT_SIZE;
     size_t expect_off = faults_off + c->nfaults * SCN_FAULT_ENT_SIZE;
-    size_t strtab_off = expect_off + SCN_EXPECT_FIXED + c->ex.nexit * SCN_EXIT_ENT_SIZE +
-                        c->ex.ncontains * SCN_STR_REF_SIZE + c->ex.norder * SCN_ORDER_ENT_SIZE;
+    size_t strtab_off =
+        expect_off + SCN_EXPECT_FIXED + c->ex.nexit * SCN_EXIT_ENT_SIZE +
+        c->ex.ncontains * SCN_STR_REF_SIZE + c->ex.norder * SCN_ORDER_ENT_SIZE +
+        (c->ex.nshare > 0 ? SCN_SHARE_FIXED + c->ex.nshare * SCN_SHARE_ENT_SIZE : 0);
     size_t code_off = strtab_off + c->strtab.len;
     size_t total = code_off + c->code.len;
     c->plen = 0;

@@ -79,6 +79,14 @@ struct scn_expect {
     uint64_t max_time_ns; /* 0: no bound on the end time */
     uint64_t min_time_ns; /* 0: no bound */
     bool no_deadlock;     /* every task must have ended */
+    /* CPU shares: each listed task's CPU time inside [share_from_ns, share_to_ns) must be
+     * between min_bp and max_bp basis points of the window (nshare 0: none checked) */
+    uint64_t share_from_ns, share_to_ns;
+    uint32_t nshare;
+    struct {
+        uint32_t task;
+        uint32_t min_bp, max_bp;
+    } share[SCN_MAX_TASKS];
 };
 
 struct scn_view {

@@ -30,10 +30,13 @@
 #define SCN_EXIT_ENT_SIZE  SCN_SIZEOF(exit_entry)
 #define SCN_STR_REF_SIZE   SCN_SIZEOF(str) /* u32 offset into the string table, u32 length */
 #define SCN_ORDER_ENT_SIZE SCN_SIZEOF(order_entry)
+#define SCN_SHARE_FIXED    SCN_SIZEOF(share_fixed) /* with SCN_EXPECT_CPU_SHARE, after the arrays */
+#define SCN_SHARE_ENT_SIZE SCN_SIZEOF(share_entry)
 #define SCN_INSN_HDR       SCN_SIZEOF(insn) /* every instruction starts with it */
 
 /* Expect section flags. */
 #define SCN_EXPECT_NO_DEADLOCK 1u
+#define SCN_EXPECT_CPU_SHARE   2u /* a CPU share block follows the order entries */
 
 /*
  * Limits of the language (the compiler and the decoder enforce the same ones). Those that

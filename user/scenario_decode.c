@@ -462,6 +462,7 @@ struct dec {
     uint32_t code_off;
     uint32_t code_len;
     uint32_t expect_off;
+    uint32_t share_off;  /* the CPU share block (SCN_EXPECT_CPU_SHARE), else 0 */
     uint32_t fault_size; /* a fault entry's bytes: SCN_FAULT_ENT_SIZE, or _V3 in version 3 */
 };
 
@@ -579,6 +580,17 @@ static int dec_layout(struct dec *d, struct scn_view *v)
         return dec_fail(d, at + SCN_AT(expect_fixed, nexit), "expect count out of range");
     at += SCN_EXPECT_FIXED + (uint64_t)nexit * SCN_EXIT_ENT_SIZE +
           (uint64_t)ncont * SCN_STR_REF_SIZE + (uint64_t)nord * SCN_ORDER_ENT_SIZE;
+    if ((SCN_GET(x, expect_fixed, flags) & SCN_EXPECT_CPU_SHARE) != 0) {
+        if (at + SCN_SHARE_FIXED > d->len)
+            return dec_fail(d, d->expect_off + SCN_AT(expect_fixed, flags),
+                            "CPU share block past the blob");
+        d->share_off = (uint32_t)at;
+        uint32_t nshare = (uint32_t)SCN_GET(b + at, share_fixed, nshare);
+        if (nshare == 0 || nshare > v->ntasks)
+            return dec_fail(d, (uint32_t)at + SCN_AT(share_fixed, nshare),
+                            "CPU share count out of range");
+        at += SCN_SHARE_FIXED + (uint64_t)nshare * SCN_SHARE_ENT_SIZE;
+    }
     d->strtab_off = (uint32_t)SCN_GET(b, header, strtab_off);
     d->strtab_len = (uint32_t)SCN_GET(b, header, strtab_len);
     if (d->strtab_off != at || at + d->strtab_len > d->len)
@@ -740,6 +752,35 @@ static int dec_task_ref(struct dec *d, const struct scn_view *v, uint32_t off, u
     return 0;
 }
 
+/* The CPU share block at *at (its place and count were checked with the layout). */
+static int dec_shares(struct dec *d, struct scn_view *v, uint32_t *at)
+{
+    struct scn_expect *x = &v->expect;
+    const uint8_t *b = d->blob + *at;
+    K_ASSERT(*at == d->share_off);
+    x->share_from_ns = SCN_GET(b, share_fixed, from_ns);
+    x->share_to_ns = SCN_GET(b, share_fixed, to_ns);
+    x->nshare = (uint32_t)SCN_GET(b, share_fixed, nshare);
+    if (x->share_to_ns > SCN_MAX_NS || x->share_from_ns >= x->share_to_ns)
+        return dec_fail(d, *at + SCN_AT(share_fixed, from_ns), "CPU share window out of range");
+    if (!scn_all_zero(b + SCN_AT(share_fixed, pad), 4))
+        return dec_fail(d, *at + SCN_AT(share_fixed, pad), "nonzero padding");
+    *at += SCN_SHARE_FIXED;
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < x->nshare; i++, *at += SCN_SHARE_ENT_SIZE) {
+        const uint8_t *e = d->blob + *at;
+        uint64_t task = SCN_GET(e, share_entry, task);
+        if (dec_task_ref(d, v, *at + SCN_AT(share_entry, task), task, &seen, &x->share[i].task) !=
+            0)
+            return TW_E_INVAL;
+        x->share[i].min_bp = (uint32_t)SCN_GET(e, share_entry, min_bp);
+        x->share[i].max_bp = (uint32_t)SCN_GET(e, share_entry, max_bp);
+        if (x->share[i].max_bp > 10000 || x->share[i].min_bp > x->share[i].max_bp)
+            return dec_fail(d, *at + SCN_AT(share_entry, min_bp), "CPU share bounds out of range");
+    }
+    return 0;
+}
+
 static int dec_expect(struct dec *d, struct scn_view *v)
 {
     K_STATIC_ASSERT(SCN_MAX_TASKS <= 64, "seen masks are 64 bits");
@@ -752,7 +793,7 @@ static int dec_expect(struct dec *d, struct scn_view *v)
     x->max_time_ns = SCN_GET(b, expect_fixed, max_ns);
     x->min_time_ns = SCN_GET(b, expect_fixed, min_ns);
     x->no_deadlock = (flags & SCN_EXPECT_NO_DEADLOCK) != 0;
-    if ((flags & ~SCN_EXPECT_NO_DEADLOCK) != 0)
+    if ((flags & ~(SCN_EXPECT_NO_DEADLOCK | SCN_EXPECT_CPU_SHARE)) != 0)
         return dec_fail(d, d->expect_off + SCN_AT(expect_fixed, flags), "unknown expect flags");
     if (x->max_time_ns > SCN_MAX_NS || x->min_time_ns > SCN_MAX_NS ||
         (x->max_time_ns != 0 && x->min_time_ns > x->max_time_ns))
@@ -779,6 +820,8 @@ static int dec_expect(struct dec *d, struct scn_view *v)
         if (dec_task_ref(d, v, at + SCN_AT(order_entry, task), task, &seen, &x->order[i]) != 0)
             return TW_E_INVAL;
     }
+    if ((flags & SCN_EXPECT_CPU_SHARE) != 0 && dec_shares(d, v, &at) != 0)
+        return TW_E_INVAL;
     K_ASSERT(at == d->strtab_off);
     return 0;
 }

@@ -95,7 +95,7 @@
     F(r, pad, zero, 4, "")
 
 #define SCN_FIELDS_expect_fixed(F, r)                                                              \
-    F(r, flags, u32, 1, "bit 0 no_deadlock")                                                       \
+    F(r, flags, u32, 1, "bit 0 no_deadlock, bit 1 a CPU share block follows")                      \
     F(r, nexit, u32, 1, "exit entries (<= ntasks)")                                                \
     F(r, ncontains, u32, 1, "console texts (<= 16)")                                               \
     F(r, norder, u32, 1, "order entries (<= ntasks)")                                              \
@@ -107,6 +107,17 @@
     F(r, status, i32, 1, "-999.., or -1000 for killed")
 
 #define SCN_FIELDS_order_entry(F, r) F(r, task, u32, 1, "task index (each task once)")
+
+#define SCN_FIELDS_share_fixed(F, r)                                                               \
+    F(r, from_ns, u64, 1, "the window's start, ns")                                                \
+    F(r, to_ns, u64, 1, "the window's end, ns (> from_ns)")                                        \
+    F(r, nshare, u32, 1, "share entries (1..ntasks)")                                              \
+    F(r, pad, zero, 4, "")
+
+#define SCN_FIELDS_share_entry(F, r)                                                               \
+    F(r, task, u32, 1, "task index (each task once)")                                              \
+    F(r, min_bp, u32, 1, "least share of the window, in basis points (0..10000)")                  \
+    F(r, max_bp, u32, 1, "most share, basis points (min_bp..10000)")
 
 #define SCN_FIELDS_str(F, r)                                                                       \
     F(r, off, u32, 1, "offset into the string table")                                              \
@@ -240,6 +251,8 @@
     R(expect_fixed, 32)                                                                            \
     R(exit_entry, 8)                                                                               \
     R(order_entry, 4)                                                                              \
+    R(share_fixed, 24)                                                                             \
+    R(share_entry, 12)                                                                             \
     R(insn, 12)
 #define SCN_OP_RECORDS(R)                                                                          \
     R(open, 24)                                                                                    \

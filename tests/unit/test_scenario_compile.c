@@ -603,6 +603,66 @@ START_TEST(test_version_3_still_decodes)
 }
 END_TEST
 
+/* Two tasks "t" and "u" and the given expect.cpu_share. */
+#define SHARE(x)                                                                                   \
+    "{\"name\":\"a\",\"tasks\":[{\"name\":\"t\",\"script\":[]},{\"name\":\"u\",\"script\":[]}],"   \
+    "\"expect\":{\"cpu_share\":" x "}}"
+
+/* expect.cpu_share: the window and each task's bounds, in basis points; the decoder refuses
+ * a block whose padding, bounds or window were changed. */
+START_TEST(test_cpu_share)
+{
+    struct scn_compiled sc;
+    struct scn_view v;
+    compile_ok(SHARE("{\"from_us\":1000,\"to_us\":41000,\"tasks\":{\"u\":[30,36.67],\"t\":[0,"
+                     "100]}}"),
+               &sc, &v);
+    ck_assert_uint_eq(v.expect.share_from_ns, 1000000);
+    ck_assert_uint_eq(v.expect.share_to_ns, 41000000);
+    ck_assert_uint_eq(v.expect.nshare, 2);
+    ck_assert_uint_eq(v.expect.share[0].task, 1);
+    ck_assert_uint_eq(v.expect.share[0].min_bp, 3000);
+    ck_assert_uint_eq(v.expect.share[0].max_bp, 3667);
+    ck_assert_uint_eq(v.expect.share[1].task, 0);
+    ck_assert_uint_eq(v.expect.share[1].min_bp, 0);
+    ck_assert_uint_eq(v.expect.share[1].max_bp, 10000);
+    /* the block sits right before the string table */
+    uint32_t at =
+        (uint32_t)SCN_GET(sc.blob, header, strtab_off) - SCN_SHARE_FIXED - 2 * SCN_SHARE_ENT_SIZE;
+    static const struct {
+        uint32_t off;
+        uint32_t value;
+        const char *msg;
+    } edits[] = {
+        {SCN_AT(share_fixed, pad), 1, "nonzero padding"},
+        {SCN_AT(share_fixed, to_ns), 1000000, "CPU share window out of range"},
+        {SCN_SHARE_FIXED + SCN_AT(share_entry, max_bp), 10001, "CPU share bounds out of range"},
+        {SCN_SHARE_FIXED + SCN_AT(share_entry, min_bp), 3668, "CPU share bounds out of range"},
+        {SCN_SHARE_FIXED + SCN_SHARE_ENT_SIZE + SCN_AT(share_entry, task), 1,
+         "task named twice in an expectation"},
+        {SCN_SHARE_FIXED + SCN_AT(share_entry, task), 2, "expectation names no task"},
+        {SCN_AT(share_fixed, nshare), 0, "CPU share count out of range"},
+    };
+    uint8_t *copy = malloc(sc.len);
+    for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+        memcpy(copy, sc.blob, sc.len);
+        uint32_t w = edits[i].value;
+        memcpy(copy + at + edits[i].off, &w, 4); /* little-endian, as the blob */
+        struct scn_error e;
+        ck_assert_msg(scn_decode(copy, sc.len, &v, &e) != 0, "edit %zu decoded", i);
+        ck_assert_msg(strstr(e.msg, edits[i].msg) != NULL, "edit %zu: %s", i, e.msg);
+    }
+    /* a blob without the flag has no block: clearing the flag leaves bytes unaccounted */
+    memcpy(copy, sc.blob, sc.len);
+    uint32_t ex = (uint32_t)SCN_GET(sc.blob, header, expect_off);
+    copy[ex + SCN_AT(expect_fixed, flags)] &= (uint8_t)~SCN_EXPECT_CPU_SHARE;
+    struct scn_error e;
+    ck_assert(scn_decode(copy, sc.len, &v, &e) != 0);
+    free(copy);
+    scn_compiled_free(&sc);
+}
+END_TEST
+
 /* ---- bad input: each case must name the right place ---- */
 
 struct bad_case {
@@ -620,6 +680,27 @@ struct bad_case {
 #define ARGS159 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 ARGS16 "xxxxxxxxxxxxxxx"
 
 static const struct bad_case bad_cases[] = {
+    {SHARE("1"), "expect.cpu_share: must be an object"},
+    {SHARE("{\"to_us\":5,\"tasks\":{\"t\":[1,2]}}"), "expect.cpu_share: missing key \"from_us\""},
+    {SHARE("{\"from_us\":5,\"to_us\":5,\"tasks\":{\"t\":[1,2]}}"),
+     "expect.cpu_share.to_us: must be an integer 6.."},
+    {SHARE("{\"from_us\":0,\"to_us\":5}"), "expect.cpu_share: missing key \"tasks\""},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{}}"),
+     "expect.cpu_share.tasks: must name at least one task"},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"v\":[1,2]}}"),
+     "expect.cpu_share.tasks.v: no task named \"v\""},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"t\":[1,2],\"t\":[1,2]}}"),
+     "expect.cpu_share.tasks.t: "},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"t\":[1]}}"),
+     "expect.cpu_share.tasks.t: must be [min_pct, max_pct]"},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"t\":[1,100.5]}}"),
+     "expect.cpu_share.tasks.t[1]: must be a percentage 0..100"},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"t\":[\"1\",2]}}"),
+     "expect.cpu_share.tasks.t[0]: must be a percentage 0..100"},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"t\":[50,40]}}"),
+     "expect.cpu_share.tasks.t[1]: must not be below the least share"},
+    {SHARE("{\"from_us\":0,\"to_us\":5,\"tasks\":{\"t\":[1,2]},\"x\":1}"),
+     "expect.cpu_share.x: unknown key"},
     {ONE_TASK("") "x", "x.json:1:"},
     {"{\"name\":\"a\",\n\"tasks\":[\n  {\"name\" \"t\"}]}", "x.json:3:"},
     {"", "x.json:1:1: empty input"},
@@ -1209,7 +1290,8 @@ START_TEST(test_layout)
     } sizes[] = {{"header", SCN_HDR_SIZE},          {"task", SCN_TASK_ENT_SIZE},
                  {"fault", SCN_FAULT_ENT_SIZE},     {"expect_fixed", SCN_EXPECT_FIXED},
                  {"exit_entry", SCN_EXIT_ENT_SIZE}, {"order_entry", SCN_ORDER_ENT_SIZE},
-                 {"str", SCN_STR_REF_SIZE},         {"insn", SCN_INSN_HDR}};
+                 {"str", SCN_STR_REF_SIZE},         {"insn", SCN_INSN_HDR},
+                 {"share_fixed", SCN_SHARE_FIXED},  {"share_entry", SCN_SHARE_ENT_SIZE}};
     ck_assert_uint_eq(scn_nrecords, sizeof(sizes) / sizeof(sizes[0]));
     for (uint32_t i = 0; i < scn_nrecords; i++) {
         check_record(&scn_records[i], 0);
@@ -1274,6 +1356,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_server_faults);
     tcase_add_test(tc, test_version_3_still_decodes);
     tcase_add_test(tc, test_init_task);
+    tcase_add_test(tc, test_cpu_share);
     tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, test_bad_special);
     tcase_add_test(tc, test_url_expect_syntax);

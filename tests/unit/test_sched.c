@@ -28,6 +28,7 @@
 #include "../../core/obj.h"
 #include "../../core/page.h"
 #include "../../core/prng.h"
+#include "../../core/sched.h"
 #include "../../core/syscall.h"
 #include "../../core/task.h"
 #include "../../core/thread.h"
@@ -136,6 +137,45 @@ START_TEST(test_rr_compute_preempted_by_quantum)
     ck_assert_msg(other_first_run >= 1000000 && other_first_run < 1100000,
                   "the other thread first ran at %" PRId64 " ns", other_first_run);
     ck_assert_uint_ge(computer_switches, 2);
+}
+END_TEST
+
+static void body_compute_only(uintptr_t ns)
+{
+    EXPECT(tw_compute_ns(ns), TW_OK);
+    bodies_done++;
+}
+
+/*
+ * CPU time by task, and inside a window (sched_set_window): two tasks computing 10 ms each
+ * in 1 ms quanta take turns, so each runs 2 of the 4 ms of [3.5 ms, 7.5 ms) within a
+ * quantum; all of their time is counted, the switches' 400 ns for nobody.
+ */
+START_TEST(test_cpu_window)
+{
+    boot_policy(SCHED_RR, 1);
+    sched_set_window(3500000, 7500000);
+    struct task *a = new_task("a"), *b = new_task("b");
+    new_thread(a, body_compute_only, 10000000);
+    new_thread(b, body_compute_only, 10000000);
+    struct task *c = new_task("c"); /* a second thread of c: both count for c */
+    new_thread(c, body_compute_only, 500000);
+    new_thread(c, body_compute_only, 500000);
+    int why = k_run();
+    ck_assert_int_eq(why, TR_END_DONE);
+    ck_assert_uint_ge(a->cpu_ns, 10000000);
+    ck_assert_uint_ge(b->cpu_ns, 10000000);
+    ck_assert_uint_ge(c->cpu_ns, 1000000);
+    ck_assert_uint_lt(a->cpu_ns, 10000000 + 100000); /* compute is exact; system calls cost */
+    uint64_t in = a->cpu_window_ns + b->cpu_window_ns + c->cpu_window_ns;
+    ck_assert_uint_le(in, 4000000);
+    ck_assert_uint_ge(in, 4000000 - 4 * 1000); /* at most a few switch costs outside */
+    ck_assert_uint_eq(c->cpu_window_ns, 0);    /* c ended in the first millisecond and a half */
+    ck_assert_uint_ge(a->cpu_window_ns, 1500000);
+    ck_assert_uint_le(a->cpu_window_ns, 2500000);
+    ck_assert_uint_ge(b->cpu_window_ns, 1500000);
+    k_teardown();
+    ck_assert_uint_eq(kobj_live_count(), 0);
 }
 END_TEST
 
@@ -742,6 +782,7 @@ static Suite *sched_suite(void)
     tcase_add_test(tc, test_rr_yield_alone_returns);
     tcase_add_test(tc, test_rr_compute_preempted_by_quantum);
     tcase_add_test(tc, test_rr_compute_alone_not_switched);
+    tcase_add_test(tc, test_cpu_window);
     tcase_add_test(tc, test_rr_two_computers_interleave);
     suite_add_tcase(s, tc);
 

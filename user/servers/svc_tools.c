@@ -5,11 +5,11 @@
  *   svc-watch name=NAME events=N [wait_us=W] [for_us=T]
  *       subscribes to NAME (kv protocol), waiting up to W for the name to appear, and
  *       prints every owner-changed event it is told, until N events or T of virtual time.
- *   svc-loop name=NAME n=N [gap_us=G] [wait_us=W]
+ *   svc-loop name=NAME n=N [gap_us=G] [wait_us=W] [keys=K]
  *       one subscription, N kv calls (a PUT then a GET of the same key, in turns) with G
- *       between them; a call refused with restarted (its server died holding it) counts
- *       and the loop goes on with the same subscription. Ends 0 with its counts printed;
- *       any other failure ends it with that error.
+ *       between them, over keys k0, k1, ... (with K: k0..k(K-1) again and again); a call refused
+ * with restarted (its server died holding it) counts and the loop goes on with the same
+ * subscription. Ends 0 with its counts printed; any other failure ends it with that error.
  */
 #include "../../core/klib.h"
 #include "../programs.h"
@@ -81,6 +81,9 @@ int64_t svc_loop_main(const char *args, size_t len)
         return TW_E_INVAL;
     int64_t n = tw_program_arg(args, len, "n", 10);
     uint64_t gap = (uint64_t)tw_program_arg(args, len, "gap_us", 0) * US;
+    int64_t keys = tw_program_arg(args, len, "keys", 0);
+    if (n < 0 || keys < 0)
+        return TW_E_INVAL;
     struct svc_sub s;
     struct svc_sub_opts o = {.wait_us = (uint64_t)tw_program_arg(args, len, "wait_us", 100000)};
     int64_t rc = svc_subscribe(&s, &svc_proto_kv, name, nlen, &o);
@@ -94,14 +97,16 @@ int64_t svc_loop_main(const char *args, size_t len)
         if (i % 2 == 0) {
             twain_kv_PutRequest req = twain_kv_PutRequest_init_zero;
             twain_kv_PutReply rep;
-            k_snprintf(req.key, sizeof(req.key), "k%lld", (long long)(i / 2));
+            k_snprintf(req.key, sizeof(req.key), "k%lld",
+                       (long long)(keys > 0 ? i / 2 % keys : i / 2));
             req.value.size = 1;
             req.value.bytes[0] = (uint8_t)i;
             rc = svc_call(&s, SVC_KV_PUT, &req, &rep);
         } else {
             twain_kv_GetRequest req = twain_kv_GetRequest_init_zero;
             twain_kv_GetReply rep;
-            k_snprintf(req.key, sizeof(req.key), "k%lld", (long long)(i / 2));
+            k_snprintf(req.key, sizeof(req.key), "k%lld",
+                       (long long)(keys > 0 ? i / 2 % keys : i / 2));
             rc = svc_call(&s, SVC_KV_GET, &req, &rep);
         }
         if (rc == TW_E_RESTARTED)
