@@ -125,14 +125,17 @@ static bool strings_ok(const pb_msgdesc_t *d, const uint8_t *p, size_t n, const 
 {
     pb_istream_t s = pb_istream_from_buffer(p, n);
     pb_field_iter_t it;
-    bool fields = pb_field_iter_begin_const(&it, d, msg);
+    int fields = -1; /* the iterator is begun at the first length-delimited field only:
+                        most messages have none, and beginning it is the walk's cost */
     while (s.bytes_left > 0) {
         pb_wire_type_t wt;
         uint32_t tag, len;
         bool eof;
         if (!pb_decode_tag(&s, &wt, &tag, &eof))
             return false;
-        if (wt != PB_WT_STRING || !fields || !pb_field_iter_find(&it, tag)) {
+        if (wt == PB_WT_STRING && fields < 0)
+            fields = pb_field_iter_begin_const(&it, d, msg) ? 1 : 0;
+        if (wt != PB_WT_STRING || fields == 0 || !pb_field_iter_find(&it, tag)) {
             if (!pb_skip_field(&s, wt))
                 return false;
             continue;
@@ -161,14 +164,15 @@ static int64_t encode(uint16_t method, uint8_t kind, int32_t status, const pb_ms
     if (buf == NULL || cap < HDR)
         return TW_E_TOOBIG;
     if (src != NULL) {
-        /* Sized first: nanopb's encoder fails alike on a full buffer and a bad structure. */
-        if (!pb_get_encoded_size(&n, d, src))
-            return TW_E_INVAL;
-        if (n > cap - HDR)
-            return TW_E_TOOBIG;
         pb_ostream_t o = pb_ostream_from_buffer(buf + HDR, cap - HDR);
-        if (!pb_encode(&o, d, src) || o.bytes_written != n)
-            return TW_E_INVAL;
+        if (!pb_encode(&o, d, src)) {
+            /* nanopb's encoder fails alike on a full buffer and a bad structure: sizing
+             * tells them apart (only on failure, so a good message is walked once) */
+            if (!pb_get_encoded_size(&n, d, src))
+                return TW_E_INVAL;
+            return n > cap - HDR ? TW_E_TOOBIG : TW_E_INVAL;
+        }
+        n = o.bytes_written;
         if (!strings_ok(d, buf + HDR, n, src, 0))
             return TW_E_INVAL;
     }

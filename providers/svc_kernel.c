@@ -42,12 +42,12 @@ static int64_t kservice_call(void *ctx, const uint8_t *msg, size_t len, uint8_t 
 {
     const struct svc_kservice *k = ctx;
     _Alignas(8) uint8_t req[KSVC_STRUCT_MAX], rep[KSVC_STRUCT_MAX];
-    k_memset(req, 0, sizeof(req));
-    k_memset(rep, 0, sizeof(rep));
     const struct svc_method *m = NULL;
-    int32_t status = svc_decode_request(k->proto, msg, len, &m, req, sizeof(req));
-    if (status == TW_OK)
+    int32_t status = svc_decode_request(k->proto, msg, len, &m, req, sizeof(req)); /* zeroes req */
+    if (status == TW_OK) {
+        k_memset(rep, 0, m->rep_size); /* the handler's reply starts zeroed */
         status = k->handle(k->ctx, m, req, rep);
+    }
     uint16_t method = m != NULL ? m->number : len >= 2 ? (uint16_t)(msg[0] | msg[1] << 8) : 0;
     int64_t n = svc_encode_reply(k->proto, method, status, status == TW_OK ? rep : NULL, out, cap);
     if (n < 0)

@@ -103,10 +103,11 @@ int64_t svc_serve_one(int32_t port, const struct svc_proto *p, svc_handler handl
     if (r < 0)
         return r;
     const struct svc_method *m = NULL;
-    k_memset(rep, 0, sizeof(rep));
     int32_t status = svc_decode_request(p, msg, (size_t)r, &m, req, sizeof(req));
-    if (status == TW_OK)
+    if (status == TW_OK) {
+        k_memset(rep, 0, m->rep_size); /* the handler's reply starts zeroed */
         status = handler(ctx, m, req, rep);
+    }
     uint16_t method = m != NULL ? m->number
                       : r >= 2  ? (uint16_t)(msg[0] | (uint16_t)msg[1] << 8)
                                 : 0;

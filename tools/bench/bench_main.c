@@ -134,6 +134,11 @@ int main(int argc, char **argv)
         printf("ipc round trip: %.1f ns\n", bench_ipc_roundtrip_ns(strtoull(argv[2], NULL, 10)));
         return 0;
     }
+    if (argc == 4 && strcmp(argv[1], "--svc-call-only") == 0) { /* for profiling */
+        printf("svc call (%s): %.1f ns\n", atoi(argv[3]) ? "to a task" : "to the kernel",
+               bench_svc_call_ns(strtoull(argv[2], NULL, 10), atoi(argv[3])));
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "--svc-only") == 0) { /* the services' lines alone */
         bench_services(MEDIAN_OF(bench_ipc_roundtrip_ns(200000)));
         return 0;
