@@ -4,11 +4,13 @@
  * docs/services.md, "The log") for the scenarios:
  *
  *   log-append name=NAME [level=L] [text=WORD] [n=N] [gap_us=G] [wait_us=W] [via=kernel]
- *              [bad=oversized|utf8|nul]
+ *              [bad=oversized|utf8|nul] [claim=T]
  *       one subscription (via=kernel: kernel code makes the calls), N appends of level L
  *       (default 1) and text WORD ("WORD i" when N > 1) with G between them, then the
  *       malformed APPEND bad names, built by hand since the codec would not send it: a
- *       200-byte text, one that is not UTF-8, or one holding a NUL. Prints its task id and
+ *       200-byte text, one that is not UTF-8, or one holding a NUL; then, with claim, an
+ *       APPEND that claims to come from task T (an extra field 5 = T, which the log's request
+ *       does not have, and the text "claims to be task T"). Prints its task id and
  *       the number each append got ("r": refused with restarted, its server died holding
  *       it; "x": refused by the service, which it prints); ends 0, or with the error of a
  *       subscribe or of a call that failed otherwise.
@@ -87,9 +89,32 @@ static size_t bad_append(const char *bad, size_t blen, uint8_t *msg, const char 
     return 0;
 }
 
-/* Send msg[0..n) as a request on s and read its reply past events: the reply's status, or
- * the transport's error, or invalid_argument for a reply that is not the APPEND's. */
-static int64_t raw_call(struct svc_sub *s, uint8_t *msg, size_t n)
+/* An APPEND built by hand that claims to come from task claim: its text says so, and it
+ * carries field 5 (TailReply's task) = claim, which AppendRequest does not have: protobuf
+ * skips it, so the claim reaches nobody. Its length in msg. */
+static size_t claim_append(uint64_t claim, uint8_t *msg)
+{
+    k_memset(msg, 0, TW_MSG_MAX_BYTES);
+    msg[0] = SVC_LOG_APPEND;
+    size_t n = TW_SVC_HDR_BYTES;
+    msg[n++] = 0x08; /* level = 1 */
+    msg[n++] = 1;
+    msg[n++] = 0x12; /* text */
+    size_t t =
+        k_snprintf((char *)msg + n + 1, 40, "claims to be task %llu", (unsigned long long)claim);
+    msg[n] = (uint8_t)t;
+    n += 1 + t;
+    msg[n++] = 0x28; /* field 5, a varint */
+    do {
+        msg[n++] = (uint8_t)((claim & 0x7f) | (claim > 0x7f ? 0x80 : 0));
+        claim >>= 7;
+    } while (claim != 0);
+    return n;
+}
+
+/* Send msg[0..n) as a request on s and read its reply past events into rep: the reply's
+ * status, or the transport's error, or invalid_argument for a reply not the APPEND's. */
+static int64_t raw_call(struct svc_sub *s, uint8_t *msg, size_t n, twain_log_AppendReply *rep)
 {
     int64_t w = tw_write(s->h, msg, n);
     if (w < 0)
@@ -102,10 +127,9 @@ static int64_t raw_call(struct svc_sub *s, uint8_t *msg, size_t n)
             s->events++;
             continue;
         }
-        twain_log_AppendReply rep;
         uint16_t got;
         int32_t status;
-        int rc = svc_decode_reply(&svc_proto_log, msg, (size_t)r, &got, &status, &rep, sizeof(rep));
+        int rc = svc_decode_reply(&svc_proto_log, msg, (size_t)r, &got, &status, rep, sizeof(*rep));
         if (rc != TW_OK)
             return rc;
         return got == SVC_LOG_APPEND ? status : TW_E_INVAL;
@@ -175,9 +199,22 @@ int64_t log_append_main(const char *args, size_t len)
         size_t m = bad_append(bad, blen, msg, &what);
         if (m == 0)
             return TW_E_INVAL;
-        rc = raw_call(&s, msg, m);
+        twain_log_AppendReply rep;
+        rc = raw_call(&s, msg, m, &rep);
         sup_print(&con, "log-append %.*s: %s: %s", (int)nlen, name, what,
                   rc == TW_OK ? "appended (wrong)" : tw_strerror(rc));
+    }
+    int64_t claim = tw_program_arg(args, len, "claim", -1);
+    if (claim >= 0) {
+        uint8_t msg[TW_MSG_MAX_BYTES];
+        twain_log_AppendReply rep;
+        rc = raw_call(&s, msg, claim_append((uint64_t)claim, msg), &rep);
+        if (rc == TW_OK)
+            sup_print(&con, "log-append %.*s: task %lld claimed to be task %lld: seq %llu",
+                      (int)nlen, name, (long long)tw_task_id(), (long long)claim,
+                      (unsigned long long)rep.seq);
+        else
+            sup_print(&con, "log-append %.*s: claim: %s", (int)nlen, name, tw_strerror(rc));
     }
     sup_print(&con, "log-append %.*s: %u owner events, one subscription", (int)nlen, name,
               s.events);
