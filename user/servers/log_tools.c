@@ -14,10 +14,12 @@
  *       the number each append got ("r": refused with restarted, its server died holding
  *       it; "x": refused by the service, which it prints); ends 0, or with the error of a
  *       subscribe or of a call that failed otherwise.
- *   log-tail name=NAME [back=B] [n=N] [wait_us=W] [via=kernel]
- *       one subscription, N TAILs from back=B+N-1 down to back=B (oldest first); prints
+ *   log-tail name=NAME [back=B] [n=N] [delay_us=D] [wait_us=W] [via=kernel]
+ *       one subscription, and D after it N TAILs from back=B+N-1 down to back=B (oldest
+ *       first); prints
  *       each record (seq, level, the task the log says wrote it, text) or that the log does
- *       not keep it, then how many it found and whether their numbers rise one by one.
+ *       not keep it, then how many it found, whether their numbers rise one by one, and the
+ *       owner events its subscription was told.
  */
 #include "../../core/klib.h"
 #include "../ops.h"
@@ -235,6 +237,9 @@ int64_t log_tail_main(const char *args, size_t len)
     int64_t n = tw_program_arg(args, len, "n", 1);
     if (n < 1 || back > UINT32_MAX || back + n - 1 > UINT32_MAX)
         return TW_E_INVAL;
+    uint64_t delay = (uint64_t)tw_program_arg(args, len, "delay_us", 0) * US;
+    if (delay > 0) /* subscribed first: the subscription lives through what happens meanwhile */
+        (void)tw_sleep_ns(delay);
     uint64_t found = 0, prev = 0;
     bool rising = true;
     for (int64_t k = back + n - 1; k >= back; k--) {
@@ -261,6 +266,7 @@ int64_t log_tail_main(const char *args, size_t len)
     sup_print(&con, "log-tail %.*s: %llu of %lld found, %s", (int)nlen, name,
               (unsigned long long)found, (long long)n,
               rising ? "numbered one by one" : "NOT numbered one by one");
+    sup_print(&con, "log-tail %.*s: %u owner events, one subscription", (int)nlen, name, s.events);
     tw_close(s.h);
     return 0;
 }
