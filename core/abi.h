@@ -141,6 +141,7 @@ enum tw_invoke_op {
     TW_PORT_SERVE_SCHEME = 0x210,
     TW_PORT_SET_REPEATABLE = 0x211, /* docs/supervision.md */
     TW_PORT_GENERATION = 0x212,
+    TW_PORT_SENDER = 0x213, /* who wrote the request in service: a task id (docs/services.md) */
     /* on file:/// (the file server's VFS root) */
     TW_VFS_MOUNT = 0x600,
     TW_VFS_UNMOUNT = 0x601,

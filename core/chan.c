@@ -183,7 +183,7 @@ static void take_handles(struct chan_msg *m, const int32_t *hv, uint32_t nh)
         carry(e.obj);
         m->h[i] = e;
     }
-    m->nh = nh;
+    m->nh = (uint8_t)nh;
 }
 
 /*
@@ -206,12 +206,14 @@ static int64_t send_msg(struct kobj *self, struct msg_ring *dest, struct kobj *d
     if (m == NULL)
         return TW_E_NOMEM;
     k_memcpy(m->data, data, len);
-    m->len = (uint32_t)len;
+    m->len = (uint16_t)len;
     take_handles(m, hv, nh);
     if (from != NULL)
         kobj_ref(from);
     m->from = from;
     m->flags = 0;
+    struct thread *w = thread_current(); /* the writer; kernel code writes in its caller's */
+    m->task = w != NULL ? w->task->id : 0;
     m->seq = ch.next_seq++;
     m->req = 0;
     uint64_t d = digest(m);
@@ -555,6 +557,7 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
     }
     const struct chan_msg *m = ring_front(&p->in);
     uint64_t req = m->req, seq = m->seq;
+    uint32_t task = m->task;
     struct kobj *from = NULL;
     bool was_full = ring_full(&p->in);
     int64_t n = recv_msg(o, &p->in, buf, len, out, cap, &from);
@@ -563,7 +566,7 @@ static int64_t port_recv(struct kobj *o, void *buf, size_t len, int32_t *out, ui
             req_copy_free(copy);
         return n;
     }
-    req_read(t, p, req, seq, copy); /* ends the previous one: before reply_to moves on */
+    req_read(t, p, req, seq, task, copy); /* ends the previous one: before reply_to moves on */
     if (t->reply_to != NULL)
         kobj_unref(t->reply_to);
     t->reply_to = from;
@@ -621,6 +624,10 @@ static int64_t port_invoke(struct kobj *o, const struct kargs *a)
         return TW_OK;
     case TW_PORT_GENERATION:
         return as_port(o)->gen;
+    case TW_PORT_SENDER: { /* of the request this thread has in service from this port */
+        const struct thread *t = thread_current();
+        return t->svc.port == o ? (int64_t)t->svc.task : TW_E_INVAL;
+    }
     case TW_CHAN_PENDING:
         return as_port(o)->in.count;
     case TW_CHAN_WRITE_HANDLES:

@@ -26,15 +26,18 @@ struct thread;
 #define MSG_MARKER 1u
 
 struct chan_msg {
-    uint32_t len;
-    uint16_t nh;
-    uint16_t flags;    /* MSG_* */
+    uint16_t len;      /* at most TW_MSG_MAX_BYTES */
+    uint8_t nh;        /* at most TW_MSG_MAX_HANDLES */
+    uint8_t flags;     /* MSG_* */
+    uint32_t task;     /* a port's messages: the id of the task whose thread wrote it (0: none) */
     uint64_t seq;      /* the message's number (TR_IPC_*) */
     uint64_t req;      /* a port's messages: the request's number on the port (TR_REQ_*) */
     struct kobj *from; /* a port's messages: the client end (a reference) */
     struct handle_entry h[TW_MSG_MAX_HANDLES];
     uint8_t data[TW_MSG_MAX_BYTES];
 };
+_Static_assert(TW_MSG_MAX_BYTES <= UINT16_MAX && TW_MSG_MAX_HANDLES <= UINT8_MAX,
+               "a message's length and handle count fit their fields");
 
 /*
  * A ring of message slots; storage is allocated on the first write. A message sent into an
@@ -220,10 +223,11 @@ static inline void req_accept(struct port *p, struct chan_msg *m)
  * TW_OK with *copy (or NULL: none kept), TW_E_NOMEM. */
 int req_copy_for_read(struct port *p, struct chan_msg **copy);
 void req_copy_free(struct chan_msg *copy);
-/* t has read request (req, seq) from p (its reply_to still names the previous client):
- * binds p to t's task if unbound, ends t's previous request (TR_REQ_NEXT), and puts this
- * one in service with its copy. */
-void req_read(struct thread *t, struct port *p, uint64_t req, uint64_t seq, struct chan_msg *copy);
+/* t has read request (req, seq), written by task (its id), from p (its reply_to still names
+ * the previous client): binds p to t's task if unbound, ends t's previous request
+ * (TR_REQ_NEXT), and puts this one in service with its copy. */
+void req_read(struct thread *t, struct port *p, uint64_t req, uint64_t seq, uint32_t task,
+              struct chan_msg *copy);
 /* t's request in service ended (how: enum trace_req_end) by t's write or its client's end. */
 void req_service_end(struct thread *t, uint32_t how);
 /* p's last handle went: every queued request ends TR_REQ_CLOSED, and the ring is empty. */

@@ -62,6 +62,7 @@ int req_copy_for_read(struct port *p, struct chan_msg **copy)
     if (c == NULL)
         return TW_E_NOMEM;
     c->len = m->len;
+    c->task = m->task;
     c->seq = m->seq;
     c->req = m->req;
     k_memcpy(c->data, m->data, m->len);
@@ -90,6 +91,7 @@ static void fill_marker(struct chan_msg *m, int32_t err, uint64_t seq, uint64_t 
     m->len = 0;
     m->nh = 0;
     m->flags = MSG_MARKER;
+    m->task = 0;
     m->seq = seq;
     m->req = req;
     m->from = NULL;
@@ -146,7 +148,8 @@ int64_t req_take_marker(struct chan_end *e, uint64_t *seq)
     return err;
 }
 
-void req_read(struct thread *t, struct port *p, uint64_t req, uint64_t seq, struct chan_msg *copy)
+void req_read(struct thread *t, struct port *p, uint64_t req, uint64_t seq, uint32_t task,
+              struct chan_msg *copy)
 {
     if (p->server == NULL) {
         p->server = t->task;
@@ -156,7 +159,8 @@ void req_read(struct thread *t, struct port *p, uint64_t req, uint64_t seq, stru
     if (t->svc.port != NULL)
         req_service_end(t, TR_REQ_NEXT); /* it read past its last one: a one-way message */
     kobj_ref(&p->obj);
-    t->svc = (struct port_service){.port = &p->obj, .copy = copy, .req = req, .seq = seq};
+    t->svc =
+        (struct port_service){.port = &p->obj, .copy = copy, .req = req, .seq = seq, .task = task};
     p->in_service++;
     if (copy != NULL)
         p->in.held++;
@@ -335,7 +339,8 @@ static void check_service(struct thread *th)
     p->chk++;
     if (s->copy != NULL) {
         const struct chan_msg *c = s->copy;
-        K_ASSERT(c->req == s->req && c->seq == s->seq && c->from == th->reply_to && c->nh == 0);
+        K_ASSERT(c->req == s->req && c->seq == s->seq && c->task == s->task &&
+                 c->from == th->reply_to && c->nh == 0);
         p->chk_held++;
     }
     struct chan_end *client = as_end(th->reply_to);

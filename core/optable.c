@@ -248,6 +248,15 @@ const struct tw_op tw_invoke_ops[] = {
      .result = "the generation",
      .doc = "the port's incarnation (0..2^32-1, wraps); on a client end the one it connected in, "
             "also when stale; a pair end: not_supported"},
+    {.op = TW_PORT_SENDER,
+     .name = "port_sender",
+     .kinds = K(PORT),
+     .right = R(INVOKE),
+     .arg = NO_ARGS,
+     .errors = E(INVAL),
+     .result = "a task id",
+     .doc = "the id of the task whose thread wrote the request this thread has in service from "
+            "the port (0: kernel code with no task); none in service: invalid_argument"},
     /* ---- timers ---- */
     {.op = TW_TIMER_SET_INTERVAL_MS,
      .name = "timer_set_interval_ms",

@@ -30,6 +30,7 @@ struct port_service {
     void *copy;        /* a repeatable request: the kernel's copy (struct chan_msg), or NULL */
     uint64_t req;      /* its number on that port */
     uint64_t seq;      /* its message seq (TR_IPC_*) */
+    uint32_t task;     /* the id of the task that wrote it (TW_PORT_SENDER), 0: none */
 };
 
 struct thread {

@@ -173,6 +173,13 @@ static inline int64_t tw_port_generation(int32_t h)
     return tw_invoke(h, TW_PORT_GENERATION, 0, 0, 0, 0);
 }
 
+/* the id of the task whose thread wrote the request this thread has in service from the port (0:
+ * kernel code with no task); none in service: invalid_argument */
+static inline int64_t tw_port_sender(int32_t h)
+{
+    return tw_invoke(h, TW_PORT_SENDER, 0, 0, 0, 0);
+}
+
 /* re-arm with a period of a0 ms from now */
 static inline int64_t tw_timer_set_interval_ms(int32_t h, uint64_t a0)
 {

@@ -41,6 +41,10 @@ static const struct tw_program table[] = {
     {"svc-watch", svc_watch_main, "subscribes to name=NAME and prints its owner changes"},
     {"svc-loop", svc_loop_main,
      "n=N kv calls on one subscription to name=NAME, through its server's restarts"},
+    {"log-server", log_server_main,
+     "provides the log service (name=NAME, default log, or under init; docs/services.md)"},
+    {"log-append", log_append_main, "appends n=N records to the log name=NAME, one subscription"},
+    {"log-tail", log_tail_main, "prints the log name=NAME's records back=B .. B+n-1, oldest first"},
     {NULL, NULL, NULL},
 };
 

@@ -73,5 +73,8 @@ int64_t kv_server_main(const char *args, size_t len);
 int64_t svc_4way_main(const char *args, size_t len);
 int64_t svc_watch_main(const char *args, size_t len);
 int64_t svc_loop_main(const char *args, size_t len);
+int64_t log_server_main(const char *args, size_t len);
+int64_t log_append_main(const char *args, size_t len);
+int64_t log_tail_main(const char *args, size_t len);
 
 #endif /* TWAIN_USER_PROGRAMS_H */

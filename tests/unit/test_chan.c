@@ -8,8 +8,8 @@
  * k_run; k_teardown then asserts that nothing leaked. Covers pairs (taking the peer, ring
  * capacity, FIFO order, size limits, short buffers, peer closing with messages queued),
  * blocking reads and writes woken by the other side, named ports (listen, connect, reply
- * routing, closing), the signals seen by wait() and poll() with their deadlines, and
- * closing a handle that another thread is blocked on.
+ * routing, closing, the task a request names), the signals seen by wait() and poll() with their
+ * deadlines, and closing a handle that another thread is blocked on.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -707,6 +707,73 @@ START_TEST(test_woken_waiter_then_handle_closed)
 }
 END_TEST
 
+/* ---- who sent a request (TW_PORT_SENDER) ------------------------------------------------- */
+
+static int64_t sender_of(int32_t h)
+{
+    return tw_invoke(h, TW_PORT_SENDER, 0, 0, 0, 0);
+}
+
+static int64_t my_task_id(void)
+{
+    return tw_invoke(TW_HANDLE_SELF, TW_TASK_ID, 0, 0, 0, 0);
+}
+
+static int64_t sender_client_ids[3]; /* written by each client before it sends */
+
+/*
+ * Two clients in tasks of their own, and one in the server's task: each request names the
+ * task that wrote it, while it is in service and not after; a message read past (one-way)
+ * gives way to the next; a client end is no port.
+ */
+static void body_sender_server(uintptr_t arg)
+{
+    (void)arg;
+    char buf[16];
+    int32_t p = (int32_t)u_open("chan://who?listen", 0);
+    EXPECT(sender_of(p), TW_E_INVAL); /* nothing read yet */
+    int32_t own = (int32_t)u_open("chan://who", 0);
+    EXPECT(sender_of(own), TW_E_NOTSUP); /* a client end */
+    sender_client_ids[2] = my_task_id();
+    EXPECT(u_send(own, "own"), 3);
+    for (int i = 0; i < 3; i++) {
+        int64_t n = tw_read(p, buf, sizeof(buf));
+        EXPECT_OK(n);
+        int who = n == 3 ? 2 : buf[1] - '0'; /* "c0", "c1" or "own" */
+        EXPECT_ITEM(i, sender_of(p), sender_client_ids[who]);
+        if (who == 0)
+            continue; /* one-way: the next read reads past it, and that one is in service */
+        EXPECT_ITEM(i, u_send(p, "ok"), 2);
+        EXPECT_ITEM(i, sender_of(p), TW_E_INVAL); /* answered: none in service */
+    }
+    EXPECT(u_recv(own, "ok"), 2);
+    bodies_done++;
+}
+
+static void body_sender_client(uintptr_t id)
+{
+    char msg[4] = {'c', (char)('0' + id), 0, 0};
+    sender_client_ids[id] = my_task_id();
+    EXPECT_OK(sender_client_ids[id]);
+    int32_t c = (int32_t)u_open("chan://who", 0);
+    EXPECT(u_send(c, msg), 2);
+    if (id == 1)
+        EXPECT(u_recv(c, "ok"), 2);
+    bodies_done++;
+}
+
+START_TEST(test_port_sender_names_the_writing_task)
+{
+    boot();
+    new_thread(new_task("server"), body_sender_server, 0);
+    new_thread(new_task("c0"), body_sender_client, 0);
+    new_thread(new_task("c1"), body_sender_client, 1);
+    run_check(3);
+    ck_assert_int_ne(sender_client_ids[0], sender_client_ids[1]);
+    ck_assert_int_ne(sender_client_ids[1], sender_client_ids[2]);
+}
+END_TEST
+
 /* ---- runner ----------------------------------------------------------------------------- */
 
 static Suite *chan_suite(void)
@@ -736,6 +803,7 @@ static Suite *chan_suite(void)
     tcase_add_test(tc, test_port_replies_go_to_their_client);
     tcase_add_test(tc, test_port_close_disconnects_clients);
     tcase_add_test(tc, test_port_reply_to_closed_client);
+    tcase_add_test(tc, test_port_sender_names_the_writing_task);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("waiting");

@@ -388,8 +388,11 @@ static void body_lost_server1(uintptr_t arg)
     u_exit(0);
 }
 
-/* The next server: what it reads, in order, answering each once. */
+/* The next server: what it reads, in order, answering each once, and the task each request
+ * names (TW_PORT_SENDER: a request delivered again still names its client). */
 static char lost_read[8];
+static int64_t lost_sender[8];
+static int64_t lost_client_task['e' - 'a' + 1];
 
 static void body_lost_server2(uintptr_t arg)
 {
@@ -400,6 +403,7 @@ static void body_lost_server2(uintptr_t arg)
         uint32_t op;
         int64_t tag = u_serve_read(p, &op);
         lost_read[i] = tag > 0 ? (char)tag : '?';
+        lost_sender[i] = tw_invoke(p, TW_PORT_SENDER, 0, 0, 0, 0);
         if (i == 0)
             k_check_invariants(); /* 'a' in service again, a copy kept */
         if (tag > 0)
@@ -413,6 +417,7 @@ static void body_lost_client(uintptr_t tag)
     u_sleep_until(100000 + (uint64_t)(tag - 'a') * 10000);
     int32_t c = (int32_t)u_open("chan://svc", 0);
     uint32_t op = tag == 'd' ? OP_B : OP_A;
+    lost_client_task[tag - 'a'] = tw_invoke(TW_HANDLE_SELF, TW_TASK_ID, 0, 0, 0, 0);
     if (tag == 'e') { /* a repeatable op carrying a handle: it cannot be delivered twice */
         char buf[8];
         memcpy(buf, &op, 4);
@@ -444,6 +449,9 @@ START_TEST(test_repeatable_redelivered_first_others_restarted)
     /* read order: 'a' then 'b' (in service, in the order first read, though 'b' came back
      * first), then the queued 'c'; 'd' and 'e' were refused. */
     ck_assert_str_eq(lost_read, "abc?");
+    for (int i = 0; i < 3; i++) /* 'a' from a copy in service, 'b' put back, 'c' kept queued */
+        ck_assert_int_eq(lost_sender[i], lost_client_task[lost_read[i] - 'a']);
+    ck_assert_int_ne(lost_client_task[0], lost_client_task[1]);
 }
 END_TEST
 
