@@ -378,8 +378,12 @@ static int64_t end_take(struct kobj *o, void *buf, size_t len, int32_t *out, uin
             return e->owed > 0 ? TW_E_WOULDBLOCK : TW_E_STALE;
         return end_peer_gone(e) ? TW_E_PEER : TW_E_WOULDBLOCK;
     }
-    if (ring_front(&e->in)->flags != 0)
-        return req_take_marker(e, marker);
+    if (ring_front(&e->in)->flags != 0) {
+        int64_t err = req_take_marker(e, marker);
+        if (e->port != NULL && (e->ev_len != 0 || e->port->kserve != NULL))
+            chan_event_flush(e); /* the marker's slot: for an event kept aside, or a reply */
+        return err;
+    }
     bool was_full = ring_full(&e->in);
     int64_t n = recv_msg(o, &e->in, buf, len, out, cap, NULL);
     /* The peer may write again. Only its TW_SIG_WRITABLE can have changed, and only if the
