@@ -129,6 +129,8 @@ struct kobj *chan_end_port(const struct kobj *end);
 uint32_t chan_port_gen(const struct kobj *port);
 /* port's first subscription (NULL: none), for moving them all to another port. */
 struct kobj *chan_port_first_client(const struct kobj *port);
+/* For invariant checks: port's subscriptions, counted. */
+uint32_t chan_port_subscribers(const struct kobj *port);
 
 /* The invariant checker: every request accepted into a port is in exactly one place (its
  * ring, in service by one thread, or ended), and stale ends' owed counts are exact. */

@@ -137,6 +137,18 @@ uint32_t chan_port_gen(const struct kobj *port)
     return as_port((struct kobj *)port)->gen;
 }
 
+uint32_t chan_port_subscribers(const struct kobj *port)
+{
+    struct port *p = as_port((struct kobj *)port);
+    uint32_t n = 0;
+    struct list *pos;
+    list_for_each(pos, &p->clients)
+    {
+        n += list_entry(pos, struct chan_end, client_link)->durable;
+    }
+    return n;
+}
+
 struct kobj *chan_port_first_client(const struct kobj *port)
 {
     struct port *p = as_port((struct kobj *)port);

@@ -465,6 +465,66 @@ static int svc_open(const struct url_parsed *p, const struct url *u, uint32_t fl
     return (int)rc;
 }
 
+/* ---- the invariant checker (prov_svc.check) -------------------------------------------- */
+
+static bool name_chars_ok(const char *name, uint32_t len)
+{
+    struct url_str n = {name, len};
+    return name_ok(&n);
+}
+
+/* A registration of e (its owner or one in line): it points back, its port is open. */
+static void check_reg(const struct svc_entry *e, const struct svc_reg *r)
+{
+    K_ASSERT(r->entry == e && r->port != NULL && !chan_port_closed(r->port));
+}
+
+/*
+ * Every entry is in the bucket of its hash, the hash is its name's, the name is valid and
+ * found once; it has exactly one of an owner (a task's registration, its port open) or a
+ * kernel-served port (a kernel service's, made at the first subscribe: no queue); the queue
+ * holds distinct registrations of this name, none the owner, with no subscribers (they are
+ * all on the owner's port); the generation has started; the count matches.
+ */
+static void svc_check(void)
+{
+    if (reg.table == NULL) {
+        K_ASSERT(reg.count == 0);
+        return;
+    }
+    K_ASSERT(!reg.pulse);
+    uint32_t n = 0;
+    for (uint32_t b = 0; b < SVC_BUCKETS; b++) {
+        for (const struct svc_entry *e = reg.table[b]; e != NULL; e = e->next) {
+            K_ASSERT(++n <= reg.count); /* also: no cycle */
+            K_ASSERT((e->hash & (SVC_BUCKETS - 1)) == b);
+            K_ASSERT(e->len >= 1 && e->len <= SVC_NAME_MAX && name_chars_ok(e->name, e->len));
+            K_ASSERT(e->hash == name_hash(e->name, e->len));
+            K_ASSERT(find(e->name, e->len, e->hash) == e); /* no second entry of the name */
+            K_ASSERT(e->generation >= 1);
+            const struct svc_kservice *k = svc_kservice_find(e->name, e->len);
+            if (e->owner == NULL) {
+                K_ASSERT(e->kport != NULL && k != NULL && list_empty(&e->queue));
+                K_ASSERT(e->schema == k->proto->schema_hash && !chan_port_closed(e->kport));
+                continue;
+            }
+            K_ASSERT(e->kport == NULL && k == NULL);
+            check_reg(e, e->owner);
+            struct list *pos, *q;
+            list_for_each(pos, &e->queue)
+            {
+                const struct svc_reg *r = list_entry(pos, struct svc_reg, link);
+                check_reg(e, r);
+                K_ASSERT(r != e->owner && r->port != e->owner->port);
+                K_ASSERT(chan_port_subscribers(r->port) == 0);
+                for (q = pos->next; q != &e->queue; q = q->next)
+                    K_ASSERT(list_entry(q, struct svc_reg, link) != r);
+            }
+        }
+    }
+    K_ASSERT(n == reg.count);
+}
+
 static void svc_reset(void)
 {
     kcache_init(&reg.entries, "svc-entry", sizeof(struct svc_entry));
@@ -509,4 +569,5 @@ const struct provider prov_svc = {
     .open = svc_open,
     .reset = svc_reset,
     .release = svc_release,
+    .check = svc_check,
 };

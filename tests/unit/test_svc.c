@@ -10,11 +10,15 @@
  * over the subscribers; closing registrations and subscriptions frees them, a task killed
  * while it waits for a name leaves nothing behind, and an open without memory fails cleanly.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../../core/chan.h"
+#include "../../core/chan_int.h"
 #include "../../core/fault.h"
+#include "../../core/handle.h"
 #include "../../core/invariants.h"
 #include "../../core/page.h"
 #include "kernel_harness.h"
@@ -224,6 +228,7 @@ static void body_policies(uintptr_t arg)
     EXPECT_OK(p2);
     int64_t p3 = u_reg("s", "&policy=queue");
     EXPECT_OK(p3);
+    k_check_invariants(); /* an owner and two in line */
 
     /* A subscriber writes to the owner's port. */
     int32_t c = (int32_t)u_sub("s", "");
@@ -236,6 +241,7 @@ static void body_policies(uintptr_t arg)
     /* The queued one leaves the line when it closes; the next takes the name with c. */
     EXPECT(tw_close((int32_t)p2), TW_OK);
     EXPECT(tw_close((int32_t)p1), TW_OK);
+    k_check_invariants(); /* the subscriber moved to p3 */
     EXPECT_EVENT(c, 2, twain_svc_OwnerReason_OWNER_DIED, false, me);
     EXPECT(u_get(c, "two"), WANT_NONNEG);
     EXPECT(u_serve_get((int32_t)p3, "two"), TW_OK);
@@ -247,6 +253,7 @@ static void body_policies(uintptr_t arg)
     EXPECT(tw_close((int32_t)p3), TW_OK);
     EXPECT_EVENT(c, 3, twain_svc_OwnerReason_OWNER_GONE, false, 0);
     EXPECT(u_sub("s", ""), TW_E_NOENT);
+    k_check_invariants(); /* c's port closed: the name is gone */
     EXPECT(u_get(c, "three"), TW_E_PEER);
     EXPECT(tw_close(c), TW_OK);
     int64_t p4 = u_reg("s", ""); /* free again: a new name, from generation 1 */
@@ -291,6 +298,7 @@ static void body_policies(uintptr_t arg)
     EXPECT(u_openf("svc://kv?schema=%llx", (unsigned long long)SVC_CLOCK_SCHEMA), TW_E_VERSION);
     EXPECT(u_sub("nobody", ""), TW_E_NOENT);
     EXPECT(u_sub("nobody", "&wait_us=0"), TW_E_NOENT);
+    k_check_invariants(); /* a kernel entry, a nameless old port, t2 with two subscribers */
     bodies_done++;
 }
 
@@ -455,6 +463,7 @@ static void body_ring(uintptr_t arg)
         EXPECT_ITEM(i, p[i], WANT_NONNEG);
     }
     /* Generations 2..5 were posted: 2 took the slot, 5 overwrote 3 and 4 while waiting. */
+    k_check_invariants(); /* an event kept */
     EXPECT(u_pending(c), 1);
     EXPECT_EVENT(c, 2, twain_svc_OwnerReason_OWNER_REPLACED, false, me);
     EXPECT(u_pending(c), 1); /* the kept one moved into the freed slot */
@@ -590,6 +599,43 @@ START_TEST(test_open_without_memory)
 }
 END_TEST
 
+/* ---- the invariant checker finds a broken registry or subscription ----------------------- */
+
+static struct kobj *u_obj(int32_t h)
+{
+    struct thread *t = thread_current();
+    return handle_lookup(t->task, t, h)->obj;
+}
+
+/* which 0: a subscription is moved onto a registration in line (its subscribers belong to
+ * the owner); 1: a subscription leaves its port's list; 2: a pair end keeps an event. */
+static void body_corrupt(uintptr_t which)
+{
+    int64_t p = u_reg("c", "");
+    int64_t q = u_reg("c", "&policy=queue");
+    int32_t c = (int32_t)u_sub("c", "");
+    int32_t peer;
+    int32_t a = (int32_t)u_pair(&peer, 0);
+    EXPECT(p >= 0 && q >= 0 && c >= 0 && a >= 0, 1);
+    k_check_invariants(); /* consistent */
+    if (which == 0)
+        chan_end_move(u_obj(c), u_obj((int32_t)q));
+    else if (which == 1)
+        list_remove(&as_end(u_obj(c))->client_link); /* off its open port's list */
+    else
+        as_end(u_obj(a))->ev_len = 1;
+    k_check_invariants(); /* must panic */
+    bodies_done++;
+}
+
+START_TEST(test_invariants_find_corruption)
+{
+    boot();
+    new_thread(new_task("t"), body_corrupt, (uintptr_t)_i);
+    (void)k_run();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("svc");
@@ -606,6 +652,9 @@ int main(void)
     tcase_add_test(tc, test_close_frees_everything);
     tcase_add_test(tc, test_task_killed_while_waiting);
     tcase_add_test(tc, test_open_without_memory);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("invariants");
+    tcase_add_loop_test_raise_signal(tc, test_invariants_find_corruption, SIGABRT, 0, 3);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
