@@ -116,16 +116,6 @@ static const char *const urls[] = {
     "chan://fzp?listen", /* a port to serve fzp:// on (step_provider) */
     "fzp://a",
     "fzp://b/c?x=1",
-    /* the service registry (providers/svc.c): its table and subscriptions under the checker */
-    "svc://fz?register&schema=1&replaceable",
-    "svc://fz?register&schema=1&policy=queue",
-    "svc://fz?register&schema=1&policy=replace",
-    "svc://fz?schema=1&cap=1",
-    "svc://fz?schema=1&wait_us=50",
-    "svc://kv?schema=c2d13bedf2156afc",
-    "svc://kv?schema=c2d13bedf2156afc&via=kernel",
-    "svc://fz2?register&schema=c2d13bedf2156afc",
-    "svc://fz2?schema=c2d13bedf2156afc&via=kernel&timeout_us=100",
 };
 
 static uint8_t rd8(struct reader *r)
