@@ -184,6 +184,26 @@ static void tell_owner(struct svc_entry *e, struct kobj *port, uint32_t reason)
                e->owner != NULL ? e->owner->task : 0);
 }
 
+/*
+ * A replaced owner is told too: the event (reason replaced, the new generation and owner)
+ * arrives on its registration's port as a one-way message from a kernel client, read like
+ * any request (svc_msg_kind: an event; an answer to it is dropped). Lost when the port's ring
+ * is full or no memory is left: its subscribers were told, and the name is moved either way.
+ */
+static void tell_replaced(struct kobj *old_port, uint32_t gen, uint32_t new_task)
+{
+    uint8_t msg[K_CHAN_EVENT_MAX];
+    struct svc_owner_event ev = {gen, twain_svc_OwnerReason_OWNER_REPLACED, false, new_task};
+    int64_t n = svc_encode_event_owner(&ev, msg, sizeof(msg));
+    K_ASSERT(n > 0);
+    struct kobj *end;
+    if (chan_connect_port(old_port, &end) != TW_OK)
+        return;
+    uint64_t seq;
+    (void)chan_kernel_send(end, msg, (size_t)n, &seq);
+    kobj_unref(end); /* the message holds it until it is read */
+}
+
 /* Every subscription of from now writes to to. */
 static void move_subscribers(struct kobj *from, struct kobj *to)
 {
@@ -349,6 +369,7 @@ static int64_t do_register(const struct url_str *name, uint64_t h, uint64_t sche
     e->owner = r;
     move_subscribers(old->port, port);
     tell_owner(e, port, twain_svc_OwnerReason_OWNER_REPLACED);
+    tell_replaced(old->port, e->generation, r->task);
     return TR_SVC_REPLACED;
 }
 

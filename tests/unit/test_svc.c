@@ -270,6 +270,11 @@ static void body_policies(uintptr_t arg)
     int64_t t2 = u_reg("t", "&policy=replace"); /* not replaceable itself */
     EXPECT_OK(t2);
     EXPECT_EVENT(ct, 2, twain_svc_OwnerReason_OWNER_REPLACED, false, me);
+    /* The old owner is told on its port, as a message from a kernel client; an answer to it
+     * is taken and dropped with that client. */
+    EXPECT(u_pending((int32_t)t1), 1);
+    EXPECT_EVENT((int32_t)t1, 2, twain_svc_OwnerReason_OWNER_REPLACED, false, me);
+    EXPECT(u_answer((int32_t)t1, true), WANT_NONNEG);
     EXPECT(u_reg("t", "&policy=replace"), TW_E_BUSY);
     EXPECT(u_get(ct, "t"), WANT_NONNEG); /* goes to the new owner */
     EXPECT(u_serve_get((int32_t)t2, "t"), TW_OK);
