@@ -499,6 +499,7 @@ static void end_check(struct kobj *o)
     /* A subscription never goes stale: it is on its port's list until the port closes (the
      * name gone) or the end does (port NULL). Only a subscription keeps an event. */
     K_ASSERT(e->ev_len <= K_CHAN_EVENT_MAX && (e->ev_len == 0 || e->durable));
+    K_ASSERT(e->ev_fwd == NULL || (e->durable && !e->ev_fwd->closed && e->ev_fwd->kserve != NULL));
     if (e->durable && e->port != NULL)
         K_ASSERT(e->peer == NULL && !e->stale && list_linked(&e->client_link) != e->port->closed);
 }

@@ -112,9 +112,18 @@ void chan_post_event(struct kobj *port, const void *msg, size_t len)
     list_for_each(pos, &p->clients)
     {
         struct chan_end *e = list_entry(pos, struct chan_end, client_link);
-        if (e->durable)
+        if (e->durable && e->ev_fwd != NULL)
+            chan_post_event(&e->ev_fwd->obj, msg, len); /* a relay's port: no relay's target */
+        else if (e->durable)
             post_one(p, e, msg, len);
     }
+}
+
+void chan_end_forward_events(struct kobj *end, struct kobj *port)
+{
+    struct chan_end *e = as_end(end);
+    K_ASSERT(e->durable);
+    e->ev_fwd = port != NULL ? as_port(port) : NULL;
 }
 
 void chan_event_flush(struct chan_end *e)

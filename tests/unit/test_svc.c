@@ -422,7 +422,7 @@ static void body_ev_client(uintptr_t arg)
     u_sleep_until(MS / 4);
     int32_t c = (int32_t)u_sub("ev", "");
     EXPECT_OK(c);
-    int32_t w = (int32_t)u_sub("ev", "&via=kernel"); /* a relay's subscription */
+    int32_t w = (int32_t)u_sub("ev", "&via=kernel&cap=4"); /* a relay's subscription */
     EXPECT_OK(w);
     EXPECT(u_get(c, "k"), WANT_NONNEG);
     EXPECT(u_reply(c), 0); /* the first server */
@@ -436,6 +436,13 @@ static void body_ev_client(uintptr_t arg)
     EXPECT_EVENT(c, 5, twain_svc_OwnerReason_OWNER_GONE, false, 0);
     EXPECT(u_pending(c), 0);
     EXPECT(u_get(c, "k"), TW_E_PEER);
+    /* The relay's caller was told the same, as it happened (its ring has room for four). */
+    EXPECT(u_pending(w), 4);
+    EXPECT_EVENT(w, 2, twain_svc_OwnerReason_OWNER_DIED, false, sup_id);
+    EXPECT_EVENT(w, 3, twain_svc_OwnerReason_OWNER_RESTARTED, false, sup_id);
+    EXPECT_EVENT(w, 4, twain_svc_OwnerReason_OWNER_DIED, false, sup_id);
+    EXPECT_EVENT(w, 5, twain_svc_OwnerReason_OWNER_GONE, false, 0);
+    EXPECT(u_pending(w), 0);
     EXPECT(tw_close(c), TW_OK);
     EXPECT(tw_close(w), TW_OK);
     bodies_done++;
