@@ -287,43 +287,6 @@ static bool schema_of(const struct url *u, uint64_t *out)
     return true;
 }
 
-/* A query key of a form of svc:// URL: a flag ("register") or a key with a value. */
-struct svc_key {
-    const char *name;
-    bool value;
-};
-
-static const struct svc_key register_keys[] = {
-    {"register", false}, {"schema", true}, {"policy", true}, {"replaceable", false}, {"cap", true},
-};
-static const struct svc_key subscribe_keys[] = {
-    {"schema", true}, {"wait_us", true}, {"cap", true}, {"via", true}, {"timeout_us", true},
-};
-
-/* Every item of u's query is one of keys[0..n), each at most once, a flag without a value
- * and a key with one ("=", perhaps empty: its parser judges it): anything else (a key of
- * the other form, a typing error, an empty item) would be ignored silently. */
-static bool keys_ok(const struct url *u, const struct svc_key *keys, size_t n)
-{
-    const char *q = u->query.ptr;
-    uint32_t len = u->query.len, seen = 0;
-    for (uint32_t at = 0; u->has_query && at <= len;) {
-        uint32_t end = at, eq;
-        while (end < len && q[end] != '&')
-            end++;
-        for (eq = at; eq < end && q[eq] != '=';)
-            eq++;
-        size_t i = 0;
-        while (i < n && !k_memeq_str(q + at, eq - at, keys[i].name))
-            i++;
-        if (i == n || (seen >> i & 1u) != 0 || (eq < end) != keys[i].value)
-            return false;
-        seen |= 1u << i;
-        at = end + 1;
-    }
-    return true;
-}
-
 enum policy { POLICY_FAIL, POLICY_QUEUE, POLICY_REPLACE };
 
 static int policy_of(const struct url *u, enum policy *out)
@@ -492,7 +455,7 @@ static int svc_open(const struct url_parsed *p, const struct url *u, uint32_t fl
     uint64_t h = name_hash(u->host.ptr, u->host.len);
     if (url_query_has(u, "register")) {
         enum policy pol;
-        if (!keys_ok(u, register_keys, K_ARRAY_SIZE(register_keys)) || policy_of(u, &pol) != TW_OK)
+        if (policy_of(u, &pol) != TW_OK || url_query_has(u, "wait_us"))
             return TW_E_INVAL;
         int64_t rc =
             do_register(&u->host, h, schema, pol, url_query_has(u, "replaceable"), cap, out);
@@ -501,11 +464,11 @@ static int svc_open(const struct url_parsed *p, const struct url *u, uint32_t fl
     }
     struct url_str v;
     uint64_t wait_us = 0;
-    if (!keys_ok(u, subscribe_keys, K_ARRAY_SIZE(subscribe_keys)))
-        return TW_E_INVAL; /* registration keys on a subscribe, unknown ones, repeated ones */
     if (url_query_get(u, "wait_us", &v) &&
         (!k_parse_u64(v.ptr, v.len, &wait_us) || wait_us > UINT64_MAX / 1000))
         return TW_E_INVAL;
+    if (url_query_has(u, "policy") || url_query_has(u, "replaceable"))
+        return TW_E_INVAL; /* registration keys on a subscribe */
     uint64_t relay_ns = 0;
     if (url_query_get(u, "via", &v)) {
         if (!k_memeq_str(v.ptr, v.len, "kernel"))
