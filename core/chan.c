@@ -502,6 +502,12 @@ static void end_check(struct kobj *o)
         e->pending_peer->scratch++;
     }
     K_ASSERT(e->carried <= e->obj.handles); /* in flight: a kind of handle */
+    /* A subscription never goes stale: it is on its port's list until the port closes (the
+     * name gone) or the end does (port NULL). Only a subscription keeps an event. */
+    K_ASSERT(e->ev_len <= K_CHAN_EVENT_MAX && (e->ev_len == 0 || e->durable));
+    K_ASSERT(e->ev_fwd == NULL || (e->durable && !e->ev_fwd->closed && e->ev_fwd->kserve != NULL));
+    if (e->durable && e->port != NULL)
+        K_ASSERT(e->peer == NULL && !e->stale && list_linked(&e->client_link) != e->port->closed);
 }
 
 const struct kobj_ops chan_end_ops = {

@@ -124,11 +124,17 @@ int chan_subscribe(struct kobj *port, uint32_t cap, struct kobj **end)
     __attribute__((warn_unused_result));
 void chan_end_move(struct kobj *end, struct kobj *port);
 void chan_post_event(struct kobj *port, const void *msg, size_t len);
+/* Events posted to subscription end go on to every subscription of port instead (a
+ * relay's: its caller is told what a direct subscriber is); port NULL: to end again. No
+ * reference: the caller clears it before port closes. */
+void chan_end_forward_events(struct kobj *end, struct kobj *port);
 /* The port end (a client or subscription) writes to (NULL: a pair end, or closed). */
 struct kobj *chan_end_port(const struct kobj *end);
 uint32_t chan_port_gen(const struct kobj *port);
 /* port's first subscription (NULL: none), for moving them all to another port. */
 struct kobj *chan_port_first_client(const struct kobj *port);
+/* For invariant checks: port's subscriptions, counted. */
+uint32_t chan_port_subscribers(const struct kobj *port);
 
 /* The invariant checker: every request accepted into a port is in exactly one place (its
  * ring, in service by one thread, or ended), and stale ends' owed counts are exact. */

@@ -78,6 +78,7 @@ struct chan_end {
     bool durable;   /* follows its port's incarnations instead of going stale */
     uint8_t ev_len; /* an event waiting for a free slot (0: none) */
     uint8_t ev[K_CHAN_EVENT_MAX];
+    struct port *ev_fwd; /* non-NULL: its events go to this port's subscriptions instead */
 };
 
 struct chan_kserve;

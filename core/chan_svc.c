@@ -112,9 +112,18 @@ void chan_post_event(struct kobj *port, const void *msg, size_t len)
     list_for_each(pos, &p->clients)
     {
         struct chan_end *e = list_entry(pos, struct chan_end, client_link);
-        if (e->durable)
+        if (e->durable && e->ev_fwd != NULL)
+            chan_post_event(&e->ev_fwd->obj, msg, len); /* a relay's port: no relay's target */
+        else if (e->durable)
             post_one(p, e, msg, len);
     }
+}
+
+void chan_end_forward_events(struct kobj *end, struct kobj *port)
+{
+    struct chan_end *e = as_end(end);
+    K_ASSERT(e->durable);
+    e->ev_fwd = port != NULL ? as_port(port) : NULL;
 }
 
 void chan_event_flush(struct chan_end *e)
@@ -135,6 +144,18 @@ struct kobj *chan_end_port(const struct kobj *end)
 uint32_t chan_port_gen(const struct kobj *port)
 {
     return as_port((struct kobj *)port)->gen;
+}
+
+uint32_t chan_port_subscribers(const struct kobj *port)
+{
+    struct port *p = as_port((struct kobj *)port);
+    uint32_t n = 0;
+    struct list *pos;
+    list_for_each(pos, &p->clients)
+    {
+        n += list_entry(pos, struct chan_end, client_link)->durable;
+    }
+    return n;
 }
 
 struct kobj *chan_port_first_client(const struct kobj *port)

@@ -9,6 +9,7 @@
 #include "kassert.h"
 #include "obj.h"
 #include "page.h"
+#include "provider.h"
 #include "sched.h"
 #include "task.h"
 #include "thread.h"
@@ -144,4 +145,5 @@ void k_check_invariants(void)
         K_ASSERT(o->scratch == o->handles); /* every handle is in a table or in flight */
     }
     chan_check_requests();
+    provider_check_all(); /* the providers' own tables (the svc:// registry) */
 }

@@ -47,6 +47,13 @@ void provider_release_all(void)
             reg.table[i]->release();
 }
 
+void provider_check_all(void)
+{
+    for (uint32_t i = 0; i < reg.count; i++)
+        if (reg.table[i]->check != NULL)
+            reg.table[i]->check();
+}
+
 static int open_level(const struct url_parsed *p, const struct url *u, uint32_t flags,
                       struct kobj **out)
 {

@@ -28,6 +28,9 @@ struct provider {
     /* Optional: at teardown, once every task has ended, drop what the provider still
      * holds (kernel-owned objects), so that every object is freed. */
     void (*release)(void);
+    /* Optional: the invariant checker's look at the provider's own state (K_ASSERT on a
+     * violation), after every object's check (core/invariants.c). */
+    void (*check)(void);
 };
 
 void provider_registry_init(void);
@@ -36,6 +39,8 @@ int provider_register(const struct provider *p) __attribute__((warn_unused_resul
 const struct provider *provider_find(const char *scheme, size_t len);
 /* Teardown: every registered provider's release, in registration order. */
 void provider_release_all(void);
+/* The invariant checker: every registered provider's check, in registration order. */
+void provider_check_all(void);
 
 /* Parse url[0..len) and open it. TW_OK with *out (one reference) or TW_E_*. */
 int provider_open(const char *url, size_t len, uint32_t flags, struct kobj **out)

@@ -184,6 +184,26 @@ static void tell_owner(struct svc_entry *e, struct kobj *port, uint32_t reason)
                e->owner != NULL ? e->owner->task : 0);
 }
 
+/*
+ * A replaced owner is told too: the event (reason replaced, the new generation and owner)
+ * arrives on its registration's port as a one-way message from a kernel client, read like
+ * any request (svc_msg_kind: an event; an answer to it is dropped). Lost when the port's ring
+ * is full or no memory is left: its subscribers were told, and the name is moved either way.
+ */
+static void tell_replaced(struct kobj *old_port, uint32_t gen, uint32_t new_task)
+{
+    uint8_t msg[K_CHAN_EVENT_MAX];
+    struct svc_owner_event ev = {gen, twain_svc_OwnerReason_OWNER_REPLACED, false, new_task};
+    int64_t n = svc_encode_event_owner(&ev, msg, sizeof(msg));
+    K_ASSERT(n > 0);
+    struct kobj *end;
+    if (chan_connect_port(old_port, &end) != TW_OK)
+        return;
+    uint64_t seq;
+    (void)chan_kernel_send(end, msg, (size_t)n, &seq);
+    kobj_unref(end); /* the message holds it until it is read */
+}
+
 /* Every subscription of from now writes to to. */
 static void move_subscribers(struct kobj *from, struct kobj *to)
 {
@@ -349,6 +369,7 @@ static int64_t do_register(const struct url_str *name, uint64_t h, uint64_t sche
     e->owner = r;
     move_subscribers(old->port, port);
     tell_owner(e, port, twain_svc_OwnerReason_OWNER_REPLACED);
+    tell_replaced(old->port, e->generation, r->task);
     return TR_SVC_REPLACED;
 }
 
@@ -465,6 +486,66 @@ static int svc_open(const struct url_parsed *p, const struct url *u, uint32_t fl
     return (int)rc;
 }
 
+/* ---- the invariant checker (prov_svc.check) -------------------------------------------- */
+
+static bool name_chars_ok(const char *name, uint32_t len)
+{
+    struct url_str n = {name, len};
+    return name_ok(&n);
+}
+
+/* A registration of e (its owner or one in line): it points back, its port is open. */
+static void check_reg(const struct svc_entry *e, const struct svc_reg *r)
+{
+    K_ASSERT(r->entry == e && r->port != NULL && !chan_port_closed(r->port));
+}
+
+/*
+ * Every entry is in the bucket of its hash, the hash is its name's, the name is valid and
+ * found once; it has exactly one of an owner (a task's registration, its port open) or a
+ * kernel-served port (a kernel service's, made at the first subscribe: no queue); the queue
+ * holds distinct registrations of this name, none the owner, with no subscribers (they are
+ * all on the owner's port); the generation has started; the count matches.
+ */
+static void svc_check(void)
+{
+    if (reg.table == NULL) {
+        K_ASSERT(reg.count == 0);
+        return;
+    }
+    K_ASSERT(!reg.pulse);
+    uint32_t n = 0;
+    for (uint32_t b = 0; b < SVC_BUCKETS; b++) {
+        for (const struct svc_entry *e = reg.table[b]; e != NULL; e = e->next) {
+            K_ASSERT(++n <= reg.count); /* also: no cycle */
+            K_ASSERT((e->hash & (SVC_BUCKETS - 1)) == b);
+            K_ASSERT(e->len >= 1 && e->len <= SVC_NAME_MAX && name_chars_ok(e->name, e->len));
+            K_ASSERT(e->hash == name_hash(e->name, e->len));
+            K_ASSERT(find(e->name, e->len, e->hash) == e); /* no second entry of the name */
+            K_ASSERT(e->generation >= 1);
+            const struct svc_kservice *k = svc_kservice_find(e->name, e->len);
+            if (e->owner == NULL) {
+                K_ASSERT(e->kport != NULL && k != NULL && list_empty(&e->queue));
+                K_ASSERT(e->schema == k->proto->schema_hash && !chan_port_closed(e->kport));
+                continue;
+            }
+            K_ASSERT(e->kport == NULL && k == NULL);
+            check_reg(e, e->owner);
+            struct list *pos, *q;
+            list_for_each(pos, &e->queue)
+            {
+                const struct svc_reg *r = list_entry(pos, struct svc_reg, link);
+                check_reg(e, r);
+                K_ASSERT(r != e->owner && r->port != e->owner->port);
+                K_ASSERT(chan_port_subscribers(r->port) == 0);
+                for (q = pos->next; q != &e->queue; q = q->next)
+                    K_ASSERT(list_entry(q, struct svc_reg, link) != r);
+            }
+        }
+    }
+    K_ASSERT(n == reg.count);
+}
+
 static void svc_reset(void)
 {
     kcache_init(&reg.entries, "svc-entry", sizeof(struct svc_entry));
@@ -509,4 +590,5 @@ const struct provider prov_svc = {
     .open = svc_open,
     .reset = svc_reset,
     .release = svc_release,
+    .check = svc_check,
 };

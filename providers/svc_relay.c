@@ -11,8 +11,10 @@
  *     the caller's thread up to the relay's deadline.
  *
  * The reply is encoded again for the caller, so what a caller reads is the same bytes
- * whichever way its request went. Events its own subscription receives (owner changes)
- * are counted and dropped: a relay's caller is not told of them.
+ * whichever way its request went. Events posted to its own subscription (owner changes)
+ * go on to the caller's subscription as they are posted (chan_end_forward_events), so the
+ * caller is told what a direct subscriber is, when it is; one that still reaches the
+ * relay's ring is counted and skipped.
  */
 #include "../core/abi.h"
 #include "../core/chan.h"
@@ -112,8 +114,10 @@ static void relay_event(void *ctx, struct kobj *port, int what)
     if (what != CHAN_PORT_CLOSED)
         return;
     struct relay *r = ctx;
-    if (r->end != NULL)
+    if (r->end != NULL) {
+        chan_end_forward_events(r->end, NULL); /* before its port goes */
         kobj_unref(r->end);
+    }
     kcache_free(&relays, r);
 }
 
@@ -138,6 +142,8 @@ int svc_relay_open(struct kobj *target, const struct svc_proto *proto,
     rc = chan_port_anon(1, &relay_serve, r, &port);
     if (rc == TW_OK) {
         chan_port_set_hook(port, &relay_hook, r);
+        if (r->end != NULL)
+            chan_end_forward_events(r->end, port);
         rc = chan_subscribe(port, cap, out);
         kobj_unref(port); /* the caller's end holds it now (or nobody: it closes) */
         if (rc == TW_OK)
